@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""Set up a development environment in .venv and run Korset from it.
+
+    python3 dev.py demo [options]   # set up, then run `korset demo`
+    python3 dev.py test [pytest options]   # set up, lint, then run the whole test suite
+    python3 dev.py korset ARGS...   # set up, then run any korset command
+
+Setting up means: create .venv with the running Python (3.11+) if it is missing
+and install this project into it, editable, with its development extra. It is
+repeated only when pyproject.toml changed. Nothing outside the project
+directory is touched.
+"""
+
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+STAMP = VENV / ".korset-installed"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+
+
+def _run(*cmd: str | Path) -> None:
+    subprocess.run([str(c) for c in cmd], check=True, cwd=ROOT)
+
+
+def ensure_environment() -> None:
+    if sys.version_info < (3, 11):
+        sys.exit("Korset needs Python 3.11 or newer; this is %s" % sys.version.split()[0])
+    if not (BIN / "python").exists():
+        print("dev.py: creating .venv", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    wanted = (ROOT / "pyproject.toml").read_bytes()
+    if STAMP.exists() and STAMP.read_bytes() == wanted:
+        return
+    print("dev.py: installing korset and its development tools into .venv", flush=True)
+    _run(BIN / "python", "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    _run(BIN / "python", "-m", "pip", "install", "--quiet", "-e", ".[dev]")
+    STAMP.write_bytes(wanted)
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in ("demo", "test", "korset"):
+        print(__doc__)
+        return 2
+    ensure_environment()
+    env = dict(os.environ, PATH=str(BIN) + os.pathsep + os.environ.get("PATH", ""))
+    command, rest = argv[0], argv[1:]
+    if command == "demo":
+        cmd = [str(BIN / "korset"), "demo", *rest]
+    elif command == "korset":
+        cmd = [str(BIN / "korset"), *rest]
+    else:
+        lint = subprocess.run([str(BIN / "ruff"), "check", "."], cwd=ROOT, env=env)
+        if lint.returncode:
+            return lint.returncode
+        cmd = [str(BIN / "python"), "-m", "pytest", *rest]
+    return subprocess.run(cmd, cwd=ROOT, env=env).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,63 @@
+"""Device settings: what the user or the host chose, apart from running state.
+
+Stored as ``/settings.json`` on the board. A missing file means defaults; a
+bad value is reported and replaced by its default, so that a corrupt settings
+file never stops the board from starting.
+"""
+
+import json
+
+# name -> (default, allowed values or None for any bool, meaning)
+FIELDS = {
+    "rate_hz": (104, (26, 52, 104, 208), "IMU output data rate, Hz"),
+    "accel_fs_g": (4, (2, 4, 8, 16), "accelerometer full scale, g"),
+    "gyro_fs_dps": (500, (125, 250, 500, 1000, 2000), "gyroscope full scale, degrees/s"),
+    "stream": (False, None, "print every sample on the console as recording-contract CSV"),
+    "status_period_s": (1, (0, 1, 2, 5, 10, 60), "console status line period, s (0: off)"),
+}
+
+
+class Settings:
+    def __init__(self, values=None):
+        self.problems = []
+        for name in FIELDS:
+            setattr(self, name, FIELDS[name][0])
+        if values:
+            self.update(values)
+
+    def update(self, values):
+        for name in values:
+            value = values[name]
+            if name not in FIELDS:
+                self.problems.append("unknown setting %r ignored" % name)
+                continue
+            allowed = FIELDS[name][1]
+            ok = isinstance(value, bool) if allowed is None else (
+                not isinstance(value, bool) and value in allowed)
+            if not ok:
+                self.problems.append("setting %s=%r invalid, using %r"
+                                     % (name, value, FIELDS[name][0]))
+                continue
+            setattr(self, name, value)
+
+    def as_dict(self):
+        return {name: getattr(self, name) for name in FIELDS}
+
+
+def load(path="/settings.json"):
+    try:
+        with open(path) as f:
+            text = f.read()
+    except OSError:
+        return Settings()
+    try:
+        values = json.loads(text)
+    except ValueError:
+        s = Settings()
+        s.problems.append("%s is not valid JSON, using defaults" % path)
+        return s
+    if not isinstance(values, dict):
+        s = Settings()
+        s.problems.append("%s is not a JSON object, using defaults" % path)
+        return s
+    return Settings(values)

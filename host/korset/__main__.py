@@ -1,0 +1,3 @@
+from korset.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,51 @@
+"""The ``korset`` command: parses options and hands over to one command module.
+
+Each command lives in ``korset.commands.<name>`` with ``add_arguments(parser)``
+and ``run(args) -> int``; heavy imports happen inside ``run``. A command is
+listed here only once it works.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+from korset import KorsetError, __version__
+
+# name -> one-line help
+COMMANDS = {
+    "demo": "run the whole system on the virtual board (no hardware needed)",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="korset", description="Korset: lower-back stabilisation training wearable.")
+    parser.add_argument("--version", action="version", version=f"korset {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debugging detail")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, help_text in COMMANDS.items():
+        module = importlib.import_module(f"korset.commands.{name}")
+        p = sub.add_parser(name, help=help_text, description=module.__doc__)
+        module.add_arguments(p)
+        p.set_defaults(_module=module)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    if not args.command:
+        parser.print_help()
+        return 2
+    try:
+        return args._module.run(args)
+    except KorsetError as e:
+        print(f"korset {args.command}: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

