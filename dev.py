@@ -28,7 +28,7 @@ def _run(*cmd: str | Path) -> None:
 
 
 def ensure_environment() -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 (dev.py runs under any python3)
         sys.exit("Korset needs Python 3.11 or newer; this is %s" % sys.version.split()[0])
     if not (BIN / "python").exists():
         print("dev.py: creating .venv", flush=True)

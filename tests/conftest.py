@@ -46,10 +46,11 @@ def micropython_command() -> str:
     return find()
 
 
-def pytest_collect_file(parent, file_path: Path):
-    if file_path.parent == FW_TESTS and file_path.name.startswith("test_") and \
-            file_path.suffix == ".py":
-        return DualModule.from_parent(parent, path=file_path)
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makemodule(module_path: Path, parent):
+    """Firmware test modules get the two-runtime collector instead of pytest's own."""
+    if module_path.parent == FW_TESTS:
+        return DualModule.from_parent(parent, path=module_path)
     return None
 
 
@@ -110,10 +111,14 @@ class DualItem(pytest.Item):
     def runtest(self):
         fwtest = sys.modules["fwtest"] if "fwtest" in sys.modules else _import_fwtest()
         if self.runtime == "cpython":
+            cwd = os.getcwd()
+            os.chdir(FW_TESTS)  # the same working directory as the MicroPython run
             try:
                 getattr(self.module, self.test_name)()
             except fwtest.Skip as e:
                 pytest.skip(str(e))
+            finally:
+                os.chdir(cwd)
             return
         results = self.parent.micropython_results()
         r = results.get(self.test_name)

@@ -32,7 +32,8 @@ def parse(alignment):
     if sorted(index) != [0, 1, 2]:
         raise ValueError("alignment %r: each sensor axis must appear once" % alignment)
     if determinant(index, sign) != 1:
-        raise ValueError("alignment %r: a mirror image, not a rotation (check one sign)" % alignment)
+        raise ValueError("alignment %r: a mirror image, not a rotation (check a sign)"
+                         % alignment)
     return tuple(index), tuple(sign)
 
 

@@ -165,5 +165,5 @@ def load(path):
     try:
         board = json.loads(text)
     except ValueError as e:
-        raise BoardError("%s: not valid JSON (%s)" % (path, e))
+        raise BoardError("%s: not valid JSON (%s)" % (path, e)) from e
     return validate(board)

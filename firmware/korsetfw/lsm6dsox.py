@@ -107,7 +107,8 @@ class LSM6DSOX:
         try:
             who = self._read_reg(_WHO_AM_I)
         except OSError as e:
-            raise OSError("LSM6DSOX: no answer at I2C address 0x%02x (%s)" % (self._address, e))
+            raise OSError("LSM6DSOX: no answer at I2C address 0x%02x (%s)"
+                          % (self._address, e)) from e
         if who != WHO_AM_I_VALUE:
             raise OSError("LSM6DSOX: WHO_AM_I at 0x%02x reads 0x%02x, expected 0x%02x"
                           % (self._address, who, WHO_AM_I_VALUE))

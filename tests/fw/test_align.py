@@ -1,7 +1,6 @@
 import array
 
 from fwtest import raises
-
 from korsetfw import align
 
 

@@ -2,9 +2,8 @@ import array
 
 from fwtest import approx, raises
 from imuharness import ConstantSource, RampSource, rig
-from lsm6dsox_model import FIFO_WORDS, STANDARD_GRAVITY
-
 from korsetfw.lsm6dsox import LSM6DSOX
+from lsm6dsox_model import FIFO_WORDS, STANDARD_GRAVITY
 
 
 def _read_all(imu, clock, seconds, out=None):

@@ -8,7 +8,6 @@ at boot plus simulated time.
 """
 
 import utime as _wall
-
 import vclock
 
 _TICKS_PERIOD = 1 << 30

@@ -17,12 +17,12 @@ Exit status: 0 when the run ends by power-off (end of the motion trace),
 import json
 import os
 import sys
-import vfs
 
 import vclock
+import vflash
+import vfs
 import vhw
 import vi2c
-import vflash
 import vsource
 
 _MODELS = {"lsm6dsox": "lsm6dsox_model.LSM6DSOXModel"}
@@ -96,8 +96,9 @@ def main(config_path):
     if cfg.get("pin_log"):
         vhw.pin_log = open(cfg["pin_log"], "w")
 
-    import machine  # noqa: F401  (the shim, cached before the host fs goes away)
     import time  # noqa: F401
+
+    import machine  # noqa: F401  (the shim, cached before the host fs goes away)
 
     provision = _read_tree(cfg["provision_dir"]) if cfg.get("provision_dir") else []
     bdev = vflash.FileBlockDevice.open(
