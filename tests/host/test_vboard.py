@@ -93,3 +93,14 @@ def test_every_board_definition_is_valid():
     assert "virtual" in names
     for name in names:
         assert load_board(name)["name"] == name
+
+
+def test_real_time_pacing_follows_the_wall_clock(tmp_path):
+    """speed=4 runs 2 s of board time in no less than 0.5 s of wall time (fast mode: far less)."""
+    import time
+
+    board = VirtualBoard(tmp_path)
+    start = time.monotonic()
+    result = board.run(stop_at_s=2.0, speed=4.0)
+    assert result.exit_code == 0
+    assert time.monotonic() - start >= 0.5
