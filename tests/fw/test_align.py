@@ -1,6 +1,7 @@
 import array
 
 from fwtest import raises
+
 from korsetfw import align
 
 

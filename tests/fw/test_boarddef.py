@@ -1,6 +1,7 @@
 import json
 
 from fwtest import raises
+
 from korsetfw import boarddef
 
 

@@ -9,6 +9,7 @@ import array
 
 from fwtest import is_micropython, skip
 from imuharness import RampSource, rig
+
 from korsetfw.app import App
 from korsetfw.lsm6dsox import LSM6DSOX
 from korsetfw.settings import Settings

@@ -2,8 +2,9 @@ import array
 
 from fwtest import approx, raises
 from imuharness import ConstantSource, RampSource, rig
-from korsetfw.lsm6dsox import LSM6DSOX
 from lsm6dsox_model import FIFO_WORDS, STANDARD_GRAVITY
+
+from korsetfw.lsm6dsox import LSM6DSOX
 
 
 def _read_all(imu, clock, seconds, out=None):

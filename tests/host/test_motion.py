@@ -1,4 +1,5 @@
 import numpy as np
+
 from korset.motion import bends, imu_from_attitude, rotation
 from korset.recording import STANDARD_GRAVITY
 

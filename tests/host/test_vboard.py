@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+
 from korset import paths
 from korset.motion import bends
 from korset.vboard import VirtualBoard, load_board

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from korsetfw import align, boarddef
 
 from korset import KorsetError, paths
 from korset.recording import Recording
+from korsetfw import align, boarddef
 
 TRACE_MAGIC = b"KTRC"  # mp/vsource.py reads this layout
 EXIT_RESET = 75  # mp/machine.py RESET_EXIT_CODE
