@@ -130,7 +130,7 @@ def _check_section(obj, schema, where, problems):
 
 def validate(board):
     """Return the board dict if it is usable, else raise BoardError listing all problems."""
-    problems = []
+    problems = []  # type: list[str]
     _check_section(board, SCHEMA, "", problems)
     if not problems:
         imu = board["imu"]

@@ -4,7 +4,7 @@ try:
     from micropython import const
 except ImportError:  # CPython: const() is only a compile-time hint on MicroPython
 
-    def const(value):
+    def const(value):  # type: ignore[misc]
         return value
 
 

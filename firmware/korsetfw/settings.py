@@ -19,7 +19,7 @@ FIELDS = {
 
 class Settings:
     def __init__(self, values=None):
-        self.problems = []
+        self.problems = []  # type: list[str]
         for name in FIELDS:
             setattr(self, name, FIELDS[name][0])
         if values:
