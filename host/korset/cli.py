@@ -17,6 +17,7 @@ from korset import KorsetError, __version__
 # name -> one-line help
 COMMANDS = {
     "demo": "run the whole system on the virtual board (no hardware needed)",
+    "sim": "simulate a patient doing an exercise: a recording and its ground truth",
 }
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from korset import paths
-from korset.motion import bends
+from korset.sim.scripted import bends
 from korset.vboard import VirtualBoard, load_board
 
 ACCEL_LSB = 122e-6 * 9.80665  # m/s^2 per count at +-4 g

@@ -23,7 +23,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from korset.motion import bends
+    from korset.sim.scripted import bends
     from korset.vboard import VirtualBoard
 
     def step(text: str) -> None:

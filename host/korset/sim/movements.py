@@ -122,3 +122,17 @@ def smooth_noise(t: np.ndarray, rng: np.random.Generator, rms: float,
     phases = rng.uniform(0, 2 * np.pi, n)
     y = (amps[None, :] * np.sin(2 * np.pi * freqs[None, :] * t[:, None] + phases)).sum(1)
     return y * rms / max(np.sqrt(np.mean(y ** 2)), 1e-12)
+
+
+def custom_signature(exercise) -> Signature:
+    """A physiotherapist's own repetition exercise: a small well-done rep on its held axes."""
+    angles = [0.0, 0.0, 0.0]
+    for axis in exercise.axes:
+        angles[AXIS_INDEX[axis]] = 0.8
+    sided = exercise.sides == cat.ALTERNATE
+    return Signature(tuple(angles), (0.01, 0.0, 0.0),
+                     (sided, False, sided, False, sided, False), (3.0, 5.0), 0)
+
+
+def hold_model(exercise) -> HoldModel:
+    return HOLDS.get(exercise.key, HOLDS[cat.HOLD])

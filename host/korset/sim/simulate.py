@@ -103,8 +103,10 @@ def simulate(exercise: cat.Exercise, seed: int, *, rate_hz: float = 104.0,
     # -- the patient ---------------------------------------------------------------
     generic_variant = None
     signature = mv.SIGNATURES.get(exercise.key)
+    if signature is None and exercise.kind == cat.REPS and exercise.axes:
+        signature = mv.custom_signature(exercise)
     posture = exercise.posture
-    if exercise.key == cat.REPS:
+    if signature is None and exercise.kind == cat.REPS:
         generic_variant = str(r_patient.choice(sorted(mv.GENERIC_REPS)))
         posture, signature = mv.GENERIC_REPS[generic_variant]
     elif posture == cat.ANY:
@@ -144,7 +146,7 @@ def simulate(exercise: cat.Exercise, seed: int, *, rate_hz: float = 104.0,
             t += d
             t += r_plan.uniform(0.0, 1.2) if r_plan.random() > 0.1 else r_plan.uniform(3.0, 6.0)
     else:
-        model = mv.HOLDS[exercise.key]
+        model = mv.hold_model(exercise)
         n_holds = holds if holds is not None else exercise.holds
         for i in range(n_holds):
             rise = r_plan.uniform(*model.transition_s)
@@ -187,7 +189,7 @@ def simulate(exercise: cat.Exercise, seed: int, *, rate_hz: float = 104.0,
             _rep_fault(b, r_fault, exercise, signature, tol, primary, axes, start,
                        rise, plateau, fall, rep_angles, fault_rate, generic_variant)
         elif kind == "hold":
-            model = mv.HOLDS[exercise.key]
+            model = mv.hold_model(exercise)
             offset = np.array([r_plan.uniform(*rng_) for rng_ in model.offset_deg])
             shape = b.pulse(start, rise, plateau, fall, offset)
             hold_offsets.append(offset)
