@@ -34,8 +34,8 @@ class App:
         self.n = 0  # samples in self.samples from the last step
         self.sample_count = 0
         self.start_us = clock.ticks_us()
-        self._accel_si = imu.accel_ug_per_lsb * 1e-6 * STANDARD_GRAVITY
-        self._gyro_si = imu.gyro_udps_per_lsb * 1e-6 * _RAD_PER_DEG
+        self._accel_si = imu.accel_g_per_lsb * STANDARD_GRAVITY
+        self._gyro_si = imu.gyro_dps_per_lsb * _RAD_PER_DEG
         self._period_ms = max(1, 1000 // self.rate_hz)
 
     def step(self):
@@ -65,7 +65,7 @@ class App:
 
     def status_line(self):
         flex, side = self.tilt.angles_deg()
-        mag_g = self.tilt.magnitude_counts() * self.imu.accel_ug_per_lsb * 1e-6
+        mag_g = self.tilt.magnitude_counts() * self.imu.accel_g_per_lsb
         return ("status t=%.2fs samples=%d flex=%+.1fdeg side=%+.1fdeg |a|=%.3fg "
                 "overruns=%d bus_errors=%d" % (
                     self.clock.ticks_diff(self.clock.ticks_us(), self.start_us) / 1e6,

@@ -83,7 +83,7 @@ SCHEMA = (
     ),
 )
 
-SUPPORTED_IMUS = ("lsm6dsox",)
+SUPPORTED_IMUS = ("lsm6dsox", "mpu6886", "mpu6050")
 
 
 class BoardError(ValueError):

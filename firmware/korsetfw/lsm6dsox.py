@@ -60,6 +60,9 @@ class LSM6DSOX:
     """
 
     NAME = "LSM6DSOX"
+    RATES_HZ = tuple(sorted(ODR_CODES))
+    ACCEL_RANGES_G = tuple(sorted(ACCEL_FS))
+    GYRO_RANGES_DPS = tuple(sorted(GYRO_FS))
 
     def __init__(self, i2c, address=DEFAULT_ADDRESS, rate_hz=104, accel_fs_g=4,
                  gyro_fs_dps=500, batch=16):
@@ -75,8 +78,10 @@ class LSM6DSOX:
         self.rate_hz = rate_hz
         self.accel_fs_g = accel_fs_g
         self.gyro_fs_dps = gyro_fs_dps
-        self.accel_ug_per_lsb = ACCEL_FS[accel_fs_g][1]
-        self.gyro_udps_per_lsb = GYRO_FS[gyro_fs_dps][1]
+        # Sensitivity, as Table 2 gives it (computed once; the per-sample path
+        # works in counts).
+        self.accel_g_per_lsb = ACCEL_FS[accel_fs_g][1] * 1e-6
+        self.gyro_dps_per_lsb = GYRO_FS[gyro_fs_dps][1] * 1e-6
         self.batch = batch
         self.overruns = 0
         self.bus_errors = 0

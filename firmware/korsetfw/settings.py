@@ -9,7 +9,9 @@ import json
 
 # name -> (default, allowed values or None for any bool, meaning)
 FIELDS = {
-    "rate_hz": (104, (26, 52, 104, 208), "IMU output data rate, Hz"),
+    # Chip-neutral: the IMU driver makes its nearest rate (an MPU-6886 makes
+    # 100 Hz when 104 is asked) and its next range that holds the one asked.
+    "rate_hz": (104, (25, 26, 50, 52, 100, 104, 200, 208), "IMU output data rate, Hz"),
     "accel_fs_g": (4, (2, 4, 8, 16), "accelerometer full scale, g"),
     "gyro_fs_dps": (500, (125, 250, 500, 1000, 2000), "gyroscope full scale, degrees/s"),
     "stream": (False, None, "print every sample on the console as recording-contract CSV"),

@@ -59,7 +59,7 @@ def test_scaling_of_gravity_and_rate_in_every_range():
             clock, bus, chip = rig(ConstantSource((0.0, -STANDARD_GRAVITY / 2, STANDARD_GRAVITY),
                                                   (0.5, 0.0, -0.25)))
             imu = LSM6DSOX(bus, rate_hz=104, accel_fs_g=fs_g, gyro_fs_dps=fs_dps)
-            assert imu.accel_ug_per_lsb == ug and imu.gyro_udps_per_lsb == udps
+            assert imu.accel_g_per_lsb == ug * 1e-6 and imu.gyro_dps_per_lsb == udps * 1e-6
             s = _read_all(imu, clock, 0.1)[-1]
             g = [c * ug * 1e-6 for c in s[:3]]
             dps = [c * udps * 1e-6 for c in s[3:]]

@@ -7,7 +7,7 @@ def test_defaults():
 
 
 def test_bad_values_fall_back_to_defaults_and_are_reported():
-    s = settings.Settings({"rate_hz": 100, "stream": 1, "bogus": True, "accel_fs_g": 8})
+    s = settings.Settings({"rate_hz": 99, "stream": 1, "bogus": True, "accel_fs_g": 8})
     assert s.rate_hz == 104 and s.stream is False and s.accel_fs_g == 8
     assert len(s.problems) == 3
 
@@ -24,3 +24,19 @@ def test_corrupt_file_gives_defaults(tmp="_settings_test.json"):
 
     os.remove(tmp)
     assert settings.load(tmp).problems == []
+
+
+def test_chip_neutral_rates_and_ranges_become_the_chips_own():
+    from korsetfw import imu
+
+    lsm = imu.driver_class("lsm6dsox")
+    mpu = imu.driver_class("mpu6886")
+    assert imu.nearest_rate(lsm.RATES_HZ, 104) == 104
+    assert imu.nearest_rate(mpu.RATES_HZ, 104) == 100
+    assert imu.nearest_rate(mpu.RATES_HZ, 52) == 50
+    assert imu.range_at_least(mpu.GYRO_RANGES_DPS, 125) == 250
+    assert imu.range_at_least(lsm.GYRO_RANGES_DPS, 125) == 125
+    assert imu.range_at_least(lsm.ACCEL_RANGES_G, 32) == 16
+    for rate in settings.FIELDS["rate_hz"][1]:
+        for cls in (lsm, mpu):
+            assert abs(imu.nearest_rate(cls.RATES_HZ, rate) - rate) <= 0.04 * rate

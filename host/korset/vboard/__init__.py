@@ -116,10 +116,17 @@ class RunResult:
 class VirtualBoard:
     """A virtual board whose state (flash image, logs) lives in ``root``."""
 
-    def __init__(self, root: str | Path, board: str = "virtual"):
+    def __init__(self, root: str | Path, board: str | dict = "virtual"):
+        """``board``: a name from boards/, or a board definition (validated here)."""
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
-        self.board = load_board(board)
+        if isinstance(board, dict):
+            try:
+                self.board = boarddef.validate(board)
+            except boarddef.BoardError as e:
+                raise VirtualBoardError(str(e)) from e
+        else:
+            self.board = load_board(board)
         self.flash_image = self.root / "flash.bin"
 
     def run(self, recording: Recording | None = None, *, stop_at_s: float | None = None,

@@ -25,7 +25,11 @@ import vhw
 import vi2c
 import vsource
 
-_MODELS = {"lsm6dsox": "lsm6dsox_model.LSM6DSOXModel"}
+_MODELS = {
+    "lsm6dsox": "lsm6dsox_model.LSM6DSOXModel",
+    "mpu6886": "mpu6886_model.MPU6886Model",
+    "mpu6050": "mpu6886_model.MPU6050Model",
+}
 
 
 def _model_class(name):
