@@ -127,3 +127,17 @@ def test_the_firmware_runs_on_the_mpu_family_too(tmp_path, model, address, rate)
             truth = np.interp(t, rec.t, signal[:, axis])
             slope = np.max(np.abs(np.gradient(signal[:, axis], rec.t)))
             assert np.max(np.abs(data[:, col + axis] - truth)) < slope / rate + 2 * lsb, axis
+
+
+def test_fed_directly_from_the_simulator(tmp_path):
+    from korset.sim import simulate
+    from korsetfw import catalogue as cat
+
+    sim = simulate(cat.get(6), seed=2, reps=3, errors="none", buzz=False)
+    result = VirtualBoard(tmp_path).run(sim.recording, settings={"stream": True})
+    assert result.exit_code == 0, "\n".join(result.console)
+    data = _stream(result.console)
+    # Standing: the firmware sees gravity on body z and the patient's small movements.
+    assert abs(np.mean(data[:, 3]) - 9.81) < 0.05
+    expected = (sim.recording.t[-1] - data[0, 0]) * 104
+    assert abs(len(data) - expected) <= 2
