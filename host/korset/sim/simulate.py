@@ -194,7 +194,7 @@ def simulate(exercise: cat.Exercise, seed: int, *, rate_hz: float = 104.0,
             shape = b.pulse(start, rise, plateau, fall, offset)
             hold_offsets.append(offset)
             breath_env -= (1 - model.breath_in_hold) * shape
-            _hold_fault(b, r_fault, tol, axes, start + rise, plateau, fault_rate)
+            _hold_fault(b, r_fault, tol, axes, start + rise, plateau, fault_rate, offset)
     sway = np.stack([mv.smooth_noise(tf, r_patient, sway_deg * s, (0.05, 0.5))
                      for s in (0.4, 1.0, 0.8)], -1)
     breath_phase = 2 * np.pi * np.cumsum(breath_hz * (1 + 0.1 * mv.smooth_noise(
@@ -302,7 +302,13 @@ def _rep_fault(b, rng, exercise, signature, tol, primary, axes, start, rise, pla
     b.pulse(peak_time - width / 2 - hold / 2, width / 2, hold, width / 2, angles)
 
 
-def _hold_fault(b, rng, tol, axes, hold_start, length, fault_rate):
+def _hold_fault(b, rng, tol, axes, hold_start, length, fault_rate, offset):
+    """Maybe move away from the held position during the hold.
+
+    On the axis the patient moved along into the hold, the fault goes further
+    (deeper): going back towards the start is leaving the hold, not a fault in
+    it. Other axes: either way.
+    """
     if rng.random() >= fault_rate or length < 4.0:
         return
     axis = int(rng.choice(axes))
@@ -311,5 +317,6 @@ def _hold_fault(b, rng, tol, axes, hold_start, length, fault_rate):
     hold = rng.uniform(0.0, 1.0)
     start = rng.uniform(hold_start + 1.0, hold_start + length - 1.0 - width - hold)
     angles = [0.0, 0.0, 0.0]
-    angles[axis] = rng.choice([-1, 1]) * (tol[name] + rng.uniform(1.0, 5.0))
+    sign = np.sign(offset[axis]) if abs(offset[axis]) > 0.3 else rng.choice([-1, 1])
+    angles[axis] = sign * (tol[name] + rng.uniform(1.0, 5.0))
     b.pulse(start, width / 2, hold, width / 2, angles)
