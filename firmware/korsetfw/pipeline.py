@@ -69,8 +69,6 @@ class Pipeline:
         self.attitude = Attitude(rate_hz, gyro_dps_per_lsb, accel_g_per_lsb)
         self.deviation = Deviation()  # from the set's reference: counting, reps' faults
         self.hold_deviation = Deviation()  # from the position held: holds' faults
-        self.counter = None
-        self.config = None
         self.hysteresis_deg = hysteresis_deg
         self._min_on = max(1, int(round(min_on_s * rate_hz)))
         self._min_off = max(1, int(round(min_off_s * rate_hz)))
@@ -90,6 +88,7 @@ class Pipeline:
         self.events = array.array("i", bytes(4 * 3 * _MAX_EVENTS))
         self.n_events = 0
         self.dropped_events = 0
+        self.configure(SetConfig(catalogue.get(catalogue.REPS)))
 
     # -- control (not per sample) -------------------------------------------------
 
@@ -127,7 +126,7 @@ class Pipeline:
             self.buzzing = False
             self._event(ev.BUZZ_OFF, 0)
         if self.state != IDLE:
-            self._event(ev.SET_END, self.counter.count if self.counter else 0)
+            self._event(ev.SET_END, self.counter.count)
         self.state = IDLE
         self._monitoring = False
         self.stillness.in_set = False
