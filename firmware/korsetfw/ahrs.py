@@ -52,6 +52,8 @@ class Attitude:
         self._fast_shift = self._shift_for(8.0)
         self._settle = int(settle_s * rate_hz)
         self.q = [ONE, 0, 0, 0]
+        self.up = [0, 0, ONE]  # estimated "up" (world z) in body axes, Q28
+        self.nudge = [0, 0, 0]  # extra half-angle for the next update, Q28 (heading leak)
         self.samples = 0
         self.corrected = 0  # samples with accelerometer correction (for reports)
 
@@ -70,9 +72,13 @@ class Attitude:
         """
         k = self._gyro_k
         sh = self._gyro_shift
-        hx = (gx * k) >> sh
-        hy = (gy * k) >> sh
-        hz = (gz * k) >> sh
+        nudge = self.nudge
+        hx = ((gx * k) >> sh) + nudge[0]
+        hy = ((gy * k) >> sh) + nudge[1]
+        hz = ((gz * k) >> sh) + nudge[2]
+        nudge[0] = 0
+        nudge[1] = 0
+        nudge[2] = 0
         q = self.q
         w = q[0]
         x = q[1]
@@ -87,6 +93,10 @@ class Attitude:
                 vx = (mul(x, z) - mul(w, y)) << 1
                 vy = (mul(y, z) + mul(w, x)) << 1
                 vz = mul(w, w) - mul(x, x) - mul(y, y) + mul(z, z)
+                up = self.up
+                up[0] = vx
+                up[1] = vy
+                up[2] = vz
                 c = self._acc_k
                 mx = ax * c
                 my = ay * c

@@ -51,7 +51,8 @@ class Exercise:
     leaflet's (None for generic and custom exercises)."""
 
     def __init__(self, key, number, kind, posture, axes, tolerance_deg, name_en, name_da,
-                 how_en, how_da, reps=None, hold_s=None, holds=None, sides=ONE_SIDE):
+                 how_en, how_da, reps=None, hold_s=None, holds=None, sides=ONE_SIDE,
+                 hold_in_place=False):
         self.key = key
         self.number = number
         self.kind = kind
@@ -66,6 +67,12 @@ class Exercise:
         self.hold_s = hold_s  # (min, max) seconds per hold, for HOLD
         self.holds = holds  # number of holds in a set, for HOLD
         self.sides = sides
+        # For holds: True when the hold is stillness in the starting posture
+        # (exercise 1: the lower back must not move at all, so it is judged
+        # against the set's reference throughout); False when the patient
+        # moves into a held position (exercise 5's pelvic tilt), which is
+        # then judged against the position held.
+        self.hold_in_place = hold_in_place
 
     def __repr__(self):
         return "Exercise(%r)" % self.key
@@ -86,7 +93,7 @@ EXERCISES = (
         "pust ud, og træk så den nederste del af maven ind, uden at den øverste hånd "
         "bevæger sig. Hold, mens du trækker vejret roligt 3-4 gange, og slap af. Er musklen "
         "svær at finde, så spænd bækkenbunden først.",
-        hold_s=(3 * _BREATH_S, 4 * _BREATH_S), holds=10),
+        hold_s=(3 * _BREATH_S, 4 * _BREATH_S), holds=10, hold_in_place=True),
     Exercise(
         "corset_standing_arm", 2, REPS, STANDING, (FLEXION, ROTATION),
         {FLEXION: 4.0, ROTATION: 5.0},

@@ -185,6 +185,9 @@ class Counter:
         self._hi2 = hi2
         self._lo2 = (hi2 * 23) >> 6
 
+    def at_rest(self):
+        return self.state == _REST
+
     def leaving_hold(self):
         """Heading back to the start: below 75 % of the held angle (not a fault)."""
         return self.d2 < (self.hold_level2 * 36) >> 6

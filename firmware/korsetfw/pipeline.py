@@ -14,6 +14,16 @@ For every IMU sample (raw counts, body axes):
    ``min_off_s``" into buzz off;
 6. ``Counter`` counts repetitions or holds live.
 
+Heading at rest. Gravity cannot tell the attitude about the vertical, so a
+gyro bias error there (breathing and sway make the first estimate of it
+uncertain by ~0.1-0.3 deg/s) turns the estimate steadily. But every
+repetition and hold of these exercises starts from, and returns to, the
+starting posture, where the true deviation is zero. So while the counter says
+the patient is at rest, the deviation's component about the vertical is
+leaked back to zero with a ``heading_leak_s`` time constant. Movements away
+from rest (repetitions, faults, holds) are never pulled; a patient who turns
+slowly at rest, over tens of seconds, would be.
+
 Everything here is integer arithmetic on preallocated state; ``process``
 allocates nothing. What happened goes into ``events`` (code, sample number,
 value triples; see ``korsetfw.events``), read by the caller after each call.
@@ -63,7 +73,8 @@ class SetConfig:
 
 class Pipeline:
     def __init__(self, rate_hz, accel_g_per_lsb, gyro_dps_per_lsb, hysteresis_deg=0.5,
-                 min_on_s=0.015, min_off_s=0.1, blank_s=0.12, posture_tolerance_deg=40.0):
+                 min_on_s=0.015, min_off_s=0.1, blank_s=0.12, posture_tolerance_deg=40.0,
+                 heading_leak_s=3.0):
         self.rate_hz = rate_hz
         self.stillness = Stillness(rate_hz, gyro_dps_per_lsb, accel_g_per_lsb)
         self.attitude = Attitude(rate_hz, gyro_dps_per_lsb, accel_g_per_lsb)
@@ -73,6 +84,11 @@ class Pipeline:
         self._min_on = max(1, int(round(min_on_s * rate_hz)))
         self._min_off = max(1, int(round(min_off_s * rate_hz)))
         self._blank = int(blank_s * rate_hz)
+        # 2**-shift ~ 1 / (tau * rate): half-angle of the leak per sample.
+        leak = 1.0 / (heading_leak_s * rate_hz)
+        self._leak_shift = 0
+        while 1.0 / (1 << (self._leak_shift + 1)) > leak * 0.7071:
+            self._leak_shift += 1
         self._posture_cos = q28(math.cos(math.radians(posture_tolerance_deg)))
         self._up = [0, 0, 0]
         self._up_any = True
@@ -82,12 +98,14 @@ class Pipeline:
         self.buzzing = False
         self._streak = 0
         self._blank_until = 0
+        self._bias_frac = [0, 0, 0]
         self._ref_request = False
         self._posture_warned = False
         self._monitoring = False  # deviation judged now (reps: always when active)
         self.events = array.array("i", bytes(4 * 3 * _MAX_EVENTS))
         self.n_events = 0
         self.dropped_events = 0
+        self._judge_against_set = True
         self.configure(SetConfig(catalogue.get(catalogue.REPS)))
 
     # -- control (not per sample) -------------------------------------------------
@@ -98,6 +116,9 @@ class Pipeline:
         self.deviation.set_tolerance(config.tolerance_deg, self.hysteresis_deg)
         self.hold_deviation.set_tolerance(config.tolerance_deg, self.hysteresis_deg)
         holds = ex.kind == catalogue.HOLD
+        # Repetitions, and holds in place, are judged against the set's
+        # reference all along; other holds against the position held.
+        self._judge_against_set = not holds or ex.hold_in_place
         # Excursion thresholds, degrees: the leaflet's repetitions move the lower
         # back a degree or two; generic movements (squats...) tens of degrees;
         # holds are confirmed by stillness, so their threshold can be low.
@@ -164,8 +185,25 @@ class Pipeline:
             gy = samples[b + 4]
             gz = samples[b + 5]
             still.update(ax, ay, az, gx, gy, gz, shaken)
-            att.update(ax, ay, az, gx - (bias[0] >> 8), gy - (bias[1] >> 8),
-                       gz - (bias[2] >> 8), not shaken)
+            # The bias is known to 2**-16 count; subtracting whole counts would
+            # leave up to a count (17.5 mdps: 2 degrees in 2 minutes) on the
+            # axis gravity cannot correct. Error diffusion: the fraction
+            # accumulates, and a count is taken whenever it makes one.
+            fr = self._bias_frac
+            b0 = bias[0]
+            b1 = bias[1]
+            b2 = bias[2]
+            fr[0] += b0 & 0xFFFF
+            fr[1] += b1 & 0xFFFF
+            fr[2] += b2 & 0xFFFF
+            c0 = fr[0] >> 16
+            c1 = fr[1] >> 16
+            c2 = fr[2] >> 16
+            fr[0] &= 0xFFFF
+            fr[1] &= 0xFFFF
+            fr[2] &= 0xFFFF
+            att.update(ax, ay, az, gx - (b0 >> 16) - c0, gy - (b1 >> 16) - c1,
+                       gz - (b2 >> 16) - c2, not shaken)
             if self.state == ACTIVE:
                 self._active()
             elif self.state == WAITING:
@@ -205,7 +243,7 @@ class Pipeline:
         self.stillness.in_set = True
         self.deviation.set_reference(self.attitude.q)
         self.state = ACTIVE
-        self._monitoring = not self.counter.holds
+        self._monitoring = self._judge_against_set
         self._event(ev.REFERENCE, how)
 
     def _active(self):
@@ -218,7 +256,9 @@ class Pipeline:
         happened = counter.update(d[1], d[2], d[3], self.stillness.still)
         if happened:
             self._counted(happened)
-        if counter.holds:
+        if counter.at_rest() and not self.buzzing:
+            self._leak_heading(d)
+        if not self._judge_against_set:
             if self._monitoring:
                 hd = self.hold_deviation
                 hd.update(self.attitude.q)
@@ -227,6 +267,15 @@ class Pipeline:
                 self._detect(hd)
         elif self._monitoring:
             self._detect(dev)
+
+    def _leak_heading(self, d):
+        up = self.attitude.up
+        # Vertical part of the deviation (half-angle), pulled back a little.
+        e = (mul(d[1], up[0]) + mul(d[2], up[1]) + mul(d[3], up[2])) >> self._leak_shift
+        nudge = self.attitude.nudge
+        nudge[0] -= mul(e, up[0])
+        nudge[1] -= mul(e, up[1])
+        nudge[2] -= mul(e, up[2])
 
     def _counted(self, happened):
         counter = self.counter
@@ -238,11 +287,13 @@ class Pipeline:
         elif happened == 2:
             # Confirmed now (still, out there): the patient has settled into it.
             self._event(ev.HOLD_START, counter.count + 1)
-            self.hold_deviation.set_reference(self.attitude.q)
-            self._monitoring = True
+            if not self._judge_against_set:
+                self.hold_deviation.set_reference(self.attitude.q)
+                self._monitoring = True
         elif happened == 3 or happened == 5:
             if counter.holds:
-                self._end_hold_monitoring()
+                if not self._judge_against_set:
+                    self._end_hold_monitoring()
                 if happened == 3:
                     self._event(ev.HOLD_END, counter.last_length * 1000 // self.rate_hz)
                     if counter.count == cfg.target_holds:

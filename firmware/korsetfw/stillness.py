@@ -27,6 +27,9 @@ a held position, is not zero-mean on the scale of the estimate.
 from korsetfw.compat import const
 
 _S = const(8)  # fixed-point scale of the low-passes
+_B = const(16)  # fixed-point scale of the bias: a 2**k-sample average needs k more bits
+_B_CLAMP = const(1 << 12)  # counts: a still gyro reads its bias, far below this
+_BS = const(8)  # _B - _S
 
 
 def _shift_for(tau_s, rate_hz):
@@ -55,7 +58,7 @@ class Stillness:
         self._moving_thr = int(moving_max_dps / gyro_dps_per_lsb) << _S
         self._still_n = int(still_s * rate_hz)
         self.lp = [0, 0, 0, 0, 0, 0]  # ax ay az gx gy gz, << _S
-        self.bias = [0, 0, 0]  # gyro bias, counts << _S
+        self.bias = [0, 0, 0]  # gyro bias, counts << _B
         self._gyro_motion = 0
         self._accel_motion = 0
         self._quiet = 0  # consecutive quiet samples
@@ -97,27 +100,37 @@ class Stillness:
             self._gyro_motion > self._gyro_thr
         if not moving and self.calibrated:
             rt = self._rate_thr
-            moving = abs(lp[3] - b[0]) > rt or abs(lp[4] - b[1]) > rt or abs(lp[5] - b[2]) > rt
+            moving = abs(lp[3] - (b[0] >> _BS)) > rt or abs(lp[4] - (b[1] >> _BS)) > rt or \
+                abs(lp[5] - (b[2] >> _BS)) > rt
         if moving:
             self._quiet = 0
             self.still = False
             mt = self._moving_thr
             if self.in_set and self.calibrated and not motor_on and \
-                    abs(lp[3] - b[0]) < mt and abs(lp[4] - b[1]) < mt and abs(lp[5] - b[2]) < mt:
-                kb = self._k_moving
-                b[0] += ((gx << _S) - b[0]) >> kb
-                b[1] += ((gy << _S) - b[1]) >> kb
-                b[2] += ((gz << _S) - b[2]) >> kb
+                    abs(lp[3] - (b[0] >> _BS)) < mt and abs(lp[4] - (b[1] >> _BS)) < mt and \
+                    abs(lp[5] - (b[2] >> _BS)) < mt:
+                self._average_bias(gx, gy, gz, self._k_moving)
             return
         self._quiet += 1
         if self._quiet < self._still_n:
             return
         self.still = True
         # Still: the gyro's reading is its bias. Average it in.
-        kb = self._k_first if not self.calibrated else self._k_bias
-        b[0] += ((gx << _S) - b[0]) >> kb
-        b[1] += ((gy << _S) - b[1]) >> kb
-        b[2] += ((gz << _S) - b[2]) >> kb
+        self._average_bias(gx, gy, gz, self._k_first if not self.calibrated else self._k_bias)
         self._bias_n += 1
         if self._bias_n >= (1 << self._k_first) * 2:
             self.calibrated = True
+
+    def _average_bias(self, gx, gy, gz, k):
+        b = self.bias
+        b[0] += ((_clamp(gx) << _B) - b[0]) >> k
+        b[1] += ((_clamp(gy) << _B) - b[1]) >> k
+        b[2] += ((_clamp(gz) << _B) - b[2]) >> k
+
+
+def _clamp(g):
+    if g > _B_CLAMP:
+        return _B_CLAMP
+    if g < -_B_CLAMP:
+        return -_B_CLAMP
+    return g

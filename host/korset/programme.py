@@ -12,7 +12,8 @@
     tolerance_deg = 5.0                   # one number for all axes, or {rotation = 4.0, ...}
     reps = [12, 15]                       # reps: target range (or one number)
     sides = "alternate"                   # optional: "one" (default) or "alternate"
-    # a hold exercise gives hold_s = [15, 20] (or one number) and holds = 3
+    # a hold exercise gives hold_s = [15, 20] (or one number) and holds = 3, and
+    # hold_in_place = true when holding is keeping still in the starting posture
 
     [[set]]                               # the programme, in order
     exercise = 3                          # catalogue number 1-9, "reps", "hold" or a custom key
@@ -131,7 +132,7 @@ def _tolerance(value, axes, check: _Checker, line: int) -> dict[str, float] | No
 
 
 _EXERCISE_KEYS = {"key", "name", "name_da", "kind", "posture", "axes", "tolerance_deg", "reps",
-                  "hold_s", "holds", "sides", "how", "how_da"}
+                  "hold_s", "holds", "sides", "how", "how_da", "hold_in_place"}
 _SET_KEYS = {"exercise", "tolerance_deg", "reps", "hold_s", "holds"}
 
 
@@ -189,6 +190,8 @@ def _custom_exercise(i: int, entry: dict, check: _Checker, taken: set) -> cat.Ex
             check.fail(at("holds"), f"holds {holds!r}: a whole number, 1 or more")
         if "reps" in entry:
             check.fail(at("reps"), "reps belongs to reps exercises, this one is a hold")
+        if not isinstance(entry.get("hold_in_place", False), bool):
+            check.fail(at("hold_in_place"), "hold_in_place must be true or false")
     for text_key in ("name", "name_da", "how", "how_da"):
         text = entry.get(text_key, "x")
         if not (isinstance(text, str) and text.strip()):
@@ -199,7 +202,8 @@ def _custom_exercise(i: int, entry: dict, check: _Checker, taken: set) -> cat.Ex
     return cat.Exercise(key, None, kind, posture, tuple(axes), tolerance, name,
                         entry.get("name_da", name), entry.get("how", name),
                         entry.get("how_da", entry.get("how", name)), reps=reps, hold_s=hold_s,
-                        holds=holds, sides=sides)
+                        holds=holds, sides=sides,
+                        hold_in_place=bool(entry.get("hold_in_place", False)))
 
 
 def load(path: str | Path) -> Programme:

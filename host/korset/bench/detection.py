@@ -69,7 +69,7 @@ def score(truth: dict, buzzes: list[tuple[float, float]], live_reps: int, live_h
         hits = [b for b in buzzes if f["start_s"] - MATCH_BEFORE_S <= b[0] <= f["end_s"]]
         if hits:
             s.found += 1
-            s.latencies_s.append(max(0.0, hits[0][0] - f["start_s"]))
+            s.latencies_s.append(hits[0][0] - f["start_s"])
     for b in buzzes:
         if not any(b[0] <= f["end_s"] + MATCH_AFTER_S and b[1] >= f["start_s"] - MATCH_BEFORE_S
                    for f in truth["faults"]):

@@ -11,10 +11,10 @@ repetitions or holds, keeps still again (``set_end_s``), and fidgets at the
 end. Fidgets are small shifts well inside the tolerance; they are neither
 repetitions nor faults.
 
-Deviation truth: for repetitions, the lumbar deviation from the reference
-attitude; for holds, the deviation from the position held, while it is held
-(the movement into a hold, e.g. the pelvic tilt of exercise 5, is the
-exercise, not a fault). A fault is an interval where one of the exercise's
+Deviation truth: for repetitions and holds in place (exercise 1), the lumbar
+deviation from the reference attitude over the whole set; for other holds,
+the deviation from the position held, while it is held (the movement into a
+hold, e.g. the pelvic tilt of exercise 5, is the exercise, not a fault). A fault is an interval where one of the exercise's
 axes is beyond its tolerance; its ``peak_deg`` is the signed extreme.
 """
 
@@ -216,7 +216,7 @@ def simulate(exercise: cat.Exercise, seed: int, *, rate_hz: float = 104.0,
     # -- truth ----------------------------------------------------------------------
     monitored = np.full_like(b.dev, np.nan)
     judged = np.zeros(len(tf), bool)
-    if exercise.kind == cat.REPS:
+    if exercise.kind == cat.REPS or exercise.hold_in_place:
         judged = (tf >= reference_s) & (tf <= set_end_s)
         monitored[judged] = b.dev[judged]
     else:
