@@ -14,8 +14,9 @@ repetitions nor faults.
 Deviation truth: for repetitions and holds in place (exercise 1), the lumbar
 deviation from the reference attitude over the whole set; for other holds,
 the deviation from the position held, while it is held (the movement into a
-hold, e.g. the pelvic tilt of exercise 5, is the exercise, not a fault). A fault is an interval where one of the exercise's
-axes is beyond its tolerance; its ``peak_deg`` is the signed extreme.
+hold, e.g. the pelvic tilt of exercise 5, is the exercise, not a fault). A
+fault is an interval where one of the exercise's axes is beyond its
+tolerance; its ``peak_deg`` is the signed extreme.
 """
 
 from __future__ import annotations
