@@ -17,6 +17,15 @@ def _stream(console):
     return np.array([[float(v) for v in row.split(",")] for row in rows])
 
 
+def _quiet(data, result, board):
+    """The samples taken while the motor was off (and spun down): it shakes the IMU."""
+    keep = np.ones(len(data), bool)
+    for _, end in result.drive_episodes(board["motor"]["pin"]):
+        # Sample times are the firmware's estimate, a few ms early at start-up.
+        keep &= data[:, 0] > end + 0.3
+    return data[keep]
+
+
 @pytest.fixture(scope="module")
 def streamed(tmp_path_factory):
     rec = bends(duration_s=6.0)
@@ -29,7 +38,7 @@ def test_firmware_sees_the_trace_in_body_axes_and_units(streamed):
     rec, board, result = streamed
     assert result.exit_code == 0, "\n".join(result.console)
     assert board.board["imu"]["alignment"] != "+X+Y+Z"  # the mapping is really exercised
-    data = _stream(result.console)
+    data = _quiet(_stream(result.console), result, board.board)
     t = data[:, 0]
     for axis in range(3):
         truth_a = np.interp(t, rec.t, rec.accel[:, axis])
@@ -82,11 +91,28 @@ def test_bus_errors_are_counted_and_the_loop_keeps_running(tmp_path):
     assert abs(samples - 208) <= 2  # nothing lost: the FIFO kept the data meanwhile
 
 
+def test_the_motor_shakes_the_imu(streamed):
+    rec, board, result = streamed
+    data = _stream(result.console)
+    (start, end), = result.drive_episodes(board.board["motor"]["pin"])
+    during = data[(data[:, 0] > start + 0.05) & (data[:, 0] < end)]
+    after = _quiet(data, result, board.board)
+
+    def shake(part):
+        truth = np.stack([np.interp(part[:, 0], rec.t, rec.accel[:, k]) for k in range(3)], -1)
+        return np.std(np.linalg.norm(part[:, 1:4] - truth, axis=1))
+
+    assert shake(during) > 0.5  # m/s^2: hundreds of mg of vibration
+    assert shake(after) < 0.01
+
+
 def test_standing_still_reads_upright(tmp_path):
-    rec = bends(duration_s=3.0, pitch_deg=0.0, roll_deg=0.0, yaw_deg=0.0)
+    rec = bends(duration_s=5.0, pitch_deg=0.0, roll_deg=0.0, yaw_deg=0.0)
     result = VirtualBoard(tmp_path).run(rec)
     last = [line for line in result.console if line.startswith("status")][-1]
-    assert "flex=+0.0deg side=+0.0deg |a|=1.000g" in last, last
+    flex = float(last.split("flex=")[1].split("deg")[0])
+    side = float(last.split("side=")[1].split("deg")[0])
+    assert abs(flex) < 0.05 and abs(side) < 0.05 and "|a|=1.000g" in last, last
 
 
 def test_every_board_definition_is_valid():
@@ -120,6 +146,8 @@ def test_the_firmware_runs_on_the_mpu_family_too(tmp_path, model, address, rate)
     data = _stream(result.console)
     t = data[:, 0]
     assert np.allclose(np.diff(t), 1 / rate, atol=1e-4)
+    data = _quiet(data, result, board)
+    t = data[:, 0]
     # The firmware stamps samples by count from its start; the chip's sampling
     # phase (set when it woke) is unknown to it: up to one period of timing.
     for axis in range(3):

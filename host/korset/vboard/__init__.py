@@ -153,6 +153,7 @@ class VirtualBoard:
             "speed": speed,
             "stop_at_s": stop_at_s,
             "pin_log": str(work / "pins.csv"),
+            "motor_pin": self.board["motor"]["pin"],
             "unique_id": "4b4f525345540001",
             "i2c": [{
                 "id": self.board["i2c"]["id"],

@@ -69,6 +69,7 @@ class LSM6DSOXModel:
         self._xl_counts = array.array("h", bytes(2 * 3 * _CHUNK))
         self._g_counts = array.array("h", bytes(2 * 3 * _CHUNK))
         self._phys = [0.0] * 6
+        self.shaker = None  # vshaker.Shaker: the motor's vibration, added as produced
         self.reset()
 
     # -- state ---------------------------------------------------------------
@@ -144,8 +145,16 @@ class LSM6DSOXModel:
 
     def _emit(self, i):
         regs = self.regs
-        xl_on = self._rate_mhz(_CTRL1_XL) > 0
+        rate_mhz = self._rate_mhz(_CTRL1_XL)
+        xl_on = rate_mhz > 0
         g_on = self._rate_mhz(_CTRL2_G) > 0
+        if self.shaker is not None and xl_on:
+            mg = self.shaker.next(1000000000 // rate_mhz)
+            if mg[0] or mg[1] or mg[2]:
+                ug = _ACCEL_UG[(regs[_CTRL1_XL] >> 2) & 0x3]
+                xl = self._xl_counts
+                for j in range(3):
+                    xl[i + j] = _sat16(xl[i + j] + mg[j] * 1000 // ug)
         for j in range(3):
             if g_on:
                 v = self._g_counts[i + j]

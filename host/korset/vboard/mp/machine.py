@@ -92,7 +92,9 @@ class PWM:
             raise ValueError("duty_u16 must be 0-65535")
         if value != self._duty:
             self._duty = value
-            vhw.log_pin(self._pin, "pwm", 65535 - value if self._invert else value)
+            effective = 65535 - value if self._invert else value
+            vhw.log_pin(self._pin, "pwm", effective)
+            vhw.pwm_changed(self._pin, effective)
         return None
 
     def duty_ns(self, value=None):

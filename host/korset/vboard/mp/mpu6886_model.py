@@ -97,6 +97,7 @@ class _MPUModel:
         # Per sample, the seven output words in register order: ax ay az t gx gy gz.
         self._counts = array.array("h", bytes(2 * 7 * _CHUNK))
         self._phys = [0.0] * 6
+        self.shaker = None  # vshaker.Shaker: the motor's vibration, added as produced
         self.reset()
 
     # -- state ---------------------------------------------------------------
@@ -220,6 +221,12 @@ class _MPUModel:
         i = 7 * (k - self._chunk_first)
         counts = self._counts
         regs = self.regs
+        if self.shaker is not None:
+            mg = self.shaker.next(1000000 * self._div1 // self._base_hz)
+            if mg[0] or mg[1] or mg[2]:
+                lsb_per_g = _ACCEL_LSB_PER_G[(regs[_ACCEL_CONFIG] >> 3) & 3]
+                for j in range(3):
+                    counts[i + j] = _sat16(counts[i + j] + mg[j] * lsb_per_g // 1000)
         for j in range(7):
             v = counts[i + j]
             # High byte first (6050 RM 4.17-4.19; 6886 DS *_OUT_H/L).

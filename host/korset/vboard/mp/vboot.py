@@ -23,6 +23,7 @@ import vflash
 import vfs
 import vhw
 import vi2c
+import vshaker
 import vsource
 
 _MODELS = {
@@ -88,10 +89,15 @@ def main(config_path):
     if stop_at_s is not None:
         clock.stop_at_us = int(stop_at_s * 1000000)
 
+    shaker = vshaker.Shaker()
+    vhw.shaker = shaker
+    vhw.motor_pin = cfg.get("motor_pin")
     for bus_cfg in cfg["i2c"]:
         bus = vi2c.I2CBus(clock)
         for dev in bus_cfg["devices"]:
-            bus.attach(dev["address"], _model_class(dev["model"])(clock, source))
+            model = _model_class(dev["model"])(clock, source)
+            model.shaker = shaker  # the motor sits next to the IMU
+            bus.attach(dev["address"], model)
         bus.fail_transfers = set(bus_cfg.get("fail_transfers", ()))
         vhw.i2c_buses[bus_cfg["id"]] = bus
     vhw.unique_id = bytes.fromhex(cfg.get("unique_id", "0000000000000000"))

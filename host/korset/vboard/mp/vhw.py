@@ -8,11 +8,18 @@ input_levels = {}  # pin -> level (buttons: 1 released with a pull-up)
 adc_u16 = {}  # pin -> ADC reading
 unique_id = b"\x00\x00\x00\x00\x00\x00"
 pin_log = None  # file: "t_us,pin,kind,value" lines
+motor_pin = None  # the PWM pin that drives the vibration motor
+shaker = None  # vshaker.Shaker on the IMU: shaken while the motor runs
 
 
 def log_pin(pin, kind, value):
     if pin_log is not None:
         pin_log.write("%d,%s,%s,%d\n" % (vclock.clock.now_us(), pin, kind, value))
+
+
+def pwm_changed(pin, duty_u16):
+    if shaker is not None and pin == motor_pin:
+        shaker.drive = duty_u16 * 1000 // 65535
 
 
 def input_level(pin, pull):
