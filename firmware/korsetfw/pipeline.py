@@ -125,7 +125,7 @@ class Pipeline:
         if holds:
             min_deg, max_deg = 0.4, 2.0
         elif ex.axes:
-            min_deg, max_deg = 0.5, 1.0
+            min_deg, max_deg = 0.5, 0.6
         else:
             min_deg, max_deg = 4.0, 15.0
         self.counter = Counter(self.rate_hz, holds, min_deg=min_deg, max_deg=max_deg,

@@ -7,16 +7,44 @@ file never stops the board from starting.
 
 import json
 
-# name -> (default, allowed values or None for any bool, meaning)
+from korsetfw import catalogue
+
+_ANY_BOOL = "bool"
+_EXERCISE = "exercise"
+_TOLERANCE = "tolerance"
+TOLERANCE_RANGE_DEG = (0.5, 30.0)
+
+# name -> (default, allowed values or a kind, meaning)
 FIELDS = {
     # Chip-neutral: the IMU driver makes its nearest rate (an MPU-6886 makes
     # 100 Hz when 104 is asked) and its next range that holds the one asked.
     "rate_hz": (104, (25, 26, 50, 52, 100, 104, 200, 208), "IMU output data rate, Hz"),
     "accel_fs_g": (4, (2, 4, 8, 16), "accelerometer full scale, g"),
     "gyro_fs_dps": (500, (125, 250, 500, 1000, 2000), "gyroscope full scale, degrees/s"),
-    "stream": (False, None, "print every sample on the console as recording-contract CSV"),
+    "stream": (False, _ANY_BOOL, "print every sample on the console as recording-contract CSV"),
     "status_period_s": (1, (0, 1, 2, 5, 10, 60), "console status line period, s (0: off)"),
+    "exercise": (None, _EXERCISE, "start a set of this exercise at boot (number or key)"),
+    "tolerance_deg": (None, _TOLERANCE, "this patient's tolerance, degrees (null: the "
+                      "exercise's own)"),
 }
+
+
+def _valid(value, allowed):
+    if allowed == _ANY_BOOL:
+        return isinstance(value, bool)
+    if allowed == _EXERCISE:
+        if value is None:
+            return True
+        try:
+            catalogue.get(value)
+        except KeyError:
+            return False
+        return True
+    if allowed == _TOLERANCE:
+        lo, hi = TOLERANCE_RANGE_DEG
+        return value is None or (isinstance(value, (int, float)) and
+                                 not isinstance(value, bool) and lo <= value <= hi)
+    return not isinstance(value, bool) and value in allowed
 
 
 class Settings:
@@ -33,10 +61,7 @@ class Settings:
             if name not in FIELDS:
                 self.problems.append("unknown setting %r ignored" % name)
                 continue
-            allowed = FIELDS[name][1]
-            ok = isinstance(value, bool) if allowed is None else (
-                not isinstance(value, bool) and value in allowed)
-            if not ok:
+            if not _valid(value, FIELDS[name][1]):
                 self.problems.append("setting %s=%r invalid, using %r"
                                      % (name, value, FIELDS[name][0]))
                 continue

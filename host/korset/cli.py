@@ -18,6 +18,7 @@ from korset import KorsetError, __version__
 COMMANDS = {
     "demo": "run the whole system on the virtual board (no hardware needed)",
     "sim": "simulate a patient doing an exercise: a recording and its ground truth",
+    "replay": "run a recording through the firmware on the virtual board",
 }
 
 

@@ -2,17 +2,48 @@
 
 The chip model produces samples while the heap is unlocked (as the real chip
 does, outside the MCU); then, with the heap locked, the firmware drains the
-FIFO and runs its per-sample pipeline. Any allocation raises MemoryError.
+FIFO and runs its whole per-sample pipeline through a set: calibration, the
+reference, repetitions, a fault buzzing on and off. Any allocation raises
+MemoryError.
 """
 
 import array
+import math
 
 from fwtest import is_micropython, skip
-from imuharness import RampSource, rig
+from imuharness import STANDARD_GRAVITY, rig
 
+from korsetfw import catalogue
+from korsetfw import events as ev
 from korsetfw.app import App
 from korsetfw.lsm6dsox import LSM6DSOX
+from korsetfw.pipeline import SetConfig
 from korsetfw.settings import Settings
+
+
+class Bends:
+    """Standing (chip +X up, as the virtual board is worn), still for 4 s, then
+    forward bends about the chip's Y axis: small ones, and one of 12 degrees."""
+
+    def sample(self, t_s, out):
+        a, rate = self.angle(t_s)
+        out[0] = STANDARD_GRAVITY * math.cos(a)
+        out[1] = 0.0
+        out[2] = STANDARD_GRAVITY * math.sin(a)
+        out[3] = 0.0
+        out[4] = rate
+        out[5] = 0.0
+
+    def angle(self, t):
+        if t < 4.0:
+            return 0.0, 0.0
+        k = int((t - 4.0) // 4.0)
+        phase = (t - 4.0) - 4.0 * k
+        peak = math.radians(12.0 if k == 2 else 1.5)
+        if phase > 2.0:
+            return 0.0, 0.0
+        w = math.pi * phase  # one raised cosine over 2 s
+        return peak * 0.5 * (1 - math.cos(w)), peak * 0.5 * math.pi * math.sin(w)
 
 
 class _Motor:
@@ -37,31 +68,52 @@ BOARD = {"name": "test", "imu": {"alignment": "-Z+Y+X"}}
 
 
 def _app():
-    clock, bus, chip = rig(RampSource())
+    clock, bus, chip = rig(Bends())
     imu = LSM6DSOX(bus, rate_hz=104, batch=16)
     app = App(BOARD, Settings(), _Hardware(imu), _Clock(clock), out=None)
+    app.pipeline.configure(SetConfig(catalogue.get(6)))
+    app.pipeline.start_set()
     return clock, chip, app
+
+
+def _run(seconds, locked):
+    clock, chip, app = _app()
+    seen = []
+    if locked:
+        import micropython
+    for _ in range(int(seconds * 100)):  # 10 ms passes
+        clock.advance_us(10000)
+        chip._update()  # the chip samples (allocation allowed: it is not the MCU)
+        if locked:
+            micropython.heap_lock()
+        try:
+            app.step()
+        finally:
+            if locked:
+                micropython.heap_unlock()
+        p = app.pipeline
+        for i in range(p.n_events):
+            seen.append(p.events[3 * i])
+        p.n_events = 0
+    return app, seen
+
+
+def test_the_pipeline_runs_a_set():
+    """On both runtimes: reference, reps, and the big bend buzzes on and off."""
+    app, seen = _run(24.0, False)
+    assert seen[0] == ev.SET_START and ev.REFERENCE in seen
+    assert seen.count(ev.BUZZ_ON) == 1 and seen.count(ev.BUZZ_OFF) == 1
+    assert seen.count(ev.REP) >= 3
+    assert app.imu.overruns == 0 and app.imu.bus_errors == 0
 
 
 def test_per_sample_path_allocates_nothing():
     if not is_micropython():
         skip("heap_lock exists only on MicroPython; CPython allocates every int")
-    import micropython
-
-    clock, chip, app = _app()
-    total = 0
-    for _ in range(300):  # about 3 s of data, 10 ms passes
-        clock.advance_us(10000)
-        chip._update()  # the chip samples (allocation allowed: it is not the MCU)
-        micropython.heap_lock()
-        try:
-            n = app.step()
-        finally:
-            micropython.heap_unlock()
-        total += n
-    assert total >= 300
-    assert app.sample_count == total
-    assert app.imu.overruns == 0 and app.imu.bus_errors == 0
+    app, seen = _run(24.0, True)
+    # The same set as above, all of it with the heap locked.
+    assert ev.REFERENCE in seen and ev.BUZZ_ON in seen and ev.BUZZ_OFF in seen
+    assert seen.count(ev.REP) >= 3
 
 
 def test_heap_lock_catches_an_allocation():

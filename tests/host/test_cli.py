@@ -13,16 +13,18 @@ def test_help_lists_only_built_commands(capsys):
     assert "flash" not in out  # not built yet, so not offered
 
 
-def test_demo_runs_the_firmware_on_the_virtual_board(capsys, tmp_path):
-    assert main(["demo", "--seconds", "5", "--dir", str(tmp_path)]) == 0
+def test_demo_runs_a_set_on_the_virtual_board(capsys, tmp_path):
+    assert main(["demo", "--exercise", "8", "--reps", "6", "--dir", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "board| korset 0.1.0 on virtual: LSM6DSOX at 104 Hz" in out
-    rate = float(re.search(r"\(([\d.]+) per second\)", out).group(1))
-    assert 103.0 < rate < 105.0
-    flex = re.search(r"once a second: ([^d]+) deg", out).group(1)
-    values = [float(v) for v in flex.split(",")]
-    assert abs(values[1]) < 0.5 and max(values) > 5.0  # still, then bending forward
-    assert "Motor buzzed from 0.00" in out
+    assert "board| set 8 (Let a knee fall out" in out
+    assert re.search(r"Reference taken at \d+\.\d+ s", out)
+    # Every fault of the simulated set was answered by a buzz, soon.
+    faults = re.findall(r"Lower back out by .*", out)
+    assert len(faults) >= 2 and not any("NOT buzzed" in f for f in faults)
+    latencies = [int(m) for m in re.findall(r"buzzed (-?\d+) ms after", out)]
+    assert len(latencies) == len(faults) and max(latencies) < 150
+    assert "buzz(es) without a fault" not in out
     assert (tmp_path / "flash.bin").stat().st_size == 4 * 1024 * 1024
 
 

@@ -110,9 +110,8 @@ def test_standing_still_reads_upright(tmp_path):
     rec = bends(duration_s=5.0, pitch_deg=0.0, roll_deg=0.0, yaw_deg=0.0)
     result = VirtualBoard(tmp_path).run(rec)
     last = [line for line in result.console if line.startswith("status")][-1]
-    flex = float(last.split("flex=")[1].split("deg")[0])
-    side = float(last.split("side=")[1].split("deg")[0])
-    assert abs(flex) < 0.05 and abs(side) < 0.05 and "|a|=1.000g" in last, last
+    up = [float(v) for v in last.split("up=")[1].split()[0].split("/")]
+    assert abs(up[0]) < 0.005 and abs(up[1]) < 0.005 and abs(up[2] - 1) < 0.001, last
 
 
 def test_every_board_definition_is_valid():

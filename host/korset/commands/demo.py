@@ -1,8 +1,10 @@
 """Run the whole system on the virtual board, no hardware needed.
 
-Puts the firmware on a virtual board's flash, boots it on the MicroPython unix
-port, feeds its simulated IMU a patient's motion, and shows what the firmware
-did: the samples it read, the posture it saw, and when it drove the motor.
+Simulates a patient doing a leaflet exercise with a couple of faults, puts the
+firmware on a virtual board's flash, boots it on the MicroPython unix port
+with the patient's motion as its IMU's input, and shows what the board did:
+when it took its reference, when it buzzed (and how soon after the lower
+back crossed the tolerance), what it counted.
 """
 
 from __future__ import annotations
@@ -13,55 +15,103 @@ from pathlib import Path
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--seconds", type=float, default=12.0, help="length of the motion (default 12)")
-    p.add_argument("--bend-deg", type=float, default=10.0,
-                   help="how far the patient bends forward, degrees (default 10)")
+    p.add_argument("--exercise", "-e", default="3", help="leaflet exercise 1-9 (default 3)")
+    p.add_argument("--seed", type=int, default=1, help="simulated patient (default 1)")
+    p.add_argument("--reps", type=int, default=8, help="repetitions (default 8)")
     p.add_argument("--speed", type=float, default=0.0,
                    help="0: as fast as the firmware runs (default); 1: real time; N: N x real time")
     p.add_argument("--dir", type=Path, default=None,
                    help="keep the virtual board (flash image, logs) here instead of a temp dir")
 
 
+def _patient(exercise, seed: int, reps: int):
+    """The first patient from ``seed`` on whose set has at least two faults."""
+    from korset.sim import simulate
+    from korsetfw import catalogue
+
+    for k in range(50):
+        sim = simulate(exercise, seed + 1000 * k, reps=reps if exercise.kind == catalogue.REPS
+                       else None, holds=3 if exercise.kind == catalogue.HOLD else None,
+                       fault_rate=0.3, buzz=False)
+        if len(sim.truth["faults"]) >= 2:
+            return sim
+    return sim
+
+
 def run(args: argparse.Namespace) -> int:
-    from korset.sim.scripted import bends
+    from korset import KorsetError
     from korset.vboard import VirtualBoard
+    from korsetfw import catalogue
 
     def step(text: str) -> None:
         print(f"==> {text}", flush=True)
 
+    try:
+        exercise = catalogue.get(args.exercise)
+    except KeyError as e:
+        raise KorsetError(str(e).strip("'\"")) from None
     with tempfile.TemporaryDirectory(prefix="korset-demo-") as tmp:
         root = args.dir or Path(tmp)
         board = VirtualBoard(root)
-        imu = board.board["imu"]
-        step(f"Virtual board in {root}: MicroPython unix port, simulated {imu['model'].upper()} "
-             f"at I2C 0x{imu['address']:02x}, motor on pin {board.board['motor']['pin']}, "
-             f"{board.board['storage']['fs_size_bytes'] // 1024} KiB LittleFS flash")
-        rec = bends(duration_s=args.seconds, pitch_deg=args.bend_deg)
-        step(f"Patient motion: {args.seconds:g} s, standing still for 2 s, then slow forward "
-             f"bends of {args.bend_deg:g} deg with a little side tilt and twist")
-        step("Installing the firmware on the board's flash, booting it, running"
+        b = board.board
+        step(f"Virtual board in {root}: the firmware on the MicroPython unix port, a simulated "
+             f"{b['imu']['model'].upper()} at I2C 0x{b['imu']['address']:02x}, a motor on pin "
+             f"{b['motor']['pin']}, {b['storage']['fs_size_bytes'] // 1024} KiB LittleFS flash")
+        sim = _patient(exercise, args.seed, args.reps)
+        truth = sim.truth
+        tol = ", ".join(f"{a} {t:g} deg" for a, t in truth["tolerance_deg"].items())
+        step(f"Simulated patient: exercise {exercise.number} ({exercise.name_en}), "
+             f"{truth['posture']}, {sim.recording.duration_s:.0f} s at "
+             f"{sim.params['rate_hz']:g} Hz with sensor errors; tolerance {tol}; "
+             f"{len(truth['faults'])} faults in the set")
+        step("Installing the firmware on the board's flash and starting a set of exercise "
+             f"{exercise.number}; the patient's motion drives the simulated IMU"
              + (" in real time" if args.speed == 1 else "" if args.speed == 0
                 else f" at {args.speed:g}x real time"))
-        result = board.run(rec, speed=args.speed)
-        for line in result.console:
-            print(f"    board| {line}")
+        settings = {"exercise": exercise.number, "status_period_s": 0}
+        result = board.run(sim.recording, speed=args.speed, settings=settings)
         if result.exit_code != 0:
+            for line in result.console:
+                print(f"    board| {line}")
             step(f"The firmware stopped with an error (exit {result.exit_code})")
             return 1
-        statuses = [line for line in result.console if line.startswith("status")]
-        if statuses:
-            last = statuses[-1]
-            samples = int(last.split("samples=")[1].split()[0])
-            seconds = float(last.split("t=")[1].split("s")[0])
-            flex = [float(line.split("flex=")[1].split("deg")[0]) for line in statuses]
-            step(f"The firmware read {samples} samples in {seconds:.2f} s through its "
-                 f"{imu['model'].upper()} driver ({samples / seconds:.1f} per second)")
-            step(f"Forward flexion of its gravity estimate, once a second: "
-                 f"{', '.join(f'{f:+.1f}' for f in flex)} deg (motion peaks at "
-                 f"{args.bend_deg:+.1f}; the estimate is low-passed over 0.6 s)")
-        motor_pin = board.board["motor"]["pin"]
-        for start, end in result.drive_episodes(motor_pin):
-            step(f"Motor buzzed from {start:.3f} s to {end:.3f} s "
-                 f"({(end - start) * 1000:.0f} ms: the 'switched on' buzz, with a spin-up kick)")
-        step("Done. Next steps for the demo: exercises, faults, sync and reports (see README)")
+        from korset.replay import parse_events
+
+        events = parse_events(result.console)
+        for line in result.console:
+            if line.startswith(("korset ", "set ")):
+                print(f"    board| {line}")
+        ref = [e["t_s"] for e in events if e["name"] == "reference"]
+        if ref:
+            step(f"Reference taken at {ref[0]:.2f} s, once the patient was still in the "
+                 f"starting posture (two short pulses on the motor)")
+        motor = result.drive_episodes(b["motor"]["pin"])
+        buzz_on = [e["t_s"] for e in events if e["name"] == "buzz_on"]
+        answered = set()
+        for f in truth["faults"]:
+            hits = [(a, z) for a, z in motor if f["start_s"] - 0.3 <= a <= f["end_s"]
+                    and any(abs(a - t) < 0.05 for t in buzz_on)]
+            if hits:
+                a, z = hits[0]
+                answered.add(hits[0])
+                step(f"Lower back out by {f['peak_deg']:+.1f} deg ({f['axis']}) from "
+                     f"{f['start_s']:.2f} to {f['end_s']:.2f} s: the board buzzed "
+                     f"{(a - f['start_s']) * 1000:.0f} ms after it crossed the tolerance, "
+                     f"for {z - a:.2f} s")
+            else:
+                step(f"Lower back out by {f['peak_deg']:+.1f} deg at {f['start_s']:.2f} s: "
+                     "NOT buzzed")
+        extra = [m for m in motor if m not in answered and
+                 any(abs(m[0] - t) < 0.05 for t in buzz_on)]
+        if extra:
+            step(f"{len(extra)} buzz(es) without a fault: " + ", ".join(
+                f"{a:.2f} s" for a, _ in extra))
+        if exercise.kind == catalogue.REPS:
+            live = sum(1 for e in events if e["name"] == "rep")
+            step(f"Repetitions: {truth['reps']} done; the board counted {live} live "
+                 "(the host's offline analysis is the reference count)")
+        else:
+            live = sum(1 for e in events if e["name"] == "hold_end")
+            step(f"Holds: {len(truth['holds'])} done; the board counted {live} live")
+        step("Coming next: recording to flash, sync over BLE, analysis and the report")
     return 0
