@@ -24,6 +24,10 @@ from korsetfw.compat import const
 from korsetfw.fixedpoint import ONE, mul
 
 _MAX_SHIFT_GYRO = const(10)
+_B = const(14)  # split point of the products (see fixedpoint.mul)
+_B1 = const(13)  # squares: (2 * ah * al) >> 14 == (ah * al) >> 13
+_M = const(0x3FFF)
+_NORM_EVERY = const(4)
 
 
 class Attitude:
@@ -55,6 +59,7 @@ class Attitude:
         self.up = [0, 0, ONE]  # estimated "up" (world z) in body axes, Q28
         self.nudge = [0, 0, 0]  # extra half-angle for the next update, Q28 (heading leak)
         self.samples = 0
+        self._since_norm = 0
         self.corrected = 0  # samples with accelerometer correction (for reports)
 
     def _shift_for(self, kp_per_s):
@@ -69,6 +74,10 @@ class Attitude:
         """One sample: accel and gyro counts in body axes, gyro bias already removed.
 
         ``gate`` False blanks the accelerometer correction (motor running).
+
+        Products are written out as ``fixedpoint.mul`` does them, with each
+        factor split once at bit 14 (``*h`` high, ``*l`` low): a function call
+        per product would cost more than the product itself on MicroPython.
         """
         k = self._gyro_k
         sh = self._gyro_shift
@@ -84,15 +93,26 @@ class Attitude:
         x = q[1]
         y = q[2]
         z = q[3]
+        wh = w >> _B
+        wl = w & _M
+        xh = x >> _B
+        xl = x & _M
+        yh = y >> _B
+        yl = y & _M
+        zh = z >> _B
+        zl = z & _M
         self.samples += 1
-        if gate and -self._clip < ax < self._clip and -self._clip < ay < self._clip and \
-                -self._clip < az < self._clip:
+        clip = self._clip
+        if gate and -clip < ax < clip and -clip < ay < clip and -clip < az < clip:
             mag2 = ax * ax + ay * ay + az * az
             if self._mag2_lo < mag2 < self._mag2_hi:
                 # Estimated gravity direction in the body frame: R^T z.
-                vx = (mul(x, z) - mul(w, y)) << 1
-                vy = (mul(y, z) + mul(w, x)) << 1
-                vz = mul(w, w) - mul(x, x) - mul(y, y) + mul(z, z)
+                vx = ((xh * zh + ((xh * zl + xl * zh) >> _B))
+                      - (wh * yh + ((wh * yl + wl * yh) >> _B))) << 1
+                vy = ((yh * zh + ((yh * zl + yl * zh) >> _B))
+                      + (wh * xh + ((wh * xl + wl * xh) >> _B))) << 1
+                vz = ((wh * wh + ((wh * wl) >> _B1)) - (xh * xh + ((xh * xl) >> _B1))
+                      - (yh * yh + ((yh * yl) >> _B1)) + (zh * zh + ((zh * zl) >> _B1)))
                 up = self.up
                 up[0] = vx
                 up[1] = vy
@@ -101,21 +121,63 @@ class Attitude:
                 mx = ax * c
                 my = ay * c
                 mz = az * c
+                mxh = mx >> _B
+                mxl = mx & _M
+                myh = my >> _B
+                myl = my & _M
+                mzh = mz >> _B
+                mzl = mz & _M
+                vxh = vx >> _B
+                vxl = vx & _M
+                vyh = vy >> _B
+                vyl = vy & _M
+                vzh = vz >> _B
+                vzl = vz & _M
                 # e = measured x estimated: the rotation that brings them together.
                 s = self._fast_shift if self.samples < self._settle else self._kp_shift
-                hx += (mul(my, vz) - mul(mz, vy)) >> s
-                hy += (mul(mz, vx) - mul(mx, vz)) >> s
-                hz += (mul(mx, vy) - mul(my, vx)) >> s
+                hx += ((myh * vzh + ((myh * vzl + myl * vzh) >> _B))
+                       - (mzh * vyh + ((mzh * vyl + mzl * vyh) >> _B))) >> s
+                hy += ((mzh * vxh + ((mzh * vxl + mzl * vxh) >> _B))
+                       - (mxh * vzh + ((mxh * vzl + mxl * vzh) >> _B))) >> s
+                hz += ((mxh * vyh + ((mxh * vyl + mxl * vyh) >> _B))
+                       - (myh * vxh + ((myh * vxl + myl * vxh) >> _B))) >> s
                 self.corrected += 1
         # q += q (x) (0, h): first-order integration of the half-angle increment.
-        nw = w - mul(x, hx) - mul(y, hy) - mul(z, hz)
-        nx = x + mul(w, hx) + mul(y, hz) - mul(z, hy)
-        ny = y + mul(w, hy) - mul(x, hz) + mul(z, hx)
-        nz = z + mul(w, hz) + mul(x, hy) - mul(y, hx)
-        # Renormalise: q *= (3 - |q|^2) / 2, one Newton step towards |q| = 1.
-        n2 = mul(nw, nw) + mul(nx, nx) + mul(ny, ny) + mul(nz, nz)
-        f = (3 * ONE - n2) >> 1
-        q[0] = mul(nw, f)
-        q[1] = mul(nx, f)
-        q[2] = mul(ny, f)
-        q[3] = mul(nz, f)
+        hxh = hx >> _B
+        hxl = hx & _M
+        hyh = hy >> _B
+        hyl = hy & _M
+        hzh = hz >> _B
+        hzl = hz & _M
+        xhx = xh * hxh + ((xh * hxl + xl * hxh) >> _B)
+        xhy = xh * hyh + ((xh * hyl + xl * hyh) >> _B)
+        xhz = xh * hzh + ((xh * hzl + xl * hzh) >> _B)
+        yhx = yh * hxh + ((yh * hxl + yl * hxh) >> _B)
+        yhy = yh * hyh + ((yh * hyl + yl * hyh) >> _B)
+        yhz = yh * hzh + ((yh * hzl + yl * hzh) >> _B)
+        zhx = zh * hxh + ((zh * hxl + zl * hxh) >> _B)
+        zhy = zh * hyh + ((zh * hyl + zl * hyh) >> _B)
+        zhz = zh * hzh + ((zh * hzl + zl * hzh) >> _B)
+        whx = wh * hxh + ((wh * hxl + wl * hxh) >> _B)
+        why = wh * hyh + ((wh * hyl + wl * hyh) >> _B)
+        whz = wh * hzh + ((wh * hzl + wl * hzh) >> _B)
+        w = w - xhx - yhy - zhz
+        x = x + whx + yhz - zhy
+        y = y + why - xhz + zhx
+        z = z + whz + xhy - yhx
+        self._since_norm += 1
+        if self._since_norm >= _NORM_EVERY:
+            # Renormalise: q *= (3 - |q|^2) / 2, one Newton step towards |q| = 1.
+            # The first-order step grows |q| by about |h|^2 a sample (1e-5 at
+            # 50 deg/s), far inside what one Newton step corrects.
+            self._since_norm = 0
+            n2 = mul(w, w) + mul(x, x) + mul(y, y) + mul(z, z)
+            f = (3 * ONE - n2) >> 1
+            w = mul(w, f)
+            x = mul(x, f)
+            y = mul(y, f)
+            z = mul(z, f)
+        q[0] = w
+        q[1] = x
+        q[2] = y
+        q[3] = z

@@ -23,12 +23,15 @@ from korsetfw.fixedpoint import ONE, mul, q28
 FLEXION_BIT = const(1)
 LATERAL_BIT = const(2)
 ROTATION_BIT = const(4)
+_B = const(14)  # split point of the products (see fixedpoint.mul)
+_M = const(0x3FFF)
 AXIS_BITS = {"flexion": FLEXION_BIT, "lateral": LATERAL_BIT, "rotation": ROTATION_BIT}
 
 
 class Deviation:
     def __init__(self):
-        self.ref = [ONE, 0, 0, 0]  # conjugate of the reference is used
+        self.ref = [ONE, 0, 0, 0]
+        self._conj = [ONE >> _B, 0, 0, 0, 0, 0, 0, 0]  # conj(ref), split: (high, low) x 4
         self.d = [ONE, 0, 0, 0]
         # Per axis: (enter, exit) thresholds, Q28: sin for flexion, tan for the others.
         self._enter = [0, 0, 0]
@@ -56,22 +59,57 @@ class Deviation:
         r[1] = q[1]
         r[2] = q[2]
         r[3] = q[3]
+        # The conjugate, split once for the products of every sample.
+        c = self._conj
+        c[0] = q[0] >> _B
+        c[1] = q[0] & _M
+        for i in (1, 2, 3):
+            c[2 * i] = (-q[i]) >> _B
+            c[2 * i + 1] = (-q[i]) & _M
 
     def update(self, q):
-        """Deviation of attitude ``q`` from the reference; sets ``outside``/``inside``."""
-        r = self.ref
-        a0 = r[0]
-        a1 = -r[1]
-        a2 = -r[2]
-        a3 = -r[3]
-        b0 = q[0]
-        b1 = q[1]
-        b2 = q[2]
-        b3 = q[3]
-        w = mul(a0, b0) - mul(a1, b1) - mul(a2, b2) - mul(a3, b3)
-        x = mul(a0, b1) + mul(a1, b0) + mul(a2, b3) - mul(a3, b2)
-        y = mul(a0, b2) - mul(a1, b3) + mul(a2, b0) + mul(a3, b1)
-        z = mul(a0, b3) + mul(a1, b2) - mul(a2, b1) + mul(a3, b0)
+        """Deviation of attitude ``q`` from the reference; sets ``outside``/``inside``.
+
+        Products written out as ``fixedpoint.mul`` does them, each factor split
+        once at bit 14 (a call per product would cost more than the product).
+        """
+        c = self._conj
+        a0h = c[0]
+        a0l = c[1]
+        a1h = c[2]
+        a1l = c[3]
+        a2h = c[4]
+        a2l = c[5]
+        a3h = c[6]
+        a3l = c[7]
+        b = q[0]
+        b0h = b >> _B
+        b0l = b & _M
+        b = q[1]
+        b1h = b >> _B
+        b1l = b & _M
+        b = q[2]
+        b2h = b >> _B
+        b2l = b & _M
+        b = q[3]
+        b3h = b >> _B
+        b3l = b & _M
+        w = ((a0h * b0h + ((a0h * b0l + a0l * b0h) >> _B))
+             - (a1h * b1h + ((a1h * b1l + a1l * b1h) >> _B))
+             - (a2h * b2h + ((a2h * b2l + a2l * b2h) >> _B))
+             - (a3h * b3h + ((a3h * b3l + a3l * b3h) >> _B)))
+        x = ((a0h * b1h + ((a0h * b1l + a0l * b1h) >> _B))
+             + (a1h * b0h + ((a1h * b0l + a1l * b0h) >> _B))
+             + (a2h * b3h + ((a2h * b3l + a2l * b3h) >> _B))
+             - (a3h * b2h + ((a3h * b2l + a3l * b2h) >> _B)))
+        y = ((a0h * b2h + ((a0h * b2l + a0l * b2h) >> _B))
+             - (a1h * b3h + ((a1h * b3l + a1l * b3h) >> _B))
+             + (a2h * b0h + ((a2h * b0l + a2l * b0h) >> _B))
+             + (a3h * b1h + ((a3h * b1l + a3l * b1h) >> _B)))
+        z = ((a0h * b3h + ((a0h * b3l + a0l * b3h) >> _B))
+             + (a1h * b2h + ((a1h * b2l + a1l * b2h) >> _B))
+             - (a2h * b1h + ((a2h * b1l + a2l * b1h) >> _B))
+             + (a3h * b0h + ((a3h * b0l + a3l * b0h) >> _B)))
         d = self.d
         d[0] = w
         d[1] = x

@@ -8,10 +8,10 @@ MemoryError.
 """
 
 import array
-import math
 
 from fwtest import is_micropython, skip
-from imuharness import STANDARD_GRAVITY, rig
+from imuharness import rig
+from vmotions import Bends
 
 from korsetfw import catalogue
 from korsetfw import events as ev
@@ -19,31 +19,6 @@ from korsetfw.app import App
 from korsetfw.lsm6dsox import LSM6DSOX
 from korsetfw.pipeline import SetConfig
 from korsetfw.settings import Settings
-
-
-class Bends:
-    """Standing (chip +X up, as the virtual board is worn), still for 4 s, then
-    forward bends about the chip's Y axis: small ones, and one of 12 degrees."""
-
-    def sample(self, t_s, out):
-        a, rate = self.angle(t_s)
-        out[0] = STANDARD_GRAVITY * math.cos(a)
-        out[1] = 0.0
-        out[2] = STANDARD_GRAVITY * math.sin(a)
-        out[3] = 0.0
-        out[4] = rate
-        out[5] = 0.0
-
-    def angle(self, t):
-        if t < 4.0:
-            return 0.0, 0.0
-        k = int((t - 4.0) // 4.0)
-        phase = (t - 4.0) - 4.0 * k
-        peak = math.radians(12.0 if k == 2 else 1.5)
-        if phase > 2.0:
-            return 0.0, 0.0
-        w = math.pi * phase  # one raised cosine over 2 s
-        return peak * 0.5 * (1 - math.cos(w)), peak * 0.5 * math.pi * math.sin(w)
 
 
 class _Motor:
@@ -100,7 +75,7 @@ def _run(seconds, locked):
 
 def test_the_pipeline_runs_a_set():
     """On both runtimes: reference, reps, and the big bend buzzes on and off."""
-    app, seen = _run(24.0, False)
+    app, seen = _run(22.0, False)
     assert seen[0] == ev.SET_START and ev.REFERENCE in seen
     assert seen.count(ev.BUZZ_ON) == 1 and seen.count(ev.BUZZ_OFF) == 1
     assert seen.count(ev.REP) >= 3
@@ -110,7 +85,7 @@ def test_the_pipeline_runs_a_set():
 def test_per_sample_path_allocates_nothing():
     if not is_micropython():
         skip("heap_lock exists only on MicroPython; CPython allocates every int")
-    app, seen = _run(24.0, True)
+    app, seen = _run(22.0, True)
     # The same set as above, all of it with the heap locked.
     assert ev.REFERENCE in seen and ev.BUZZ_ON in seen and ev.BUZZ_OFF in seen
     assert seen.count(ev.REP) >= 3
