@@ -21,7 +21,6 @@ import json
 import sys
 
 import utime as time  # the real clock: this directory's time.py is the board's simulated one
-
 import vclock
 import vi2c
 from lsm6dsox_model import LSM6DSOXModel

@@ -1,0 +1,91 @@
+"""Measure: the firmware's per-sample cost, and how well it buzzes against the simulator's truth.
+
+korset bench firmware [--rate HZ] [--seconds S] [--json]
+    On the MicroPython unix port: microseconds per sample from the driver's
+    FIFO read to the detector's decision (the simulated chip and bus
+    excluded), heap bytes allocated per sample in steady state (must be 0),
+    the firmware's heap, and what that means on a 240 MHz ESP32-S3.
+
+korset bench detection [--patients N] [--rates 52,104] [--variant standard|unseen]
+                       [--virtual] [--json]
+    Simulated sets of every exercise (the corpus's seeds) through the
+    firmware's pipeline: faults found, latency from the true crossing of the
+    tolerance to the buzz, false buzzes per 10 minutes, live counts. By
+    default the pipeline runs on CPython (same code, fast); --virtual runs
+    the firmware on the virtual board (MicroPython, driver, chip model, motor
+    vibration), timing the buzz by the motor's drive.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("what", choices=["firmware", "detection"])
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--rate", type=int, default=104, help="firmware: IMU rate, Hz (default 104)")
+    p.add_argument("--seconds", type=float, default=60.0,
+                   help="firmware: seconds of simulated motion (default 60)")
+    p.add_argument("--patients", type=int, default=10,
+                   help="detection: simulated patients per exercise and rate (default 10)")
+    p.add_argument("--rates", default="52,104", help="detection: rates, Hz (default 52,104)")
+    p.add_argument("--variant", default="standard", choices=["standard", "unseen"],
+                   help="detection: the corpus's development settings or unseen ones")
+    p.add_argument("--virtual", action="store_true",
+                   help="detection: run the firmware on the virtual board (slower)")
+    p.add_argument("--exercises", help="detection: only these, comma-separated (default all)")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.what == "firmware":
+        from korset.bench.firmware import ESP32S3_SLOWDOWN, run_firmware_bench
+
+        r = run_firmware_bench(args.seconds, args.rate)
+        if args.json:
+            print(json.dumps(r, indent=1))
+            return 0
+        print(f"firmware per-sample path on the MicroPython unix port, {r['rate_hz']} Hz, "
+              f"{r['samples']} samples of a simulated set ({r['events']} events)")
+        print(f"  {r['us_per_sample']:.1f} us per sample (driver FIFO read to detector "
+              f"decision; simulated bus {r['bus_emulation_us_per_sample']:.1f} us excluded), "
+              f"slowest {r['loop_period_ms']} ms loop pass {r['worst_pass_us']} us")
+        print(f"  {r['alloc_bytes_per_sample']:g} heap bytes allocated per sample; firmware "
+              f"state {r['firmware_state_bytes']} bytes; peak heap in use "
+              f"{r['peak_heap_bytes']} bytes (includes this benchmark's recorded bus data)")
+        print(f"  ESP32-S3 at 240 MHz, estimated {ESP32S3_SLOWDOWN}x slower: "
+              f"{r['esp32s3_us_per_sample_estimate']:.0f} us per sample, "
+              f"{r['esp32s3_cpu_share_estimate_pct']:.1f} % of one core at {r['rate_hz']} Hz")
+        return 0
+    from korset.bench.detection import run_detection_bench
+
+    exercises = args.exercises.split(",") if args.exercises else None
+    rates = tuple(float(r) for r in args.rates.split(","))
+
+    def progress(done, total, name):
+        if not args.json:
+            print(f"\r[{done}/{total}] {name:<40}", end="", file=sys.stderr, flush=True)
+
+    result = run_detection_bench(args.patients, rates, args.variant, args.virtual, exercises,
+                                 progress)
+    if not args.json:
+        print(file=sys.stderr)
+    if args.json:
+        print(json.dumps(result, indent=1))
+        return 0
+    t = result["total"]
+    where = "firmware on the virtual board" if args.virtual else "pipeline on CPython"
+    print(f"{result['sets']} simulated sets ({args.variant}; {where}), "
+          f"{t['set_minutes']} minutes of exercise")
+    print(f"  faults found: {t['found']}/{t['faults']} ({t['found_pct']} %)")
+    print(f"  latency true crossing -> buzz: median {t['latency_ms_median']} ms, "
+          f"p95 {t['latency_ms_p95']} ms")
+    print(f"  false buzzes: {t['false_buzzes']} ({t['false_per_10min']} per 10 minutes)")
+    print(f"  live reps exact {t['live_reps_exact_pct']} % (mean abs error "
+          f"{t['live_reps_mean_abs_err']}); live holds exact {t['live_holds_exact_pct']} %")
+    for key, s in result["exercises"].items():
+        print(f"  {key:22s} found {s['found_pct']} % latency {s['latency_ms_median']}/"
+              f"{s['latency_ms_p95']} ms false/10min {s['false_per_10min']}")
+    return 0
