@@ -14,8 +14,9 @@ any axis, either side: sin^2 of half the angle, Q28) with hysteresis:
   exercise moves the lower back a degree or two, so there the threshold
   stays within 0.5-1 degree whatever was counted so far); ``lo`` is 60 % of
   ``hi`` (in angle);
-- a hold is confirmed only once the patient is still again out there, so a
-  drift at rest is not taken for one; it ends when the patient has come
+- a hold is confirmed only once the patient has been still out there, at a
+  steady angle (within 10 %), for ``settle_s``: a drift at rest, or the slow
+  start of the movement into the hold, is not taken for one; it ends when the patient has come
   back more than 60 % of the way (below 40 % of the held angle) or below
   ``lo``, whichever is further out.
 
@@ -51,7 +52,8 @@ def _clamp(v):
 
 
 class Counter:
-    def __init__(self, rate_hz, holds, min_deg=0.5, max_deg=1.0, hold_target_s=15.0):
+    def __init__(self, rate_hz, holds, min_deg=0.5, max_deg=1.0, hold_target_s=15.0,
+                 settle_s=0.5):
         self.rate_hz = rate_hz
         self.holds = holds  # count holds (True) or repetitions (False)
         self._min2 = size2_of_deg(min_deg)
@@ -66,6 +68,9 @@ class Counter:
         self._min_rep = int(0.6 * rate_hz)
         self._max_rep = int(15 * rate_hz)
         self._min_hold = int(3 * rate_hz)
+        self._settle_n = int(settle_s * rate_hz)
+        self._settled = 0  # samples still at a steady angle, while out
+        self._plateau2 = 0
         self._hold_target = int(hold_target_s * rate_hz)
         self._k_rest = 8 if rate_hz > 80 else 7  # ~2.5 s
         self.rest = [0, 0, 0]
@@ -107,6 +112,8 @@ class Counter:
                     self._lo2_now = (hi2 * 23) >> 6
                     self.hold_complete = False
                     self.hold_confirmed = False
+                    self._settled = 0
+                    self._plateau2 = d2
             else:
                 self._streak = 0
                 if d2 < self._lo2:
@@ -141,7 +148,14 @@ class Counter:
         self._streak = 0
         if self.holds:
             if not self.hold_confirmed:
-                if still:
+                p2 = self._plateau2
+                # Steady: d2 within +-20 % of where the still run began (10 % in angle).
+                if still and p2 and (d2 - p2 if d2 > p2 else p2 - d2) < (p2 >> 2) - (p2 >> 5):
+                    self._settled += 1
+                else:
+                    self._settled = 0
+                    self._plateau2 = d2
+                if self._settled >= self._settle_n:
                     self.hold_confirmed = True
                     self.hold_level2 = d2
                     end2 = (d2 * 41) >> 8  # (0.4)^2 of the held angle

@@ -20,9 +20,11 @@ uncertain by ~0.1-0.3 deg/s) turns the estimate steadily. But every
 repetition and hold of these exercises starts from, and returns to, the
 starting posture, where the true deviation is zero. So while the counter says
 the patient is at rest, the deviation's component about the vertical is
-leaked back to zero with a ``heading_leak_s`` time constant. Movements away
-from rest (repetitions, faults, holds) are never pulled; a patient who turns
-slowly at rest, over tens of seconds, would be.
+leaked back to zero with a ``heading_leak_s`` time constant, and the gyro
+bias estimate along the vertical is corrected by it (an integral term,
+``heading_bias_s``), so the drift itself stops. Movements away from rest
+(repetitions, faults, holds) are never pulled; a patient who turns slowly at
+rest, over tens of seconds, would be.
 
 Everything here is integer arithmetic on preallocated state; ``process``
 allocates nothing. What happened goes into ``events`` (code, sample number,
@@ -38,13 +40,21 @@ from korsetfw.ahrs import Attitude
 from korsetfw.compat import const
 from korsetfw.counter import Counter
 from korsetfw.deviation import Deviation
-from korsetfw.fixedpoint import mul, q28
+from korsetfw.fixedpoint import ONE, mul, q28
 from korsetfw.stillness import Stillness
 
 IDLE = const(0)  # no set
 WAITING = const(1)  # set started, waiting for stillness in the starting posture
 ACTIVE = const(2)
 _MAX_EVENTS = const(32)
+
+
+def _shift_below(gain):
+    """Shift s with 2**-s closest to ``gain`` (a per-sample fraction)."""
+    s = 0
+    while 1.0 / (1 << (s + 1)) > gain * 0.7071 and s < 30:
+        s += 1
+    return s
 
 
 class SetConfig:
@@ -73,8 +83,8 @@ class SetConfig:
 
 class Pipeline:
     def __init__(self, rate_hz, accel_g_per_lsb, gyro_dps_per_lsb, hysteresis_deg=0.5,
-                 min_on_s=0.015, min_off_s=0.1, blank_s=0.12, posture_tolerance_deg=40.0,
-                 heading_leak_s=3.0):
+                 min_on_s=0.0, min_off_s=0.1, blank_s=0.12, posture_tolerance_deg=40.0,
+                 heading_leak_s=3.0, heading_bias_s=10.0):
         self.rate_hz = rate_hz
         self.stillness = Stillness(rate_hz, gyro_dps_per_lsb, accel_g_per_lsb)
         self.attitude = Attitude(rate_hz, gyro_dps_per_lsb, accel_g_per_lsb)
@@ -86,9 +96,12 @@ class Pipeline:
         self._blank = int(blank_s * rate_hz)
         # 2**-shift ~ 1 / (tau * rate): half-angle of the leak per sample.
         leak = 1.0 / (heading_leak_s * rate_hz)
-        self._leak_shift = 0
-        while 1.0 / (1 << (self._leak_shift + 1)) > leak * 0.7071:
-            self._leak_shift += 1
+        self._leak_shift = _shift_below(leak)
+        # Bias correction, counts << 16 per sample, from the half-angle error e
+        # (Q28): rad/s = 2 e / 2**28 / (tau_leak * tau_bias); in counts << 16.
+        rad_per_count = gyro_dps_per_lsb * math.pi / 180.0
+        k = 2.0 * 65536 / ONE / (heading_leak_s * heading_bias_s * rate_hz) / rad_per_count
+        self._bias_shift = _shift_below(k)
         self._posture_cos = q28(math.cos(math.radians(posture_tolerance_deg)))
         self._up = [0, 0, 0]
         self._up_any = True
@@ -270,12 +283,19 @@ class Pipeline:
 
     def _leak_heading(self, d):
         up = self.attitude.up
-        # Vertical part of the deviation (half-angle), pulled back a little.
-        e = (mul(d[1], up[0]) + mul(d[2], up[1]) + mul(d[3], up[2])) >> self._leak_shift
+        # Vertical part of the deviation (half-angle): pulled back a little, and
+        # read as a gyro bias error along the vertical.
+        v = mul(d[1], up[0]) + mul(d[2], up[1]) + mul(d[3], up[2])
+        e = v >> self._leak_shift
         nudge = self.attitude.nudge
         nudge[0] -= mul(e, up[0])
         nudge[1] -= mul(e, up[1])
         nudge[2] -= mul(e, up[2])
+        e = v >> self._bias_shift
+        bias = self.stillness.bias
+        bias[0] += mul(e, up[0])
+        bias[1] += mul(e, up[1])
+        bias[2] += mul(e, up[2])
 
     def _counted(self, happened):
         counter = self.counter

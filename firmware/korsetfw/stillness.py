@@ -10,10 +10,11 @@ bias is known the rate itself, bias removed, must also stay below
 ``rate_dps`` (breathing and sway stay below it). Integer-only; values kept
 scaled by 2**8.
 
-While still and the motor is off, the gyro's low-pass is the bias: the body's
+While still and the motor is off, the gyro's average is the bias: the body's
 true rate is zero on average (breathing and sway are zero-mean). The first
-stillness after start converges fast (``first_tau_s``), later ones slowly
-(``tau_s``) so breathing does not leak into the estimate.
+stillness after start takes the plain mean of ``first_s`` seconds (no
+low-pass lag), later ones a slow low-pass (``tau_s``) so breathing does not
+leak into the estimate.
 
 Between stillnesses, during a set, the bias keeps being refined very slowly
 (``moving_tau_s``): an exercise set returns to where it started again and
@@ -43,12 +44,12 @@ def _shift_for(tau_s, rate_hz):
 
 class Stillness:
     def __init__(self, rate_hz, gyro_dps_per_lsb, accel_g_per_lsb, gyro_dps=1.5, accel_g=0.02,
-                 still_s=0.8, tau_s=4.0, first_tau_s=0.6, moving_tau_s=15.0, rate_dps=0.7,
+                 still_s=0.8, tau_s=4.0, first_s=1.5, moving_tau_s=15.0, rate_dps=0.7,
                  moving_max_dps=2.0):
         self._k_fast = _shift_for(0.15, rate_hz)  # follows each axis, for the variation
         self._k_motion = _shift_for(0.25, rate_hz)
         self._k_bias = _shift_for(tau_s, rate_hz)
-        self._k_first = _shift_for(first_tau_s, rate_hz)
+        self._first_n = int(first_s * rate_hz)
         self._k_moving = _shift_for(moving_tau_s, rate_hz)
         self.in_set = False  # set by the pipeline: refine the bias while moving
         # Thresholds on the low-passed L1 variation, in counts << _S.
@@ -116,9 +117,16 @@ class Stillness:
             return
         self.still = True
         # Still: the gyro's reading is its bias. Average it in.
-        self._average_bias(gx, gy, gz, self._k_first if not self.calibrated else self._k_bias)
+        if self.calibrated:
+            self._average_bias(gx, gy, gz, self._k_bias)
+            return
+        # First calibration: the running mean, b += (g - b) / n.
         self._bias_n += 1
-        if self._bias_n >= (1 << self._k_first) * 2:
+        n = self._bias_n
+        b[0] += ((_clamp(gx) << _B) - b[0]) // n
+        b[1] += ((_clamp(gy) << _B) - b[1]) // n
+        b[2] += ((_clamp(gz) << _B) - b[2]) // n
+        if n >= self._first_n:
             self.calibrated = True
 
     def _average_bias(self, gx, gy, gz, k):

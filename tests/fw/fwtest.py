@@ -44,3 +44,26 @@ class raises:
 
 def approx(a, b, tol):
     return abs(a - b) <= tol
+
+
+class Rng:
+    """A seeded xorshift32 generator: the same numbers on both runtimes
+    (MicroPython's random module has no Random class)."""
+
+    def __init__(self, seed):
+        self.state = (seed * 2654435761 + 1) & 0xFFFFFFFF or 1
+
+    def _next(self):
+        x = self.state
+        x ^= (x << 13) & 0xFFFFFFFF
+        x ^= x >> 17
+        x ^= (x << 5) & 0xFFFFFFFF
+        self.state = x
+        return x
+
+    def randint(self, lo, hi):
+        span = hi - lo + 1
+        v = 0
+        for _ in range((span.bit_length() if hasattr(span, "bit_length") else 64) // 32 + 1):
+            v = (v << 32) | self._next()
+        return lo + v % span
