@@ -55,6 +55,11 @@ class App:
         self._period_ms = max(1, 1000 // self.rate_hz)
         self._bus_errors = 0
         self._overruns = 0
+        button = hardware.button
+        self._button = button
+        self._button_down = False
+        self._button_since = 0
+        self._button_level = button.value() if button is not None else 1
 
     # -- the per-sample path ---------------------------------------------------------
 
@@ -114,6 +119,27 @@ class App:
             self.out("event %s t=%.3f value=%d" % (
                 ev.NAMES[ev.FIFO_OVERRUN], self.sample_time_s(p.sample_no), self._overruns))
 
+    def poll_button(self):
+        """A press (debounced 30 ms) takes the reference now: 'I am in position'."""
+        b = self._button
+        if b is None:
+            return
+        level = b.value()
+        now = self.clock.ticks_ms()
+        if level != self._button_level:
+            self._button_level = level
+            self._button_since = now
+            return
+        pressed = level == (0 if self.board["button"]["active_low"] else 1)
+        if pressed != self._button_down and self.clock.ticks_diff(now, self._button_since) >= 30:
+            self._button_down = pressed
+            if pressed:
+                p = self.pipeline
+                self.out("event %s t=%.3f value=0" % (
+                    ev.NAMES[ev.BUTTON], self.sample_time_s(p.sample_no)))
+                if p.state != IDLE:
+                    p.request_reference()
+
     def stream_samples(self):
         a = self._accel_si
         g = self._gyro_si
@@ -157,6 +183,7 @@ class App:
                 if settings.stream and self.n:
                     self.stream_samples()
                 self.handle_events()
+                self.poll_button()
                 self.cues.update()
                 now = clock.ticks_ms()
                 if status_ms and clock.ticks_diff(now, next_status) >= 0:

@@ -14,7 +14,7 @@ any axis, either side: sin^2 of half the angle, Q28) with hysteresis:
   exercise moves the lower back a degree or two, so there the threshold
   stays within 0.5-1 degree whatever was counted so far); ``lo`` is 60 % of
   ``hi`` (in angle);
-- a hold is confirmed only once the patient has been still out there, at a
+- a hold is confirmed only once the patient has been calm out there, at a
   steady angle (within 10 %), for ``settle_s``: a drift at rest, or the slow
   start of the movement into the hold, is not taken for one; it ends when the patient has come
   back more than 60 % of the way (below 40 % of the held angle) or below
@@ -53,7 +53,7 @@ def _clamp(v):
 
 class Counter:
     def __init__(self, rate_hz, holds, min_deg=0.5, max_deg=1.0, hold_target_s=15.0,
-                 settle_s=0.5):
+                 settle_s=0.4):
         self.rate_hz = rate_hz
         self.holds = holds  # count holds (True) or repetitions (False)
         self._min2 = size2_of_deg(min_deg)
@@ -88,7 +88,7 @@ class Counter:
 
     def update(self, dx, dy, dz, still):
         """Feed the vector part of the deviation (Q28) and whether the patient is
-        still. Returns an event code or 0:
+        calm this sample. Returns an event code or 0:
 
         1 repetition counted; 2 hold started; 3 hold ended (counted);
         4 hold reached its target time; 5 excursion ended without counting.

@@ -266,7 +266,7 @@ class Pipeline:
         dev.update(self.attitude.q)
         counter = self.counter
         d = dev.d
-        happened = counter.update(d[1], d[2], d[3], self.stillness.still)
+        happened = counter.update(d[1], d[2], d[3], self.stillness.quiet)
         if happened:
             self._counted(happened)
         if counter.at_rest() and not self.buzzing:

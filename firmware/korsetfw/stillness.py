@@ -64,6 +64,7 @@ class Stillness:
         self._accel_motion = 0
         self._quiet = 0  # consecutive quiet samples
         self.still = False
+        self.quiet = False
         self.calibrated = False  # a first stillness has set the bias
         self._bias_n = 0
         self._started = False
@@ -103,6 +104,7 @@ class Stillness:
             rt = self._rate_thr
             moving = abs(lp[3] - (b[0] >> _BS)) > rt or abs(lp[4] - (b[1] >> _BS)) > rt or \
                 abs(lp[5] - (b[2] >> _BS)) > rt
+        self.quiet = not moving  # this sample: calm now (``still`` needs it for still_s)
         if moving:
             self._quiet = 0
             self.still = False

@@ -102,6 +102,7 @@ def run_detection_bench(patients: int, rates: tuple[float, ...], variant: str, v
     chosen = [cat.get(e) for e in exercises] if exercises else list(cat.EXERCISES)
     total = Score()
     per = {}
+    per_rate = {rate: Score() for rate in rates}
     n = 0
     count = len(chosen) * patients * len(rates)
     with tempfile.TemporaryDirectory(prefix="korset-bench-") as tmp:
@@ -130,10 +131,11 @@ def run_detection_bench(patients: int, rates: tuple[float, ...], variant: str, v
                         sc = score(sim.truth, d.buzzes(), len(d.times("rep")),
                                    len(d.times("hold_end")))
                     s_ex.add(sc)
+                    per_rate[rate].add(sc)
                     n += 1
                     if progress:
                         progress(n, count, f"{ex.key} p{p} {rate:g} Hz")
             per[ex.key] = s_ex.summary()
             total.add(s_ex)
     return {"sets": n, "variant": variant, "virtual": virtual, "total": total.summary(),
-            "exercises": per}
+            "rates": {f"{r:g}": per_rate[r].summary() for r in rates}, "exercises": per}

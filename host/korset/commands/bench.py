@@ -85,6 +85,10 @@ def run(args: argparse.Namespace) -> int:
     print(f"  false buzzes: {t['false_buzzes']} ({t['false_per_10min']} per 10 minutes)")
     print(f"  live reps exact {t['live_reps_exact_pct']} % (mean abs error "
           f"{t['live_reps_mean_abs_err']}); live holds exact {t['live_holds_exact_pct']} %")
+    for rate, s in result["rates"].items():
+        print(f"  at {rate} Hz: found {s['found_pct']} %, latency median "
+              f"{s['latency_ms_median']} ms, p95 {s['latency_ms_p95']} ms, false/10min "
+              f"{s['false_per_10min']}")
     for key, s in result["exercises"].items():
         print(f"  {key:22s} found {s['found_pct']} % latency {s['latency_ms_median']}/"
               f"{s['latency_ms_p95']} ms false/10min {s['false_per_10min']}")

@@ -131,12 +131,15 @@ class VirtualBoard:
 
     def run(self, recording: Recording | None = None, *, stop_at_s: float | None = None,
             speed: float = 0.0, install: bool = True, settings: dict | None = None,
-            fail_i2c_transfers: tuple[int, ...] = (), timeout_s: float = 600.0) -> RunResult:
+            fail_i2c_transfers: tuple[int, ...] = (),
+            button_presses_s: tuple[tuple[float, float], ...] = (),
+            timeout_s: float = 600.0) -> RunResult:
         """Boot the board and run until ``stop_at_s`` of simulated time (power-off).
 
         ``install`` first puts the firmware from the source tree on the board's
         flash (what flashing does). ``speed`` 0 runs as fast as the firmware
-        goes; 1.0 in real time.
+        goes; 1.0 in real time. ``button_presses_s``: (press, release) times
+        of the board's button.
         """
         if stop_at_s is None:
             if recording is None:
@@ -154,6 +157,8 @@ class VirtualBoard:
             "stop_at_s": stop_at_s,
             "pin_log": str(work / "pins.csv"),
             "motor_pin": self.board["motor"]["pin"],
+            "button_pin": self.board["button"]["pin"],
+            "button_presses_s": [list(p) for p in button_presses_s],
             "unique_id": "4b4f525345540001",
             "i2c": [{
                 "id": self.board["i2c"]["id"],

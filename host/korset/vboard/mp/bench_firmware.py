@@ -83,6 +83,7 @@ class _Hardware:
     def __init__(self, imu):
         self.imu = imu
         self.motor = _Motor()
+        self.button = None
 
 
 class _Clock:

@@ -92,6 +92,9 @@ def main(config_path):
     shaker = vshaker.Shaker()
     vhw.shaker = shaker
     vhw.motor_pin = cfg.get("motor_pin")
+    vhw.button_pin = cfg.get("button_pin")
+    vhw.button_presses_us = tuple(
+        (int(a * 1000000), int(b * 1000000)) for a, b in cfg.get("button_presses_s", ()))
     for bus_cfg in cfg["i2c"]:
         bus = vi2c.I2CBus(clock)
         for dev in bus_cfg["devices"]:

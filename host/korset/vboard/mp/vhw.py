@@ -22,7 +22,17 @@ def pwm_changed(pin, duty_u16):
         shaker.drive = duty_u16 * 1000 // 65535
 
 
+button_pin = None
+button_presses_us = ()  # ((press_us, release_us), ...) on the simulated clock
+
+
 def input_level(pin, pull):
+    if pin == button_pin and button_presses_us:
+        now = vclock.clock.now_us()
+        for press, release in button_presses_us:
+            if press <= now < release:
+                return 0  # pressed: the button pulls the pin low
+        return 1
     if pin in input_levels:
         return input_levels[pin]
     return 1 if pull == 1 else 0
