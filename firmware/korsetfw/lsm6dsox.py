@@ -11,6 +11,7 @@ allocating; the sensitivities convert counts to units.
 """
 
 from korsetfw.compat import const
+from korsetfw.i2cdev import I2CRegisters
 
 # Register addresses (section 8, Table 20 "Registers address map").
 _FIFO_CTRL3 = const(0x09)  # BDR_GY[7:4], BDR_XL[3:0]
@@ -22,7 +23,6 @@ _CTRL3_C = const(0x12)  # BDU[6], IF_INC[2], SW_RESET[0]
 _FIFO_STATUS1 = const(0x3A)  # DIFF_FIFO[7:0]; FIFO_STATUS2 follows
 _FIFO_DATA_OUT_TAG = const(0x78)  # then X_L..Z_H at 0x79-0x7E
 
-WHO_AM_I_VALUE = const(0x6C)  # section 9.13
 DEFAULT_ADDRESS = const(0x6A)  # SA0 low; 0x6B with SA0 high (section 6.3.1)
 
 # FIFO_CTRL4 FIFO_MODE = 110: continuous, the oldest word is overwritten when
@@ -51,7 +51,7 @@ GYRO_FS = {125: (0x1, 4375), 250: (0x0, 8750), 500: (0x2, 17500), 1000: (0x4, 35
 _WORD = const(7)  # FIFO word: 1 tag byte + 6 data bytes (section 6.5.7)
 
 
-class LSM6DSOX:
+class LSM6DSOX(I2CRegisters):
     """One LSM6DSOX on an I2C bus.
 
     ``batch`` is the most samples one ``read`` returns; the FIFO holds more
@@ -60,6 +60,7 @@ class LSM6DSOX:
     """
 
     NAME = "LSM6DSOX"
+    WHO_AM_I_VALUE = 0x6C  # section 9.13
     RATES_HZ = tuple(sorted(ODR_CODES))
     ACCEL_RANGES_G = tuple(sorted(ACCEL_FS))
     GYRO_RANGES_DPS = tuple(sorted(GYRO_FS))
@@ -73,8 +74,7 @@ class LSM6DSOX:
             raise ValueError("LSM6DSOX: unsupported accelerometer range %r g" % (accel_fs_g,))
         if gyro_fs_dps not in GYRO_FS:
             raise ValueError("LSM6DSOX: unsupported gyroscope range %r dps" % (gyro_fs_dps,))
-        self._i2c = i2c
-        self._address = address
+        I2CRegisters.__init__(self, i2c, address)
         self.rate_hz = rate_hz
         self.accel_fs_g = accel_fs_g
         self.gyro_fs_dps = gyro_fs_dps
@@ -85,7 +85,6 @@ class LSM6DSOX:
         self.batch = batch
         self.overruns = 0
         self.bus_errors = 0
-        self._one = bytearray(1)
         self._status = bytearray(2)
         # One buffer for the largest burst (two words per sample) and a view
         # per burst length, made now so that read() allocates nothing.
@@ -97,26 +96,8 @@ class LSM6DSOX:
         self._slot = -1
         self._have = 0
         self._pending = [0, 0, 0, 0, 0, 0]
-        self._check_identity()
+        self._check_identity(_WHO_AM_I)
         self._configure()
-
-    def _read_reg(self, reg):
-        self._i2c.readfrom_mem_into(self._address, reg, self._one)
-        return self._one[0]
-
-    def _write_reg(self, reg, value):
-        self._one[0] = value
-        self._i2c.writeto_mem(self._address, reg, self._one)
-
-    def _check_identity(self):
-        try:
-            who = self._read_reg(_WHO_AM_I)
-        except OSError as e:
-            raise OSError("LSM6DSOX: no answer at I2C address 0x%02x (%s)"
-                          % (self._address, e)) from e
-        if who != WHO_AM_I_VALUE:
-            raise OSError("LSM6DSOX: WHO_AM_I at 0x%02x reads 0x%02x, expected 0x%02x"
-                          % (self._address, who, WHO_AM_I_VALUE))
 
     def _configure(self):
         # Software reset restores every register to its default (section 9.17);

@@ -27,6 +27,7 @@ below half the rate so that the FIFO data is not aliased.
 """
 
 from korsetfw.compat import const
+from korsetfw.i2cdev import I2CRegisters
 
 # Register addresses, shared by both chips (6050 RM section 3 "Register Map";
 # 6886 DS register map).
@@ -90,7 +91,7 @@ ACCEL_FS = {2: (0, 16384), 4: (1, 8192), 8: (2, 4096), 16: (3, 2048)}
 GYRO_FS = {250: (0, 1310), 500: (1, 655), 1000: (2, 328), 2000: (3, 164)}
 
 
-class MPUBase:
+class MPUBase(I2CRegisters):
     """The shared driver; use ``MPU6886`` or ``MPU6050``.
 
     ``batch`` is the most samples one ``read`` returns; the FIFO holds more
@@ -128,8 +129,7 @@ class MPUBase:
             raise ValueError("%s: unsupported accelerometer range %r g" % (name, accel_fs_g))
         if gyro_fs_dps not in GYRO_FS:
             raise ValueError("%s: unsupported gyroscope range %r dps" % (name, gyro_fs_dps))
-        self._i2c = i2c
-        self._address = address
+        I2CRegisters.__init__(self, i2c, address)
         self.rate_hz = rate_hz
         self.accel_fs_g = accel_fs_g
         self.gyro_fs_dps = gyro_fs_dps
@@ -138,7 +138,6 @@ class MPUBase:
         self.batch = batch
         self.overruns = 0
         self.bus_errors = 0
-        self._one = bytearray(1)
         self._count = bytearray(2)
         self._check = bytearray(4)
         # One buffer for the largest burst and a view per number of packets,
@@ -156,32 +155,16 @@ class MPUBase:
         self._torn_ref = -1
         self._skew = 0
         self._fifo_ok = False
-        self._check_identity()
+        self._check_identity(_WHO_AM_I)
         self._configure()
 
     # -- registers -------------------------------------------------------------
 
-    def _read_reg(self, reg):
-        self._i2c.readfrom_mem_into(self._address, reg, self._one)
-        return self._one[0]
-
-    def _write_reg(self, reg, value):
-        self._one[0] = value
-        self._i2c.writeto_mem(self._address, reg, self._one)
-
-    def _check_identity(self):
-        try:
-            who = self._read_reg(_WHO_AM_I)
-        except OSError as e:
-            raise OSError("%s: no answer at I2C address 0x%02x (%s)"
-                          % (self.NAME, self._address, e)) from e
-        if who != self.WHO_AM_I_VALUE:
-            hint = ""
-            for cls in (MPU6886, MPU6050):
-                if who == cls.WHO_AM_I_VALUE:
-                    hint = " (that is an %s)" % cls.NAME
-            raise OSError("%s: WHO_AM_I at 0x%02x reads 0x%02x, expected 0x%02x%s"
-                          % (self.NAME, self._address, who, self.WHO_AM_I_VALUE, hint))
+    def _identity_hint(self, who):
+        for cls in (MPU6886, MPU6050):
+            if who == cls.WHO_AM_I_VALUE:
+                return " (that is an %s)" % cls.NAME
+        return ""
 
     def _reset(self):
         self._write_reg(_PWR_MGMT_1, _DEVICE_RESET)

@@ -11,6 +11,7 @@ import array
 
 from fwtest import is_micropython, skip
 from imuharness import rig
+from vbare import BareHardware
 from vmotions import Bends
 
 from korsetfw import catalogue
@@ -19,17 +20,6 @@ from korsetfw.app import App
 from korsetfw.lsm6dsox import LSM6DSOX
 from korsetfw.pipeline import SetConfig
 from korsetfw.settings import Settings
-
-
-class _Motor:
-    on = False
-
-
-class _Hardware:
-    def __init__(self, imu):
-        self.imu = imu
-        self.motor = _Motor()
-        self.button = None
 
 
 class _Clock:
@@ -46,7 +36,7 @@ BOARD = {"name": "test", "imu": {"alignment": "-Z+Y+X"}}
 def _app():
     clock, bus, chip = rig(Bends())
     imu = LSM6DSOX(bus, rate_hz=104, batch=16)
-    app = App(BOARD, Settings(), _Hardware(imu), _Clock(clock), out=None)
+    app = App(BOARD, Settings(), BareHardware(imu), _Clock(clock), out=None)
     app.pipeline.configure(SetConfig(catalogue.get(6)))
     app.pipeline.start_set()
     return clock, chip, app

@@ -24,6 +24,7 @@ import utime as time  # the real clock: this directory's time.py is the board's 
 import vclock
 import vi2c
 from lsm6dsox_model import LSM6DSOXModel
+from vbare import BareHardware
 from vmotions import Bends
 
 from korsetfw import catalogue
@@ -75,17 +76,6 @@ class Replayer:
         pass
 
 
-class _Motor:
-    on = False
-
-
-class _Hardware:
-    def __init__(self, imu):
-        self.imu = imu
-        self.motor = _Motor()
-        self.button = None
-
-
 class _Clock:
     def ticks_us(self):
         return 0
@@ -93,7 +83,7 @@ class _Clock:
 
 def make_app(bus, rate):
     imu = LSM6DSOX(bus, rate_hz=rate, batch=16)
-    app = App(BOARD, Settings(), _Hardware(imu), _Clock(), out=None)
+    app = App(BOARD, Settings(), BareHardware(imu), _Clock(), out=None)
     app.pipeline.configure(SetConfig(catalogue.get(6)))
     app.pipeline.start_set()
     return app

@@ -19,6 +19,8 @@ allocates nothing.
 
 import array
 
+from vchip import DEG_PER_RAD, NO_CHUNK, STANDARD_GRAVITY, sat16
+
 _WHO_AM_I = 0x0F
 _FIFO_CTRL1 = 0x07
 _FIFO_CTRL4 = 0x0A
@@ -40,22 +42,12 @@ _ODR_MHZ = (0, 12500, 26000, 52000, 104000, 208000, 416000, 833000, 1666000, 333
 _ACCEL_UG = {0: 61, 2: 122, 3: 244, 1: 488}  # FS_XL code -> micro-g/LSB
 _GYRO_UDPS = {0: 8750, 1: 4375, 2: 17500, 4: 35000, 6: 70000}  # FS bits[3:1] -> udps/LSB
 
-STANDARD_GRAVITY = 9.80665  # m/s^2 per g
-_DEG_PER_RAD = 57.29577951308232
 
 # Words the FIFO holds uncompressed (section 6.5: 3 kbyte of 6-byte data;
 # the "9 kbyte" of the front page assumes the compression of section 6.5.8).
 FIFO_WORDS = 512
 _CHUNK = 256  # samples synthesised at a time
-_NO_CHUNK = -(1 << 30)
 
-
-def _sat16(v):
-    if v > 32767:
-        return 32767
-    if v < -32768:
-        return -32768
-    return v
 
 
 class LSM6DSOXModel:
@@ -86,7 +78,7 @@ class LSM6DSOXModel:
         self._latch_pos = 7
         self._start_us = self.clock.now_us()
         self._produced = 0  # samples generated since _start_us
-        self._chunk_first = _NO_CHUNK
+        self._chunk_first = NO_CHUNK
         self._tag_cnt = 0
         self.words_dropped = 0
 
@@ -97,7 +89,7 @@ class LSM6DSOXModel:
     def _restart_sampling(self):
         self._start_us = self.clock.now_us()
         self._produced = 0
-        self._chunk_first = _NO_CHUNK
+        self._chunk_first = NO_CHUNK
 
     # -- sampling --------------------------------------------------------------
 
@@ -107,15 +99,15 @@ class LSM6DSOXModel:
         ug = _ACCEL_UG[(self.regs[_CTRL1_XL] >> 2) & 0x3]
         udps = _GYRO_UDPS.get((self.regs[_CTRL2_G] >> 1) & 0x7, 8750)
         a_scale = 1e6 / STANDARD_GRAVITY / ug
-        g_scale = 1e6 * _DEG_PER_RAD / udps
+        g_scale = 1e6 * DEG_PER_RAD / udps
         phys = self._phys
         for i in range(_CHUNK):
             k = first + i
             t_s = self._start_us / 1e6 + k * 1000.0 / rate_mhz
             self.source.sample(t_s, phys)
             for j in range(3):
-                self._xl_counts[3 * i + j] = _sat16(int(round(phys[j] * a_scale)))
-                self._g_counts[3 * i + j] = _sat16(int(round(phys[3 + j] * g_scale)))
+                self._xl_counts[3 * i + j] = sat16(int(round(phys[j] * a_scale)))
+                self._g_counts[3 * i + j] = sat16(int(round(phys[3 + j] * g_scale)))
         self._chunk_first = first
 
     def _update(self):
@@ -154,7 +146,7 @@ class LSM6DSOXModel:
                 ug = _ACCEL_UG[(regs[_CTRL1_XL] >> 2) & 0x3]
                 xl = self._xl_counts
                 for j in range(3):
-                    xl[i + j] = _sat16(xl[i + j] + mg[j] * 1000 // ug)
+                    xl[i + j] = sat16(xl[i + j] + mg[j] * 1000 // ug)
         for j in range(3):
             if g_on:
                 v = self._g_counts[i + j]

@@ -33,6 +33,8 @@ produced in chunks ahead of time (see ``_update``), so that the read path
 
 import array
 
+from vchip import DEG_PER_RAD, NO_CHUNK, STANDARD_GRAVITY, sat16
+
 _SMPLRT_DIV = 0x19
 _CONFIG = 0x1A
 _GYRO_CONFIG = 0x1B
@@ -61,23 +63,13 @@ _DATA_RDY = 0x01  # INT_ENABLE / INT_STATUS bit 0
 _ACCEL_LSB_PER_G = (16384, 8192, 4096, 2048)
 _GYRO_DLSB_PER_DPS = (1310, 655, 328, 164)
 
-STANDARD_GRAVITY = 9.80665  # m/s^2 per g
-_DEG_PER_RAD = 57.29577951308232
 
 FIFO_BYTES = 1024  # 6050 PS section 7.17; 6886 DS: 1 kB as well
 _CHUNK = 256  # samples synthesised at a time
 # Samples _update() keeps ready beyond the last one produced, so that the few
 # that fall due during one driver read() are emitted without synthesising.
 _AHEAD = 16
-_NO_CHUNK = -(1 << 30)
 
-
-def _sat16(v):
-    if v > 32767:
-        return 32767
-    if v < -32768:
-        return -32768
-    return v
 
 
 class _MPUModel:
@@ -130,7 +122,7 @@ class _MPUModel:
             self._base_hz, self._div1 = self._timing()
         self._start_us = self.clock.now_us()
         self._produced = 0  # samples produced since _start_us
-        self._chunk_first = _NO_CHUNK
+        self._chunk_first = NO_CHUNK
 
     def _timing(self):
         """(internal rate in Hz, divider) from SMPLRT_DIV and DLPF_CFG."""
@@ -158,7 +150,7 @@ class _MPUModel:
         """
         regs = self.regs
         a_scale = _ACCEL_LSB_PER_G[(regs[_ACCEL_CONFIG] >> 3) & 3] / STANDARD_GRAVITY
-        g_scale = _DEG_PER_RAD * _GYRO_DLSB_PER_DPS[(regs[_GYRO_CONFIG] >> 3) & 3] / 10.0
+        g_scale = DEG_PER_RAD * _GYRO_DLSB_PER_DPS[(regs[_GYRO_CONFIG] >> 3) & 3] / 10.0
         period_s = self._div1 / self._base_hz
         t0_s = self._start_us / 1e6
         phys = self._phys
@@ -168,8 +160,8 @@ class _MPUModel:
             self.source.sample(t0_s + (first + i + 1) * period_s, phys)
             o = 7 * i
             for j in range(3):
-                counts[o + j] = _sat16(int(round(phys[j] * a_scale)))
-                counts[o + 4 + j] = _sat16(int(round(phys[3 + j] * g_scale)))
+                counts[o + j] = sat16(int(round(phys[j] * a_scale)))
+                counts[o + 4 + j] = sat16(int(round(phys[3 + j] * g_scale)))
             counts[o + 3] = temp
         self._chunk_first = first
 
@@ -226,7 +218,7 @@ class _MPUModel:
             if mg[0] or mg[1] or mg[2]:
                 lsb_per_g = _ACCEL_LSB_PER_G[(regs[_ACCEL_CONFIG] >> 3) & 3]
                 for j in range(3):
-                    counts[i + j] = _sat16(counts[i + j] + mg[j] * lsb_per_g // 1000)
+                    counts[i + j] = sat16(counts[i + j] + mg[j] * lsb_per_g // 1000)
         for j in range(7):
             v = counts[i + j]
             # High byte first (6050 RM 4.17-4.19; 6886 DS *_OUT_H/L).
