@@ -29,7 +29,7 @@ import array
 import math
 
 from korsetfw.compat import const
-from korsetfw.fixedpoint import ONE, mul, q28
+from korsetfw.fixedpoint import ONE, clamp, mul, q28
 
 _REST = const(0)
 _OUT = const(1)
@@ -39,16 +39,6 @@ _PEAKS = const(5)
 def size2_of_deg(deg):
     """sin^2(angle / 2) in Q28 for an angle in degrees (thresholds, not per sample)."""
     return q28(math.sin(math.radians(deg) / 2) ** 2)
-
-
-def _clamp(v):
-    # Keeps mul's factors within 2**28 (a difference of two unit-quaternion parts
-    # can reach 2**29); anything this far is "out" anyway.
-    if v > ONE:
-        return ONE
-    if v < -ONE:
-        return -ONE
-    return v
 
 
 class Counter:
@@ -94,9 +84,11 @@ class Counter:
         4 hold reached its target time; 5 excursion ended without counting.
         """
         rest = self.rest
-        ex = _clamp(dx - rest[0])
-        ey = _clamp(dy - rest[1])
-        ez = _clamp(dz - rest[2])
+        # Clamped so that mul's factors stay within 2**28 (a difference of two
+        # unit-quaternion parts can reach 2**29); anything this far is "out".
+        ex = clamp(dx - rest[0], ONE)
+        ey = clamp(dy - rest[1], ONE)
+        ez = clamp(dz - rest[2], ONE)
         d2 = mul(ex, ex) + mul(ey, ey) + mul(ez, ez)
         self.d2 = d2
         self._n += 1

@@ -27,6 +27,15 @@ def mul(a, b):
     return ah * bh + ((ah * (b & _LOW_MASK) + (a & _LOW_MASK) * bh) >> _HALF_BITS)
 
 
+def clamp(v, limit):
+    """v limited to [-limit, limit]."""
+    if v > limit:
+        return limit
+    if v < -limit:
+        return -limit
+    return v
+
+
 def q28(x):
     """A float as Q28 (for constants, not for the per-sample path)."""
     return int(round(x * ONE))

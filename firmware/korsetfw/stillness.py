@@ -26,6 +26,7 @@ a held position, is not zero-mean on the scale of the estimate.
 """
 
 from korsetfw.compat import const
+from korsetfw.fixedpoint import clamp
 
 _S = const(8)  # fixed-point scale of the low-passes
 _B = const(16)  # fixed-point scale of the bias: a 2**k-sample average needs k more bits
@@ -125,22 +126,14 @@ class Stillness:
         # First calibration: the running mean, b += (g - b) / n.
         self._bias_n += 1
         n = self._bias_n
-        b[0] += ((_clamp(gx) << _B) - b[0]) // n
-        b[1] += ((_clamp(gy) << _B) - b[1]) // n
-        b[2] += ((_clamp(gz) << _B) - b[2]) // n
+        b[0] += ((clamp(gx, _B_CLAMP) << _B) - b[0]) // n
+        b[1] += ((clamp(gy, _B_CLAMP) << _B) - b[1]) // n
+        b[2] += ((clamp(gz, _B_CLAMP) << _B) - b[2]) // n
         if n >= self._first_n:
             self.calibrated = True
 
     def _average_bias(self, gx, gy, gz, k):
         b = self.bias
-        b[0] += ((_clamp(gx) << _B) - b[0]) >> k
-        b[1] += ((_clamp(gy) << _B) - b[1]) >> k
-        b[2] += ((_clamp(gz) << _B) - b[2]) >> k
-
-
-def _clamp(g):
-    if g > _B_CLAMP:
-        return _B_CLAMP
-    if g < -_B_CLAMP:
-        return -_B_CLAMP
-    return g
+        b[0] += ((clamp(gx, _B_CLAMP) << _B) - b[0]) >> k
+        b[1] += ((clamp(gy, _B_CLAMP) << _B) - b[1]) >> k
+        b[2] += ((clamp(gz, _B_CLAMP) << _B) - b[2]) >> k
