@@ -135,8 +135,12 @@ class Pipeline:
         # Excursion thresholds, degrees: the leaflet's repetitions move the lower
         # back a degree or two; generic movements (squats...) tens of degrees;
         # holds are confirmed by stillness, so their threshold can be low.
-        if holds:
+        if holds and ex.hold_in_place:
             min_deg, max_deg = 0.4, 2.0
+        elif holds:
+            # Moving into a held position takes degrees; a smaller excursion
+            # that then keeps still is the patient settling, not a hold.
+            min_deg, max_deg = 1.5, 3.0
         elif ex.axes:
             min_deg, max_deg = 0.5, 0.6
         else:
