@@ -56,14 +56,16 @@ def parse_events(console: list[str]) -> list[dict]:
 
 
 def replay(recording: Recording, exercise: catalogue.Exercise, tolerance_deg: float | None,
-           root: Path, board: str | dict = "virtual", rate_hz: int | None = None) -> Replay:
+           root: Path, board: str | dict = "virtual", rate_hz: int | None = None,
+           **run_options) -> Replay:
+    """``run_options`` go to ``VirtualBoard.run`` (bus faults, button, IMU clock error)."""
     vb = VirtualBoard(root, board)
     settings: dict = {"exercise": exercise.number or exercise.key, "status_period_s": 0}
     if tolerance_deg is not None:
         settings["tolerance_deg"] = tolerance_deg
     if rate_hz is not None:
         settings["rate_hz"] = rate_hz
-    result = vb.run(recording, settings=settings)
+    result = vb.run(recording, settings=settings, **run_options)
     if result.exit_code != 0:
         raise KorsetError("the firmware stopped with an error:\n" + "\n".join(result.console))
     events = parse_events(result.console)

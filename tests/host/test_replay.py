@@ -94,3 +94,13 @@ def test_the_button_takes_the_reference_on_command(tmp_path):
     assert "button" in names
     ref = [e for e in events if e["name"] == "reference"]
     assert ref[0]["value"] == 1 and 1.0 < ref[0]["t_s"] < 1.15  # on command, not automatic
+
+
+def test_bus_errors_during_a_set_are_counted_and_it_still_buzzes(tmp_path):
+    ex = cat.get(9)
+    sim = simulate(ex, 12, reps=8, fault_rate=0.5, buzz=False)
+    fails = tuple(range(400, 6000, 97))  # a glitch every ~0.5 s of transfers
+    r = replay(sim.recording, ex, None, tmp_path, fail_i2c_transfers=fails)
+    _check(sim, r)
+    errors = [e for e in r.events if e["name"] == "bus_error"]
+    assert len(errors) >= 20 and errors[-1]["value"] == len(errors)

@@ -133,13 +133,14 @@ class VirtualBoard:
             speed: float = 0.0, install: bool = True, settings: dict | None = None,
             fail_i2c_transfers: tuple[int, ...] = (),
             button_presses_s: tuple[tuple[float, float], ...] = (),
-            timeout_s: float = 600.0) -> RunResult:
+            imu_clock_error: float = 0.0, timeout_s: float = 600.0) -> RunResult:
         """Boot the board and run until ``stop_at_s`` of simulated time (power-off).
 
         ``install`` first puts the firmware from the source tree on the board's
         flash (what flashing does). ``speed`` 0 runs as fast as the firmware
         goes; 1.0 in real time. ``button_presses_s``: (press, release) times
-        of the board's button.
+        of the board's button. ``imu_clock_error``: the IMU's oscillator runs
+        this fraction fast (or slow, negative), as a real chip's does.
         """
         if stop_at_s is None:
             if recording is None:
@@ -159,6 +160,7 @@ class VirtualBoard:
             "motor_pin": self.board["motor"]["pin"],
             "button_pin": self.board["button"]["pin"],
             "button_presses_s": [list(p) for p in button_presses_s],
+            "imu_clock_ppm": int(round(imu_clock_error * 1e6)),
             "unique_id": "4b4f525345540001",
             "i2c": [{
                 "id": self.board["i2c"]["id"],

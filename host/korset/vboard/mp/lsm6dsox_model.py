@@ -62,6 +62,7 @@ class LSM6DSOXModel:
         self._g_counts = array.array("h", bytes(2 * 3 * _CHUNK))
         self._phys = [0.0] * 6
         self.shaker = None  # vshaker.Shaker: the motor's vibration, added as produced
+        self.clock_ppm = 0  # the chip's oscillator error, parts per million
         self.reset()
 
     # -- state ---------------------------------------------------------------
@@ -83,8 +84,12 @@ class LSM6DSOXModel:
         self.words_dropped = 0
 
     def _rate_mhz(self, reg):
+        """The output data rate the chip really runs at: nominal, off by its
+        oscillator's error (``clock_ppm``; the datasheet allows some per cent)."""
         code = self.regs[reg] >> 4
-        return _ODR_MHZ[code] if code < len(_ODR_MHZ) else 0
+        if code >= len(_ODR_MHZ):
+            return 0
+        return _ODR_MHZ[code] * (1000000 + self.clock_ppm) // 1000000
 
     def _restart_sampling(self):
         self._start_us = self.clock.now_us()

@@ -90,6 +90,7 @@ class _MPUModel:
         self._counts = array.array("h", bytes(2 * 7 * _CHUNK))
         self._phys = [0.0] * 6
         self.shaker = None  # vshaker.Shaker: the motor's vibration, added as produced
+        self.clock_ppm = 0  # the chip's oscillator error, parts per million
         self.reset()
 
     # -- state ---------------------------------------------------------------
@@ -117,9 +118,12 @@ class _MPUModel:
         regs = self.regs
         pm = regs[_PWR_MGMT_1]
         if pm & 0x40 or pm & 0x07 == 0x07:  # SLEEP, or CLKSEL = 7: clock stopped
-            self._base_hz = 0
+            self._base_mhz = 0
         else:
-            self._base_hz, self._div1 = self._timing()
+            base, self._div1 = self._timing()
+            # The internal oscillator runs off nominal by clock_ppm (the base
+            # rate is kept in millihertz so that the error is not rounded away).
+            self._base_mhz = base * (1000000 + self.clock_ppm) // 1000
         self._start_us = self.clock.now_us()
         self._produced = 0  # samples produced since _start_us
         self._chunk_first = NO_CHUNK
@@ -151,7 +155,7 @@ class _MPUModel:
         regs = self.regs
         a_scale = _ACCEL_LSB_PER_G[(regs[_ACCEL_CONFIG] >> 3) & 3] / STANDARD_GRAVITY
         g_scale = DEG_PER_RAD * _GYRO_DLSB_PER_DPS[(regs[_GYRO_CONFIG] >> 3) & 3] / 10.0
-        period_s = self._div1 / self._base_hz
+        period_s = self._div1 * 1000 / self._base_mhz
         t0_s = self._start_us / 1e6
         phys = self._phys
         counts = self._counts
@@ -172,17 +176,17 @@ class _MPUModel:
         micropython.heap_lock(): the chip is not the MCU, it may allocate.
         """
         self._produce()
-        if self._base_hz:
+        if self._base_mhz:
             k = self._produced
             if not (self._chunk_first <= k and k + _AHEAD <= self._chunk_first + _CHUNK):
                 self._synthesise(k)
 
     def _produce(self):
         """Produce every sample due by now into the output registers and FIFO."""
-        base = self._base_hz
+        base = self._base_mhz
         if not base:
             return
-        due = (self.clock.now_us() - self._start_us) * base // (1000000 * self._div1)
+        due = (self.clock.now_us() - self._start_us) * base // (1000000000 * self._div1)
         k = self._produced
         if k >= due:
             return
@@ -214,7 +218,7 @@ class _MPUModel:
         counts = self._counts
         regs = self.regs
         if self.shaker is not None:
-            mg = self.shaker.next(1000000 * self._div1 // self._base_hz)
+            mg = self.shaker.next(1000000000 * self._div1 // self._base_mhz)
             if mg[0] or mg[1] or mg[2]:
                 lsb_per_g = _ACCEL_LSB_PER_G[(regs[_ACCEL_CONFIG] >> 3) & 3]
                 for j in range(3):

@@ -100,6 +100,7 @@ def main(config_path):
         for dev in bus_cfg["devices"]:
             model = _model_class(dev["model"])(clock, source)
             model.shaker = shaker  # the motor sits next to the IMU
+            model.clock_ppm = cfg.get("imu_clock_ppm", 0)
             bus.attach(dev["address"], model)
         bus.fail_transfers = set(bus_cfg.get("fail_transfers", ()))
         vhw.i2c_buses[bus_cfg["id"]] = bus
