@@ -48,7 +48,6 @@ class App:
         self.cues = Cues(hardware.motor, clock)
         self.samples = array.array("h", bytes(2 * 6 * imu.batch))
         self.n = 0  # samples in self.samples from the last step
-        self.sample_count = 0
         self.start_us = clock.ticks_us()
         self._accel_si = imu.accel_g_per_lsb * STANDARD_GRAVITY
         self._gyro_si = imu.gyro_dps_per_lsb * _RAD_PER_DEG
@@ -69,7 +68,6 @@ class App:
         if n:
             self.aligner.apply(self.samples, n)
             self.pipeline.process(self.samples, n, self.hw.motor.on)
-            self.sample_count += n
         self.n = n
         return n
 
@@ -144,7 +142,7 @@ class App:
         a = self._accel_si
         g = self._gyro_si
         s = self.samples
-        first = self.sample_count - self.n + 1
+        first = self.pipeline.sample_no - self.n + 1
         for i in range(self.n):
             b = 6 * i
             self.out("%.5f,%.5f,%.5f,%.5f,%.6f,%.6f,%.6f" % (
@@ -158,7 +156,7 @@ class App:
         return ("status t=%.2fs samples=%d state=%s count=%d dev=%+.1f/%+.1f/%+.1fdeg "
                 "up=%+.2f/%+.2f/%+.2f overruns=%d bus_errors=%d" % (
                     self.clock.ticks_diff(self.clock.ticks_us(), self.start_us) / 1e6,
-                    self.sample_count, _STATE_NAMES[p.state], p.counter.count, rot, flex, lat,
+                    self.pipeline.sample_no, _STATE_NAMES[p.state], p.counter.count, rot, flex, lat,
                     up[0] / (1 << 28), up[1] / (1 << 28), up[2] / (1 << 28),
                     self.imu.overruns, self.imu.bus_errors))
 

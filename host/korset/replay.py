@@ -36,7 +36,6 @@ class Replay:
     cues: list[dict]  # [{start_s, end_s}]: motor episodes that were cue patterns
     events: list[dict]  # [{name, t_s, value}]
     console: list[str] = field(repr=False)
-    exit_code: int = 0
 
     def to_json(self) -> str:
         d = asdict(self)
@@ -91,5 +90,4 @@ def replay(recording: Recording, exercise: catalogue.Exercise, tolerance_deg: fl
     return Replay(exercise=exercise.number or exercise.key, tolerance_deg=config_tol,
                   reference_s=round(reference[0], 3) if reference else None, buzzes=buzzes,
                   reps=len(reps), rep_times_s=[round(t, 3) for t in reps], holds=holds,
-                  cues=cues, events=events, console=result.console,
-                  exit_code=result.exit_code)
+                  cues=cues, events=events, console=result.console)

@@ -28,7 +28,6 @@ class Score:
     reps_live: list[int] = field(default_factory=list)
     holds_true: list[int] = field(default_factory=list)
     holds_live: list[int] = field(default_factory=list)
-    deviation_rms_deg: list[float] = field(default_factory=list)
 
     def add(self, other: Score) -> None:
         for name in self.__dataclass_fields__:
@@ -55,13 +54,10 @@ class Score:
             if len(reps_t) else None,
             "live_holds_exact_pct": round(100 * float(np.mean(holds_t == holds_l)), 1)
             if len(holds_t) else None,
-            "deviation_rms_deg_median": round(float(np.median(self.deviation_rms_deg)), 3)
-            if self.deviation_rms_deg else None,
         }
 
 
-def score(truth: dict, buzzes: list[tuple[float, float]], live_reps: int, live_holds: int,
-          deviation_rms: float | None = None) -> Score:
+def score(truth: dict, buzzes: list[tuple[float, float]], live_reps: int, live_holds: int) -> Score:
     s = Score()
     s.set_time_s = truth["set_end_s"] - truth["reference_s"]
     s.faults = len(truth["faults"])
@@ -80,8 +76,6 @@ def score(truth: dict, buzzes: list[tuple[float, float]], live_reps: int, live_h
     else:
         s.holds_true.append(len(truth["holds"]))
         s.holds_live.append(live_holds)
-    if deviation_rms is not None:
-        s.deviation_rms_deg.append(deviation_rms)
     return s
 
 

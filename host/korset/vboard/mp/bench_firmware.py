@@ -102,7 +102,7 @@ def main(seconds, rate):
         clock.advance_us(period_ms * 1000)
         app.step()
         app.pipeline.n_events = 0
-    samples = app.sample_count
+    samples = app.pipeline.sample_no
 
     # The replaying bus alone, over the same reads (init reads included).
     bus_alone = Replayer(rec)
