@@ -1,10 +1,18 @@
 """The firmware's main loop: read the IMU, run every sample through the pipeline, act.
 
-A single loop, no threads: each pass drains the IMU FIFO, rotates the samples
-to the body frame and runs them through the pipeline (``App.step``, the
-per-sample path: it allocates nothing once constructed; tests run it under
-``micropython.heap_lock()``), then handles what the pipeline reported (motor
-cues, console lines), and sleeps about one sample period.
+A single loop, no threads: each pass drains the IMU FIFO, hands the raw
+samples to the session recorder, rotates them to the body frame and runs them
+through the pipeline (``App.step``, the per-sample path: it allocates nothing
+once constructed; tests run it under ``micropython.heap_lock()``), then
+handles what the pipeline reported (motor cues, console lines, session
+events), codes and writes the session (``service_recording``), and sleeps
+about one sample period.
+
+Every set is recorded to flash as a session (``korsetfw.session``) unless
+the ``record`` setting is off. Recording stops, with the storage cue and
+``storage=full`` in the status line, when free space runs below the board's
+``storage.min_free_bytes``; the set itself goes on. The button: a press takes
+the reference ("I am in position"), holding it ``LONG_PRESS_MS`` ends the set.
 
 Console lines (machine-readable, one per event; the host's replay reads them):
 
@@ -16,14 +24,18 @@ import array
 
 from korsetfw import FIRMWARE_VERSION, catalogue
 from korsetfw import events as ev
+from korsetfw import session as fmt
 from korsetfw.align import Aligner
 from korsetfw.cues import Cues
 from korsetfw.pipeline import ACTIVE, IDLE, WAITING, Pipeline, SetConfig
+from korsetfw.recorder import Recorder
 
 STANDARD_GRAVITY = 9.80665  # m/s^2 per g
 _RAD_PER_DEG = 0.017453292519943295
 CSV_HEADER = "t,ax,ay,az,gx,gy,gz"  # the recording contract
 _STATE_NAMES = {IDLE: "idle", WAITING: "waiting", ACTIVE: "active"}
+LONG_PRESS_MS = 2000
+_DEBOUNCE_MS = 30
 _CUE_FOR_EVENT = {
     ev.REFERENCE: "reference",
     ev.POSTURE_WRONG: "posture",
@@ -34,7 +46,8 @@ _CUE_FOR_EVENT = {
 
 
 class App:
-    def __init__(self, board, settings, hardware, clock, out=print):
+    def __init__(self, board, settings, hardware, clock, out=print, store=None):
+        """``store``: a ``korsetfw.store.SessionStore`` to record sets in (None: no recording)."""
         self.board = board
         self.settings = settings
         self.hw = hardware
@@ -59,6 +72,16 @@ class App:
         self._button_down = False
         self._button_since = 0
         self._button_level = button.value() if button is not None else 1
+        self._long_press_done = False
+        self.store = store
+        self.recorder = Recorder(imu.rate_hz)
+        self.recording = False  # a session file is open
+        self.session_number = 0  # the session being (or last) recorded (0: none yet)
+        self.storage_full = False
+        self._rec_origin = 0  # pipeline sample number just before the session's first
+        self._rec_bus_errors = 0
+        self._rec_overruns = 0
+        self.wall_offset_s = None  # Unix time at ticks_ms() == 0, once the host sets it
 
     # -- the per-sample path ---------------------------------------------------------
 
@@ -66,6 +89,8 @@ class App:
         """Drain the FIFO, rotate to the body frame, run the pipeline. Allocates nothing."""
         n = self.imu.read(self.samples)
         if n:
+            if self.recording:
+                self.recorder.add(self.samples, n)  # raw: chip axes, as read
             self.aligner.apply(self.samples, n)
             self.pipeline.process(self.samples, n, self.hw.motor.on)
         self.n = n
@@ -75,8 +100,11 @@ class App:
 
     def start_set(self, exercise, tolerance_deg=None):
         """Start a set of ``exercise`` (a catalogue.Exercise)."""
+        if self.recording:
+            self.stop_set()
         self.pipeline.configure(SetConfig(exercise, tolerance_deg))
         self.pipeline.start_set()
+        self._start_recording()
         self.out("set %s (%s), tolerance %s deg" % (
             exercise.number or exercise.key, exercise.name_en,
             ", ".join("%s %.1f" % (a, t) for a, t in
@@ -85,6 +113,115 @@ class App:
     def stop_set(self):
         self.pipeline.stop_set()
         self.handle_events()
+        if self.recording:
+            self._finish_recording(fmt.END_STOPPED)
+
+    # -- recording -------------------------------------------------------------------
+
+    def _start_recording(self):
+        store = self.store
+        if store is None or not self.settings.record:
+            return
+        try:
+            if not store.has_room():
+                self._report_storage_full()
+                return
+            number, f = store.create()
+        except OSError as e:
+            self.out("storage: cannot record (%s)" % e)
+            return
+        p = self.pipeline
+        cfg = p.config
+        ex = cfg.exercise
+        imu = self.imu
+        bias = p.stillness.bias
+        self._rec_origin = p.sample_no
+        self._rec_bus_errors = imu.bus_errors
+        self._rec_overruns = imu.overruns
+        now_ms = self.clock.ticks_ms()
+        try:
+            self.recorder.begin(f, {
+                "session": number,
+                "device": "".join("%02x" % b for b in self.hw.unique_id),
+                "board": self.board["name"],
+                "firmware": FIRMWARE_VERSION,
+                "start_unix_s": (None if self.wall_offset_s is None
+                                 else self.wall_offset_s + now_ms / 1000),
+                "start_ticks_ms": now_ms,
+                "exercise": ex.number or ex.key,
+                "tolerance_deg": cfg.tolerance_deg,
+                "targets": {"reps": cfg.target_reps, "holds": cfg.target_holds,
+                            "hold_s": cfg.hold_s},
+                "imu": imu.NAME,
+                "rate_hz": imu.rate_hz,
+                "accel_fs_g": imu.accel_fs_g,
+                "gyro_fs_dps": imu.gyro_fs_dps,
+                "accel_g_per_lsb": imu.accel_g_per_lsb,
+                "gyro_dps_per_lsb": imu.gyro_dps_per_lsb,
+                "alignment": self.board["imu"]["alignment"],
+                "gyro_bias_counts": ([b / 65536 for b in bias] if p.stillness.calibrated
+                                     else None),
+            })
+        except OSError as e:
+            self.recorder.close()
+            self.out("storage: cannot record (%s)" % e)
+            return
+        self.recording = True
+        self.session_number = number
+        self.out("recording session %d" % number)
+
+    def _record_event(self, code, sample_no, value):
+        if self.recording:
+            self.recorder.event(code, sample_no - self._rec_origin - 1, value)
+
+    def service_recording(self):
+        """Code the samples kept so far; write each chunk that is ready (every ~2 s)."""
+        if not self.recording:
+            return
+        rec = self.recorder
+        try:
+            while rec.encode():
+                if not self.store.has_room():
+                    self._report_storage_full()
+                    return
+                rec.write()
+        except OSError as e:
+            self.recording = False
+            rec.close()
+            self.out("storage: recording stopped (%s); session %d kept up to its last chunk"
+                     % (e, self.session_number))
+
+    def _finish_recording(self, reason):
+        p = self.pipeline
+        imu = self.imu
+        self.recording = False
+        try:
+            self.recorder.finish({
+                "reason": reason,
+                "count": p.counter.count,
+                "gyro_bias_counts": [b / 65536 for b in p.stillness.bias],
+                "bus_errors": imu.bus_errors - self._rec_bus_errors,
+                "fifo_overruns": imu.overruns - self._rec_overruns,
+                "dropped_events": self.recorder.dropped_events + p.dropped_events,
+            })
+        except OSError as e:
+            self.recorder.close()
+            self.out("storage: session %d ended without its end record (%s)"
+                     % (self.session_number, e))
+            return
+        self.out("session %d recorded: %d samples, %d bytes" % (
+            self.session_number, self.recorder.samples, self.recorder.bytes_written))
+
+    def _report_storage_full(self):
+        """Stop recording for lack of space: cue it, flag it, keep the session so far."""
+        self.storage_full = True
+        p = self.pipeline
+        self.out("event %s t=%.3f value=0" % (ev.NAMES[ev.STORAGE_FULL],
+                                               self.sample_time_s(p.sample_no)))
+        self.cues.play("storage")
+        if self.recording:
+            self._record_event(ev.STORAGE_FULL, p.sample_no, 0)
+            self._finish_recording(fmt.END_STORAGE_FULL)
 
     # -- slow work -------------------------------------------------------------------
 
@@ -105,20 +242,24 @@ class App:
                 self.cues.fault(False)
             elif code in _CUE_FOR_EVENT:
                 self.cues.play(_CUE_FOR_EVENT[code])
+            self._record_event(code, sample_no, value)
             self.out("event %s t=%.3f value=%d" % (
                 ev.NAMES.get(code, str(code)), self.sample_time_s(sample_no), value))
         p.n_events = 0
         if self.imu.bus_errors != self._bus_errors:
             self._bus_errors = self.imu.bus_errors
+            self._record_event(ev.BUS_ERROR, p.sample_no, self._bus_errors)
             self.out("event %s t=%.3f value=%d" % (
                 ev.NAMES[ev.BUS_ERROR], self.sample_time_s(p.sample_no), self._bus_errors))
         if self.imu.overruns != self._overruns:
             self._overruns = self.imu.overruns
+            self._record_event(ev.FIFO_OVERRUN, p.sample_no, self._overruns)
             self.out("event %s t=%.3f value=%d" % (
                 ev.NAMES[ev.FIFO_OVERRUN], self.sample_time_s(p.sample_no), self._overruns))
 
     def poll_button(self):
-        """A press (debounced 30 ms) takes the reference now: 'I am in position'."""
+        """Debounced: a press takes the reference now ('I am in position'; event value
+        0); holding it LONG_PRESS_MS ends the set (a second event, value 1)."""
         b = self._button
         if b is None:
             return
@@ -129,14 +270,27 @@ class App:
             self._button_since = now
             return
         pressed = level == (0 if self.board["button"]["active_low"] else 1)
-        if pressed != self._button_down and self.clock.ticks_diff(now, self._button_since) >= 30:
+        held_ms = self.clock.ticks_diff(now, self._button_since)
+        p = self.pipeline
+        if pressed != self._button_down and held_ms >= _DEBOUNCE_MS:
             self._button_down = pressed
+            self._long_press_done = False
             if pressed:
-                p = self.pipeline
-                self.out("event %s t=%.3f value=0" % (
-                    ev.NAMES[ev.BUTTON], self.sample_time_s(p.sample_no)))
+                self._button_event(0)
                 if p.state != IDLE:
                     p.request_reference()
+        elif pressed and self._button_down and not self._long_press_done and \
+                held_ms >= LONG_PRESS_MS:
+            self._long_press_done = True
+            self._button_event(1)
+            if p.state != IDLE:
+                self.stop_set()
+
+    def _button_event(self, value):
+        p = self.pipeline
+        self.out("event %s t=%.3f value=%d" % (
+            ev.NAMES[ev.BUTTON], self.sample_time_s(p.sample_no), value))
+        self._record_event(ev.BUTTON, p.sample_no, value)
 
     def stream_samples(self):
         a = self._accel_si
@@ -154,11 +308,13 @@ class App:
         rot, flex, lat = p.deviation.angles_deg()
         up = p.attitude.up
         return ("status t=%.2fs samples=%d state=%s count=%d dev=%+.1f/%+.1f/%+.1fdeg "
-                "up=%+.2f/%+.2f/%+.2f overruns=%d bus_errors=%d" % (
+                "up=%+.2f/%+.2f/%+.2f overruns=%d bus_errors=%d%s" % (
                     self.clock.ticks_diff(self.clock.ticks_us(), self.start_us) / 1e6,
                     self.pipeline.sample_no, _STATE_NAMES[p.state], p.counter.count, rot, flex, lat,
                     up[0] / (1 << 28), up[1] / (1 << 28), up[2] / (1 << 28),
-                    self.imu.overruns, self.imu.bus_errors))
+                    self.imu.overruns, self.imu.bus_errors,
+                    " storage=full" if self.storage_full else
+                    (" rec=%d" % self.session_number if self.recording else "")))
 
     def run(self):
         clock = self.clock
@@ -181,6 +337,7 @@ class App:
                 if settings.stream and self.n:
                     self.stream_samples()
                 self.handle_events()
+                self.service_recording()
                 self.poll_button()
                 self.cues.update()
                 now = clock.ticks_ms()
@@ -190,6 +347,8 @@ class App:
                 clock.sleep_ms(self._period_ms)
         finally:
             self.hw.motor.stop()
+            if self.recording:
+                self.recorder.close()  # whole chunks are on flash already
 
 
 def main():
@@ -197,8 +356,14 @@ def main():
     import time
 
     from korsetfw import boarddef, hw, settings
+    from korsetfw.store import SessionStore
 
     board = boarddef.load("/board.json")
     prefs = settings.load("/settings.json")
     hardware = hw.build(board, prefs, time)
-    App(board, prefs, hardware, time).run()
+    storage = board["storage"]
+    store = SessionStore(storage["data_dir"], storage["min_free_bytes"])
+    store.ensure()
+    for number in store.tidy():
+        print("storage: session %d was cut off before it began; removed" % number)
+    App(board, prefs, hardware, time, store=store).run()

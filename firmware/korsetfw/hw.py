@@ -11,7 +11,8 @@ from korsetfw.motor import Motor
 
 
 class Hardware:
-    def __init__(self, i2c, imu, motor, led, button, battery_adc):
+    def __init__(self, i2c, imu, motor, led, button, battery_adc, unique_id=b""):
+        self.unique_id = unique_id  # the MCU's id (bytes): names the device in sessions
         self.i2c = i2c
         self.imu = imu
         self.motor = motor
@@ -40,7 +41,7 @@ def build(board, settings, clock):
     adc = None
     if board["battery"]["adc_pin"] is not None:
         adc = machine.ADC(machine.Pin(board["battery"]["adc_pin"]))
-    return Hardware(i2c, imu, motor, led, button, adc)
+    return Hardware(i2c, imu, motor, led, button, adc, machine.unique_id())
 
 
 def device_id():

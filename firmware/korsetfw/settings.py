@@ -21,6 +21,7 @@ FIELDS = {
     "rate_hz": (104, (25, 26, 50, 52, 100, 104, 200, 208), "IMU output data rate, Hz"),
     "accel_fs_g": (4, (2, 4, 8, 16), "accelerometer full scale, g"),
     "gyro_fs_dps": (500, (125, 250, 500, 1000, 2000), "gyroscope full scale, degrees/s"),
+    "record": (True, _ANY_BOOL, "record every set to the board's flash as a session"),
     "stream": (False, _ANY_BOOL, "print every sample on the console as recording-contract CSV"),
     "status_period_s": (1, (0, 1, 2, 5, 10, 60), "console status line period, s (0: off)"),
     "exercise": (None, _EXERCISE, "start a set of this exercise at boot (number or key)"),

@@ -11,3 +11,4 @@ class BareHardware:
         self.imu = imu
         self.motor = IdleMotor()
         self.button = None
+        self.unique_id = b"\x00\x01"

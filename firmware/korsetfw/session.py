@@ -1,0 +1,466 @@
+"""The session file format: one definition for the board that writes it and the host that reads it.
+
+A session is one exercise set (or a free recording) as the board stored it:
+a sequence of self-delimiting chunks, appended and flushed one at a time, so
+that a power cut keeps every chunk written before it.
+
+Chunk (little-endian)::
+
+    offset size
+     0     2    magic b"KS"
+     2     1    type: HEADER, DATA or END
+     3     1    format version (VERSION)
+     4     4    sequence number: 0 for the header, then 1, 2, ... in the file
+     8     2    payload length, bytes
+    10     n    payload
+    10+n   4    CRC-32 (IEEE, as binascii.crc32) of bytes 0 .. 10+n
+
+HEADER and END payloads are UTF-8 JSON objects (HEADER_KEYS, END_KEYS: what
+the set was, and how it ended). A DATA payload holds the raw IMU samples of
+a stretch of the set and the events that happened in it::
+
+     0     4    index of its first sample in the session (0-based)
+     4     2    samples in this chunk
+     6     2    length of the sample bit stream, bytes
+     8     2    events in this chunk
+    10    12    first sample: 6 int16 (ax ay az gx gy gz, chip axes, raw counts)
+    22     b    sample bit stream (all the chunk's samples, the first coded
+                as a difference of 0 from itself, which keeps blocks whole)
+    22+b  9*e   events: code u8, sample index u32, value i32 (see korsetfw.events)
+
+Samples are stored losslessly as the chip gave them (chip axes, counts; the
+header's alignment and scales turn them into body-frame units). The bit
+stream codes each sample's difference from the previous one, per axis,
+modulo 2**16 and zigzag-mapped (0, -1, 1, -2 ... -> 0, 1, 2, 3 ...), with a
+Rice code: quotient ``z >> k`` in unary (ones ended by a zero), then the low
+``k`` bits. Samples go in blocks of ``BLOCK`` (the last one of a chunk may be
+shorter); each block starts with six 4-bit ``k``, one per axis, chosen from
+the block's mean. A quotient of ``ESCAPE`` or more is written as ``ESCAPE``
+ones followed by the 16-bit zigzag value. Bits are packed most significant
+first; the stream is padded with zeros to a whole byte. Each chunk starts
+from its own first sample, so any chunk decodes without the others.
+
+Everything here runs on MicroPython and CPython. ``SampleCoder.encode_block``
+and ``BitWriter`` allocate nothing (the recorder's per-sample work), and keep
+every integer below 2**30, a small int on 32-bit ports.
+"""
+
+import struct
+
+from korsetfw.compat import const
+
+MAGIC = b"KS"
+VERSION = const(1)
+HEADER = const(1)
+DATA = const(2)
+END = const(3)
+TYPE_NAMES = {HEADER: "header", DATA: "data", END: "end"}
+
+FRAME_FORMAT = "<2sBBIH"
+FRAME_BYTES = const(10)
+CRC_BYTES = const(4)
+DATA_FORMAT = "<IHHH6h"
+DATA_FIXED_BYTES = const(22)
+EVENT_FORMAT = "<BIi"
+EVENT_BYTES = const(9)
+MAX_PAYLOAD = const(65535)
+
+BLOCK = const(16)  # samples per Rice block (k chosen per block and axis)
+AXES = const(6)
+K_BITS = const(4)
+ESCAPE = const(12)  # unary run that announces a raw 16-bit value
+RAW_BITS = const(16)
+# Most bits one block can take: six k's, then every value escaped.
+MAX_BLOCK_BITS = AXES * K_BITS + BLOCK * AXES * (ESCAPE + RAW_BITS)
+
+# The header's keys, what they mean, and units (the host checks and reads them).
+HEADER_KEYS = {
+    "format": "always 'korset-session'",
+    "version": "format version (VERSION)",
+    "session": "session number on the board (increasing, never reused)",
+    "device": "the board's unique id, hex",
+    "board": "board definition name",
+    "firmware": "firmware version",
+    "start_unix_s": "wall-clock start, s since 1970 UTC (null: the board's clock was never set)",
+    "start_ticks_ms": "board uptime at the start, ms",
+    "exercise": "catalogue number or key (null: free recording)",
+    "tolerance_deg": "tolerance per axis, degrees {flexion, lateral, rotation}",
+    "targets": "{reps, holds, hold_s} of the set",
+    "imu": "IMU model",
+    "rate_hz": "sample rate the chip was set to, Hz (nominal)",
+    "accel_fs_g": "accelerometer full scale, g",
+    "gyro_fs_dps": "gyroscope full scale, degrees/s",
+    "accel_g_per_lsb": "accelerometer scale, g per count",
+    "gyro_dps_per_lsb": "gyroscope scale, degrees/s per count",
+    "alignment": "mounting: body axes as signed chip axes (korsetfw.align)",
+    "gyro_bias_counts": "gyro bias known at the start, counts, body axes (null: none yet)",
+}
+END_KEYS = {
+    "reason": "'stopped' (set ended), 'storage_full', 'error'",
+    "samples": "samples in the session",
+    "count": "live count: reps or holds",
+    "buzzes": "fault episodes buzzed",
+    "gyro_bias_counts": "gyro bias at the end, counts, body axes",
+    "bus_errors": "I2C errors during the set",
+    "fifo_overruns": "IMU FIFO overruns during the set (samples lost by the chip)",
+    "dropped_events": "events not recorded for lack of room",
+}
+END_STOPPED = "stopped"
+END_STORAGE_FULL = "storage_full"
+END_ERROR = "error"
+
+
+class FormatError(ValueError):
+    """Bytes that are not (or no longer) a valid chunk."""
+
+
+def zigzag(d):
+    return d << 1 if d >= 0 else ((-d) << 1) - 1
+
+
+def unzigzag(z):
+    return z >> 1 if not z & 1 else -((z + 1) >> 1)
+
+
+def wrap16(v):
+    """``v`` modulo 2**16 as a signed 16-bit value."""
+    return ((v + 32768) & 0xFFFF) - 32768
+
+
+# -- bit packing -------------------------------------------------------------------------
+
+
+class BitWriter:
+    """Packs bit fields, most significant bit first, into a preallocated buffer."""
+
+    def __init__(self, buf):
+        self.buf = buf
+        self.start = 0
+        self.pos = 0
+        self.acc = 0
+        self.nacc = 0
+
+    def reset(self, start):
+        self.start = start
+        self.pos = start
+        self.acc = 0
+        self.nacc = 0
+
+    def write(self, value, nbits):
+        # nbits <= 22, so acc (< 8 pending bits + nbits) stays below 2**30.
+        acc = (self.acc << nbits) | value
+        n = self.nacc + nbits
+        buf = self.buf
+        pos = self.pos
+        while n >= 8:
+            n -= 8
+            buf[pos] = (acc >> n) & 0xFF
+            pos += 1
+        self.acc = acc & ((1 << n) - 1)
+        self.nacc = n
+        self.pos = pos
+
+    def flush(self):
+        """Pad to a whole byte; returns the stream's length in bytes."""
+        if self.nacc:
+            self.write(0, 8 - self.nacc)
+        return self.pos - self.start
+
+
+class BitReader:
+    def __init__(self, data, start, end):
+        self.data = data
+        self.pos = start
+        self.end = end
+        self.acc = 0
+        self.nacc = 0
+
+    def read(self, nbits):
+        while self.nacc < nbits:
+            if self.pos >= self.end:
+                raise FormatError("sample stream ends early")
+            self.acc = (self.acc << 8) | self.data[self.pos]
+            self.pos += 1
+            self.nacc += 8
+        self.nacc -= nbits
+        value = self.acc >> self.nacc
+        self.acc &= (1 << self.nacc) - 1
+        return value
+
+    def unary(self, limit):
+        """Count ones up to a zero (consumed) or up to ``limit`` ones."""
+        q = 0
+        while q < limit and self.read(1):
+            q += 1
+        return q
+
+
+# -- the sample code ---------------------------------------------------------------------
+
+
+class SampleCoder:
+    """Delta + Rice coding of 6-axis int16 samples, block by block."""
+
+    def __init__(self, writer):
+        self.w = writer
+        self.prev = [0] * AXES
+        self.z = [0] * (BLOCK * AXES)  # zigzag deltas of the block being coded
+        self.k = [0] * AXES
+
+    def first(self, samples, i):
+        """Start a chunk at sample ``i`` of ``samples`` (stored raw by the caller): the
+        differences start from it."""
+        prev = self.prev
+        b = AXES * i
+        for a in range(AXES):
+            prev[a] = samples[b + a]
+
+    def encode_block(self, samples, i, n):
+        """Code samples i .. i+n-1 (n <= BLOCK) of ``samples`` (flat int16, 6 per sample)."""
+        prev = self.prev
+        z = self.z
+        k = self.k
+        w = self.w
+        for a in range(AXES):
+            total = 0
+            p = prev[a]
+            b = AXES * i + a
+            for j in range(n):
+                x = samples[b]
+                d = ((x - p + 32768) & 0xFFFF) - 32768
+                zz = d << 1 if d >= 0 else ((-d) << 1) - 1
+                z[AXES * j + a] = zz
+                total += zz
+                p = x
+                b += AXES
+            prev[a] = p
+            # Rice parameter: about log2 of the mean (k = 0 for means below 2).
+            m = total // n
+            ka = 0
+            while m > 1 and ka < 15:
+                m >>= 1
+                ka += 1
+            k[a] = ka
+            w.write(ka, K_BITS)
+        for j in range(AXES * n):
+            ka = k[j % AXES]
+            zz = z[j]
+            q = zz >> ka
+            if q < ESCAPE:
+                w.write((1 << (q + 1)) - 2, q + 1)  # q ones, then a zero
+                if ka:
+                    w.write(zz & ((1 << ka) - 1), ka)
+            else:
+                w.write((1 << ESCAPE) - 1, ESCAPE)
+                w.write(zz, RAW_BITS)
+
+
+def decode_samples(data, start, end, first, n, out):
+    """Decode ``n`` samples from data[start:end], starting from ``first``, into ``out``.
+
+    ``out`` is a list; 6 values per sample are appended. Raises FormatError
+    when the stream is inconsistent.
+    """
+    prev = list(first)
+    r = BitReader(data, start, end)
+    left = n
+    k = [0] * AXES
+    while left > 0:
+        m = BLOCK if left > BLOCK else left
+        for a in range(AXES):
+            k[a] = r.read(K_BITS)
+        z = [0] * (AXES * m)
+        for j in range(AXES * m):
+            ka = k[j % AXES]
+            q = r.unary(ESCAPE)
+            if q < ESCAPE:
+                z[j] = (q << ka) | (r.read(ka) if ka else 0)
+            else:
+                z[j] = r.read(RAW_BITS)
+        for s in range(m):
+            for a in range(AXES):
+                v = prev[a] + unzigzag(z[AXES * s + a])
+                v = ((v + 32768) & 0xFFFF) - 32768
+                prev[a] = v
+                out.append(v)
+        left -= m
+    if r.end - r.pos > 0:
+        raise FormatError("%d bytes after the sample stream" % (r.end - r.pos))
+
+
+# -- chunks ------------------------------------------------------------------------------
+
+
+def pack_frame(buf, kind, seq, payload_len):
+    """Write the frame header of a chunk whose payload is already at buf[10:]."""
+    struct.pack_into(FRAME_FORMAT, buf, 0, MAGIC, kind, VERSION, seq, payload_len)
+
+
+def chunk_bytes(kind, seq, payload):
+    """A whole chunk (frame, payload, CRC) as bytes: for the header and end chunks."""
+    import binascii
+
+    if len(payload) > MAX_PAYLOAD:
+        raise ValueError("chunk payload of %d bytes is too long" % len(payload))
+    buf = bytearray(FRAME_BYTES + len(payload) + CRC_BYTES)
+    buf[FRAME_BYTES:FRAME_BYTES + len(payload)] = payload
+    pack_frame(buf, kind, seq, len(payload))
+    end = FRAME_BYTES + len(payload)
+    struct.pack_into("<I", buf, end, binascii.crc32(memoryview(buf)[:end]) & 0xFFFFFFFF)
+    return bytes(buf)
+
+
+def parse_chunk(data, offset):
+    """The chunk at ``offset``: (kind, seq, payload start, payload end, next offset).
+
+    Raises FormatError if there is no whole, intact chunk there.
+    """
+    import binascii
+
+    if len(data) - offset < FRAME_BYTES + CRC_BYTES:
+        raise FormatError("truncated chunk")
+    magic, kind, version, seq, n = struct.unpack_from(FRAME_FORMAT, data, offset)
+    if magic != MAGIC:
+        raise FormatError("no chunk here")
+    end = offset + FRAME_BYTES + n
+    if end + CRC_BYTES > len(data):
+        raise FormatError("truncated chunk")
+    crc = struct.unpack_from("<I", data, end)[0]
+    if binascii.crc32(memoryview(data)[offset:end]) & 0xFFFFFFFF != crc:
+        raise FormatError("CRC mismatch")
+    if version != VERSION:
+        raise FormatError("format version %d (this software reads %d)" % (version, VERSION))
+    if kind not in TYPE_NAMES:
+        raise FormatError("unknown chunk type %d" % kind)
+    return kind, seq, offset + FRAME_BYTES, end, end + CRC_BYTES
+
+
+def decode_data(data, start, end):
+    """A DATA payload: (first sample index, samples as a flat list, events [(code, i, v)])."""
+    if end - start < DATA_FIXED_BYTES:
+        raise FormatError("data chunk too short")
+    first_index, n, stream_len, n_events = struct.unpack_from("<IHHH", data, start)
+    events_at = start + DATA_FIXED_BYTES + stream_len
+    if events_at + EVENT_BYTES * n_events != end:
+        raise FormatError("data chunk lengths disagree")
+    samples = []  # type: list[int]
+    if n:
+        first = struct.unpack_from("<6h", data, start + 10)
+        decode_samples(data, start + DATA_FIXED_BYTES, events_at, first, n, samples)
+    elif stream_len:
+        raise FormatError("sample stream without samples")
+    events = []
+    for e in range(n_events):
+        events.append(struct.unpack_from(EVENT_FORMAT, data, events_at + EVENT_BYTES * e))
+    return first_index, samples, events
+
+
+# -- a whole session ---------------------------------------------------------------------
+
+
+class Decoded:
+    """What a session file holds, as far as it could be read."""
+
+    def __init__(self):
+        self.header = None  # type: dict | None
+        self.end = None  # type: dict | None
+        self.segments = []  # type: list  # (first sample index, flat samples) per data chunk
+        self.events = []  # type: list  # (code, sample index, value)
+        self.chunks = 0  # intact chunks read
+        self.problems = []  # type: list[str]  # what was lost, and where
+
+    @property
+    def n_samples(self):
+        return sum(len(s) for _, s in self.segments) // AXES
+
+
+def _json_payload(data, start, end):
+    import json
+
+    try:
+        value = json.loads(bytes(data[start:end]).decode())
+    except (ValueError, UnicodeError):
+        raise FormatError("record is not JSON") from None
+    if not isinstance(value, dict):
+        raise FormatError("record is not a JSON object")
+    return value
+
+
+def _next_chunk(data, offset):
+    """Offset of the next intact chunk after ``offset``, or -1."""
+    while True:
+        offset = data.find(MAGIC, offset + 1)
+        if offset < 0:
+            return -1
+        try:
+            parse_chunk(data, offset)
+            return offset
+        except FormatError:
+            pass
+
+
+def decode(data):
+    """Decode a whole session file (bytes). Salvages every intact chunk.
+
+    Raises FormatError only when ``data`` is not a session at all; anything
+    lost on the way is described in ``Decoded.problems``.
+    """
+    data = bytes(data)
+    if not data.startswith(MAGIC):
+        raise FormatError("not a Korset session (it does not start with %r)" % MAGIC)
+    d = Decoded()
+    offset = 0
+    expected_seq = 0
+    next_index = 0
+    while offset < len(data):
+        try:
+            kind, seq, start, end, following = parse_chunk(data, offset)
+        except FormatError as e:
+            resume = _next_chunk(data, offset)
+            if resume < 0:
+                d.problems.append("bytes %d-%d unreadable (%s): dropped"
+                                  % (offset, len(data), e))
+                break
+            d.problems.append("bytes %d-%d unreadable (%s): skipped" % (offset, resume, e))
+            offset = resume
+            continue
+        offset = following
+        if seq < expected_seq:
+            d.problems.append("chunk %d repeated or out of order: ignored" % seq)
+            continue
+        if seq > expected_seq:
+            if seq - expected_seq == 1:
+                d.problems.append("chunk %d missing" % expected_seq)
+            else:
+                d.problems.append("chunks %d-%d missing" % (expected_seq, seq - 1))
+        expected_seq = seq + 1
+        try:
+            if kind == HEADER:
+                if seq != 0:
+                    raise FormatError("header chunk in the middle")
+                d.header = _json_payload(data, start, end)
+            elif kind == END:
+                d.end = _json_payload(data, start, end)
+            else:
+                first_index, samples, events = decode_data(data, start, end)
+                if first_index < next_index:
+                    raise FormatError("samples from %d overlap earlier ones" % first_index)
+                if first_index > next_index:
+                    d.problems.append("samples %d-%d lost" % (next_index, first_index - 1))
+                next_index = first_index + len(samples) // AXES
+                d.segments.append((first_index, samples))
+                d.events.extend(events)
+        except FormatError as e:
+            d.problems.append("chunk %d (%s) unusable: %s" % (seq, TYPE_NAMES[kind], e))
+            continue
+        d.chunks += 1
+    if d.chunks == 0:
+        raise FormatError("not a Korset session (no intact chunk)")
+    if d.header is None:
+        d.problems.insert(0, "header lost: rate, scales and mounting unknown")
+    elif d.header.get("format") != "korset-session":
+        raise FormatError("not a Korset session (header format %r)" % d.header.get("format"))
+    if d.end is None:
+        d.problems.append("no end record: recording interrupted (power lost or reset) "
+                          "after sample %d" % next_index)
+    return d
