@@ -11,8 +11,9 @@ about one sample period.
 Every set is recorded to flash as a session (``korsetfw.session``) unless
 the ``record`` setting is off. Recording stops, with the storage cue and
 ``storage=full`` in the status line, when free space runs below the board's
-``storage.min_free_bytes``; the set itself goes on. The button: a press takes
-the reference ("I am in position"), holding it ``LONG_PRESS_MS`` ends the set.
+``storage.min_free_bytes``; the set itself goes on. The button: a short press
+takes the reference ("I am in position"), holding it ``LONG_PRESS_MS`` ends
+the set.
 
 Console lines (machine-readable, one per event; the host's replay reads them):
 
@@ -258,8 +259,9 @@ class App:
                 ev.NAMES[ev.FIFO_OVERRUN], self.sample_time_s(p.sample_no), self._overruns))
 
     def poll_button(self):
-        """Debounced: a press takes the reference now ('I am in position'; event value
-        0); holding it LONG_PRESS_MS ends the set (a second event, value 1)."""
+        """Debounced: a short press takes the reference when released ('I am in
+        position'; event value 0); holding it LONG_PRESS_MS ends the set (value 1)
+        and takes no reference."""
         b = self._button
         if b is None:
             return
@@ -274,8 +276,9 @@ class App:
         p = self.pipeline
         if pressed != self._button_down and held_ms >= _DEBOUNCE_MS:
             self._button_down = pressed
-            self._long_press_done = False
             if pressed:
+                self._long_press_done = False
+            elif not self._long_press_done:
                 self._button_event(0)
                 if p.state != IDLE:
                     p.request_reference()

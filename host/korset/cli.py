@@ -19,6 +19,7 @@ COMMANDS = {
     "demo": "run the whole system on the virtual board (no hardware needed)",
     "sim": "simulate a patient doing an exercise: a recording and its ground truth",
     "replay": "run a recording through the firmware on the virtual board",
+    "export": "convert a session file to CSV (and a CSV recording to a session file)",
     "bench": "measure the firmware: per-sample cost, and buzzing against simulated truth",
 }
 

@@ -12,6 +12,7 @@ motor was really driven). A fault buzz is a motor episode that starts with a
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -19,6 +20,9 @@ from korset import KorsetError
 from korset.recording import Recording
 from korset.vboard import VirtualBoard
 from korsetfw import catalogue
+from korsetfw.app import LONG_PRESS_MS
+
+LONG_PRESS_S = LONG_PRESS_MS / 1000
 
 # The board matches an event to the motor episode it started within this time.
 _MATCH_S = 0.05
@@ -56,20 +60,36 @@ def parse_events(console: list[str]) -> list[dict]:
 
 def replay(recording: Recording, exercise: catalogue.Exercise, tolerance_deg: float | None,
            root: Path, board: str | dict = "virtual", rate_hz: int | None = None,
-           **run_options) -> Replay:
-    """``run_options`` go to ``VirtualBoard.run`` (bus faults, button, IMU clock error)."""
+           session_out: Path | None = None, **run_options) -> Replay:
+    """``run_options`` go to ``VirtualBoard.run`` (bus faults, button, IMU clock error).
+
+    ``session_out``: write there the session the firmware recorded on the
+    board's flash, byte for byte. The set is ended as a patient would end it,
+    by holding the button after the recording, so the session has its end
+    record.
+    """
     vb = VirtualBoard(root, board)
     settings: dict = {"exercise": exercise.number or exercise.key, "status_period_s": 0}
     if tolerance_deg is not None:
         settings["tolerance_deg"] = tolerance_deg
     if rate_hz is not None:
         settings["rate_hz"] = rate_hz
+    end_s = float(recording.t[-1])
+    if session_out is not None and vb.board["button"]["pin"] is not None:
+        presses = tuple(run_options.pop("button_presses_s", ()))
+        hold = (end_s + 0.2, end_s + 0.2 + LONG_PRESS_S + 0.3)
+        run_options["button_presses_s"] = presses + (hold,)
+        run_options["stop_at_s"] = hold[1] + 0.2
     result = vb.run(recording, settings=settings, **run_options)
     if result.exit_code != 0:
         raise KorsetError("the firmware stopped with an error:\n" + "\n".join(result.console))
+    if session_out is not None:
+        recorded = vb.sessions(root / "pulled")
+        if not recorded:
+            raise KorsetError("the firmware recorded no session:\n" + "\n".join(result.console))
+        shutil.copyfile(recorded[-1], session_out)
     events = parse_events(result.console)
     motor = result.drive_episodes(vb.board["motor"]["pin"])
-    end_s = float(recording.t[-1])
     motor = [(a, min(b, end_s)) for a, b in motor]
     buzz_starts = [e["t_s"] for e in events if e["name"] == "buzz_on"]
     buzzes, cues = [], []

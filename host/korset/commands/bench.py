@@ -14,6 +14,11 @@ korset bench detection [--patients N] [--rates 52,104] [--variant standard|unsee
     default the pipeline runs on CPython (same code, fast); --virtual runs
     the firmware on the virtual board (MicroPython, driver, chip model, motor
     vibration), timing the buzz by the motor's drive.
+
+korset bench storage [--patients N] [--rates 52,104] [--json]
+    Simulated sets of every exercise coded as the board stores them: bytes
+    per sample (data chunks; and whole files with header and end record),
+    hours of recording per MB at each rate. Checks every one decodes exactly.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ import sys
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("what", choices=["firmware", "detection"])
+    p.add_argument("what", choices=["firmware", "detection", "storage"])
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--rate", type=int, default=104, help="firmware: IMU rate, Hz (default 104)")
     p.add_argument("--seconds", type=float, default=60.0,
@@ -55,10 +60,15 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {r['alloc_bytes_per_sample']:g} heap bytes allocated per sample; firmware "
               f"state {r['firmware_state_bytes']} bytes; peak heap in use "
               f"{r['peak_heap_bytes']} bytes (includes this benchmark's recorded bus data)")
-        print(f"  ESP32-S3 at 240 MHz, estimated {ESP32S3_SLOWDOWN}x slower: "
+        print(f"  recording: coding {r['record_encode_us_per_sample']:.1f} us per sample, "
+              f"{r['record_bytes_per_sample']:.2f} bytes per sample; writing a chunk "
+              f"{r['record_write_us_per_chunk']:.0f} us (CRC, file; about every 2 s)")
+        print(f"  ESP32-S3 at 240 MHz (pipeline and coding), estimated {ESP32S3_SLOWDOWN}x slower: "
               f"{r['esp32s3_us_per_sample_estimate']:.0f} us per sample, "
               f"{r['esp32s3_cpu_share_estimate_pct']:.1f} % of one core at {r['rate_hz']} Hz")
         return 0
+    if args.what == "storage":
+        return _storage(args)
     from korset.bench.detection import run_detection_bench
 
     exercises = args.exercises.split(",") if args.exercises else None
@@ -92,4 +102,32 @@ def run(args: argparse.Namespace) -> int:
     for key, s in result["exercises"].items():
         print(f"  {key:22s} found {s['found_pct']} % latency {s['latency_ms_median']}/"
               f"{s['latency_ms_p95']} ms false/10min {s['false_per_10min']}")
+    return 0
+
+
+def _storage(args: argparse.Namespace) -> int:
+    from korset.bench.storage import run_storage_bench
+
+    def progress(done, total, name):
+        if not args.json:
+            print(f"\r[{done}/{total}] {name:<40}", end="", file=sys.stderr, flush=True)
+
+    rates = tuple(float(r) for r in args.rates.split(","))
+    r = run_storage_bench(min(args.patients, 100), rates, progress)
+    if args.json:
+        print(json.dumps(r, indent=1))
+        return 0
+    print(file=sys.stderr)
+    print(f"sessions as the board stores them ({r['chip']}, +-{r['accel_fs_g']} g, "
+          f"+-{r['gyro_fs_dps']} deg/s; raw samples are {r['raw_bytes_per_sample']} bytes)")
+    print(f"  {'exercise':<24}{'Hz':>5}{'sets':>6}{'B/sample':>10}{'worst set':>11}"
+          f"{'whole file':>12}")
+    for e in sorted(r["exercises"], key=lambda e: (e["rate_hz"], e["exercise"])):
+        print(f"  {e['exercise']:<24}{e['rate_hz']:>5}{e['sets']:>6}{e['bytes_per_sample']:>10.2f}"
+              f"{e['bytes_per_sample_worst_set']:>11.2f}{e['file_bytes_per_sample']:>12.2f}")
+    for rate, v in r["rates"].items():
+        print(f"  at {float(rate):g} Hz: {v['bytes_per_sample']:.2f} bytes/sample "
+              f"({v['file_bytes_per_sample']:.2f} with header and end record), "
+              f"{v['hours_per_mb']:.2f} hours of recording per MB, {v['sets_per_mb']:.0f} "
+              f"sets per MB")
     return 0

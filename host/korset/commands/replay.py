@@ -23,6 +23,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    "(default: the recording's, nearest the chip makes)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--board", default="virtual", help="board definition (default virtual)")
+    p.add_argument("--session-out", type=Path, metavar="PATH",
+                   help="write the session the firmware recorded on the board's flash "
+                        "(byte for byte; read it with korset export)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -38,7 +41,8 @@ def run(args: argparse.Namespace) -> int:
     rec = read_csv(args.recording)
     rate = args.rate or int(round(rec.rate_hz))
     with tempfile.TemporaryDirectory(prefix="korset-replay-") as tmp:
-        r = replay(rec, exercise, args.tolerance, Path(tmp), args.board, rate)
+        r = replay(rec, exercise, args.tolerance, Path(tmp), args.board, rate,
+                   session_out=args.session_out)
     if args.json:
         print(r.to_json())
         return 0
@@ -55,4 +59,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"holds counted live: {len(r.holds)}" + "".join(
             f"\n  {h['start_s']:8.3f} - {h['end_s']:8.3f} s" for h in r.holds))
     print(f"cues: {len(r.cues)}")
+    if args.session_out:
+        print(f"session recorded on the board: {args.session_out}")
     return 0

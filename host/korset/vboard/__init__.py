@@ -129,6 +129,17 @@ class VirtualBoard:
             self.board = load_board(board)
         self.flash_image = self.root / "flash.bin"
 
+    def pull(self, board_dir: str, dest: str | Path) -> list[Path]:
+        """Copy the files of ``board_dir`` (e.g. "/data") off the board's flash into ``dest``."""
+        return pull_files(self.flash_image, board_dir, Path(dest))
+
+    def sessions(self, dest: str | Path) -> list[Path]:
+        """The board's recorded sessions, copied into ``dest``, oldest first."""
+        from korset.session import SUFFIX
+
+        return [p for p in self.pull(self.board["storage"]["data_dir"], dest)
+                if p.suffix == SUFFIX]
+
     def run(self, recording: Recording | None = None, *, stop_at_s: float | None = None,
             speed: float = 0.0, install: bool = True, settings: dict | None = None,
             fail_i2c_transfers: tuple[int, ...] = (),
@@ -194,6 +205,23 @@ class VirtualBoard:
             raise VirtualBoardError(f"virtual board did not finish within {timeout_s} s") from e
         console = (proc.stdout + proc.stderr).splitlines()
         return RunResult(proc.returncode, console, _read_pin_log(work / "pins.csv"))
+
+
+def pull_files(flash_image: Path, board_dir: str, dest: Path,
+               block_size: int = 4096) -> list[Path]:
+    """Copy the files in ``board_dir`` of a virtual board's flash image into ``dest``."""
+    if not flash_image.exists():
+        raise VirtualBoardError(f"{flash_image}: no flash image (has the board run?)")
+    dest.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, MICROPYPATH=str(paths.vboard_mp_dir()))
+    proc = subprocess.run(
+        [micropython_command(), str(paths.vboard_mp_dir() / "vflashread.py"), str(flash_image),
+         str(block_size), board_dir, str(dest)],
+        env=env, capture_output=True, text=True, timeout=120)
+    if proc.returncode != 0:
+        raise VirtualBoardError(f"reading {board_dir} from {flash_image}: "
+                                f"{(proc.stdout + proc.stderr).strip()}")
+    return [dest / line.split()[0] for line in proc.stdout.splitlines() if line.strip()]
 
 
 def _read_pin_log(path: Path) -> list[PinEvent]:

@@ -12,6 +12,11 @@ same simulated set (standing, bends, faults):
 3. allocation: the same again with the garbage collector off, comparing
    ``gc.mem_alloc`` before and after.
 
+Passes 2 and 3 also record the set as a session (into a file that discards
+what it is given): the recorder's per-sample work (``add`` in App.step,
+``encode``) is timed and checked for allocation like the rest; writing a
+chunk every ~2 s (CRC, file) is timed apart and may allocate.
+
 Prints one JSON object.
 """
 
@@ -34,6 +39,17 @@ from korsetfw.pipeline import SetConfig
 from korsetfw.settings import Settings
 
 BOARD = {"name": "bench", "imu": {"alignment": "-Z+Y+X"}}
+
+
+class NullFile:
+    def write(self, data):
+        return len(data)
+
+    def flush(self):
+        pass
+
+    def close(self):
+        pass
 
 
 class Recorder:
@@ -86,6 +102,8 @@ def make_app(bus, rate):
     app = App(BOARD, Settings(), BareHardware(imu), _Clock(), out=None)
     app.pipeline.configure(SetConfig(catalogue.get(6)))
     app.pipeline.start_set()
+    app.recorder.begin(NullFile(), {"session": 0})
+    app.recording = True
     return app
 
 
@@ -122,11 +140,22 @@ def main(seconds, rate):
     app = make_app(Replayer(rec), rate)
     pass_us = array.array("i", bytes(4 * passes))
     events = 0
+    encode_us = 0
+    write_us = 0
+    chunks = 0
     gc.collect()
     for i in range(passes):
         t0 = time.ticks_us()
         app.step()
         pass_us[i] = time.ticks_diff(time.ticks_us(), t0)
+        t0 = time.ticks_us()
+        ready = app.recorder.encode()
+        encode_us += time.ticks_diff(time.ticks_us(), t0)
+        if ready:
+            t0 = time.ticks_us()
+            app.recorder.write()
+            write_us += time.ticks_diff(time.ticks_us(), t0)
+            chunks += 1
         events += app.pipeline.n_events
         app.pipeline.n_events = 0
     total_us = 0
@@ -145,15 +174,19 @@ def main(seconds, rate):
     gc.collect()
     state_bytes = gc.mem_alloc() - before_app
     gc.disable()
-    a0 = gc.mem_alloc()
-    peak = a0
+    peak = gc.mem_alloc()
+    allocated = 0
     for _ in range(passes):
+        m0 = gc.mem_alloc()
         app.step()
+        ready = app.recorder.encode()
+        allocated += gc.mem_alloc() - m0
+        if ready:
+            app.recorder.write()  # every ~2 s: not per sample
         app.pipeline.n_events = 0
         m = gc.mem_alloc()
         if m > peak:
             peak = m
-    a1 = gc.mem_alloc()
     gc.enable()
     print(json.dumps({
         "samples": samples,
@@ -163,7 +196,10 @@ def main(seconds, rate):
         "bus_emulation_us_per_sample": bus_us / samples,
         "loop_period_ms": period_ms,
         "worst_pass_us": worst_us,
-        "alloc_bytes_per_sample": (a1 - a0) / samples,
+        "alloc_bytes_per_sample": allocated / samples,
+        "record_encode_us_per_sample": encode_us / samples,
+        "record_write_us_per_chunk": write_us / max(1, chunks),
+        "record_bytes_per_sample": app.recorder.bytes_written / samples,
         "firmware_state_bytes": state_bytes,
         "peak_heap_bytes": peak,
         "heap_total_bytes": gc.mem_alloc() + gc.mem_free(),

@@ -1,0 +1,65 @@
+"""Convert between session files (what the board records) and recordings (CSV).
+
+A session file (.kss) becomes a CSV in the recording contract (t, ax, ay, az
+in m/s^2 with gravity, gx, gy, gz in rad/s; body frame x anterior, y left,
+z up; t from the first sample at the session's nominal rate), with --events
+its events as CSV too. A CSV recording becomes a session file as a board
+with the given ranges would have stored it. A damaged session is exported as
+far as it is intact, with a warning for what was lost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("path", type=Path, help="a session file (.kss) or a CSV recording")
+    out = p.add_mutually_exclusive_group(required=True)
+    out.add_argument("--csv", type=Path, metavar="OUT", help="write the recording contract CSV")
+    out.add_argument("--session", type=Path, metavar="OUT", help="write a session file")
+    out.add_argument("--info", action="store_true",
+                     help="print the session's header, end record, events and problems "
+                          "as JSON")
+    p.add_argument("--events", type=Path, metavar="OUT",
+                   help="with --csv: also write the events (t_s,name,value)")
+    p.add_argument("--accel-fs", type=int, default=4, choices=(2, 4, 8, 16),
+                   help="with --session: accelerometer range, g (default 4)")
+    p.add_argument("--gyro-fs", type=int, default=500, choices=(125, 250, 500, 1000, 2000),
+                   help="with --session: gyroscope range, deg/s (default 500)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from korset import session as sess
+    from korset.recording import read_csv, write_csv
+
+    if sess.is_session(args.path):
+        s = sess.read(args.path)
+        for problem in s.problems:
+            print(f"warning: {args.path}: {problem}", file=sys.stderr)
+        if args.info:
+            print(sess.dumps_summary(s))
+            return 0
+        if args.session:
+            raise sess.SessionError(f"{args.path} is a session already")
+        write_csv(s.to_recording(), args.csv)
+        if args.events:
+            with open(args.events, "w") as f:
+                f.write("t_s,name,value\n")
+                for e in s.events:
+                    f.write(f"{e.t_s:.4f},{e.name},{e.value}\n")
+        print(f"{args.csv}: {len(s.raw)} samples, {len(s.raw) / s.rate_hz:.1f} s"
+              + (f", {len(s.problems)} problem(s)" if s.problems else ""))
+        return 0
+    if not args.session:
+        raise sess.SessionError(f"{args.path} is not a session file; give --session OUT to "
+                                "turn a CSV recording into one")
+    rec = read_csv(args.path)
+    data = sess.from_recording(rec, accel_fs_g=args.accel_fs, gyro_fs_dps=args.gyro_fs,
+                               source=args.path.name)
+    args.session.write_bytes(data)
+    print(f"{args.session}: {len(rec)} samples, {len(data)} bytes "
+          f"({len(data) / len(rec):.2f} bytes/sample)")
+    return 0

@@ -1,0 +1,211 @@
+"""Session files on the host: decode what the board recorded into arrays with units.
+
+The format itself (chunks, sample code, header keys) is defined once, in
+``korsetfw.session``, and decoded by its code; this module turns the result
+into numpy arrays, converts to and from the recording contract, and reports
+damage as warnings instead of failing: every intact chunk is kept.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from korset import KorsetError
+from korset.recording import STANDARD_GRAVITY, Recording
+from korsetfw import align
+from korsetfw import events as ev
+from korsetfw import session as fmt
+
+SUFFIX = ".kss"
+
+
+class SessionError(KorsetError):
+    pass
+
+
+@dataclass
+class Event:
+    name: str
+    code: int
+    index: int  # sample index in the session
+    t_s: float
+    value: int
+
+
+@dataclass
+class Session:
+    header: dict
+    end: dict | None
+    index: np.ndarray  # (n,) sample index of each row (gaps where chunks were lost)
+    raw: np.ndarray  # (n, 6) int16: ax ay az gx gy gz, chip axes, counts
+    events: list[Event]
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def rate_hz(self) -> float:
+        return float(self.header["rate_hz"])
+
+    @property
+    def t(self) -> np.ndarray:
+        """Seconds from the session's first sample (nominal rate)."""
+        return self.index / self.rate_hz
+
+    def _to_body(self) -> np.ndarray:
+        m = np.array(align.matrix(self.header["alignment"]), dtype=float)
+        a = self.raw[:, :3].astype(float) @ m.T
+        g = self.raw[:, 3:].astype(float) @ m.T
+        return np.column_stack([a, g])
+
+    @property
+    def accel(self) -> np.ndarray:
+        """(n, 3) specific force, m/s^2, body frame."""
+        return self._to_body()[:, :3] * (self.header["accel_g_per_lsb"] * STANDARD_GRAVITY)
+
+    @property
+    def gyro(self) -> np.ndarray:
+        """(n, 3) angular rate, rad/s, body frame."""
+        return self._to_body()[:, 3:] * np.radians(self.header["gyro_dps_per_lsb"])
+
+    def to_recording(self) -> Recording:
+        return Recording(self.t.astype(float), self.accel, self.gyro)
+
+    @property
+    def complete(self) -> bool:
+        return not self.problems
+
+
+_NEEDED = ("rate_hz", "accel_g_per_lsb", "gyro_dps_per_lsb", "alignment")
+
+
+def decode(data: bytes, name: str = "session") -> Session:
+    """Decode a session file's bytes. SessionError if it is not a session or has no header."""
+    try:
+        d = fmt.decode(data)
+    except fmt.FormatError as e:
+        raise SessionError(f"{name}: {e}") from None
+    header = d.header
+    if header is None:
+        raise SessionError(f"{name}: its header chunk is lost, so its samples cannot be "
+                           f"read ({d.n_samples} samples in {d.chunks} intact chunks)")
+    missing = [k for k in _NEEDED if k not in header]
+    if missing:
+        raise SessionError(f"{name}: header lacks {', '.join(missing)}")
+    try:
+        align.parse(header["alignment"])
+        rate = float(header["rate_hz"])
+        if not rate > 0:
+            raise ValueError("rate_hz must be positive")
+    except (ValueError, TypeError) as e:
+        raise SessionError(f"{name}: bad header: {e}") from None
+    index = np.concatenate(
+        [first + np.arange(len(s) // 6) for first, s in d.segments]
+        or [np.zeros(0, dtype=np.int64)]).astype(np.int64)
+    raw = np.array([v for _, s in d.segments for v in s], dtype=np.int16).reshape(-1, 6)
+    events = [Event(ev.NAMES.get(code, f"event{code}"), code, i, i / rate, value)
+              for code, i, value in d.events]
+    return Session(header, d.end, index, raw, events, list(d.problems))
+
+
+def read(path: str | Path) -> Session:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise SessionError(f"{path}: {e.strerror or e}") from None
+    return decode(data, str(path))
+
+
+def is_session(path: str | Path) -> bool:
+    """Whether ``path`` starts like a session file (for commands taking either kind)."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(2) == fmt.MAGIC
+    except OSError:
+        return False
+
+
+class _Sink:
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+
+    def write(self, data) -> int:
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def encode(raw: np.ndarray, header: dict, events: list[tuple[int, int, int]] = (),
+           end: dict | None = None, chunk_s: float = 2.0) -> bytes:
+    """A session file from raw samples (n, 6) int16, with the firmware's own recorder."""
+    from korsetfw.recorder import Recorder
+
+    raw = np.ascontiguousarray(raw, dtype=np.int16)
+    rec = Recorder(int(round(header["rate_hz"])), chunk_s=chunk_s)
+    sink = _Sink()
+    rec.begin(sink, header)
+    pending = sorted(events, key=lambda e: e[1])
+    flat = raw.reshape(-1)
+    step = 16
+    for i in range(0, len(raw), step):
+        n = min(step, len(raw) - i)
+        rec.add(flat[6 * i:6 * (i + n)].tolist(), n)
+        while pending and pending[0][1] < i + n:
+            rec.event(*pending.pop(0))
+        while rec.encode():
+            rec.write()
+    for e in pending:
+        rec.event(*e)
+    rec.finish(end or {"reason": fmt.END_STOPPED})
+    return b"".join(sink.parts)
+
+
+def from_recording(recording: Recording, *, accel_fs_g: int = 4, gyro_fs_dps: int = 500,
+                   alignment: str = "+X+Y+Z", exercise: int | str | None = None,
+                   source: str = "recording") -> bytes:
+    """A session file holding ``recording``, as a board with these ranges would store it.
+
+    Samples are quantised to int16 counts of the ranges (values beyond them
+    clip), rotated into the chip axes given by ``alignment``, and placed on
+    the recording's mean sample rate (sessions have a nominal rate, no
+    per-sample times).
+    """
+    if len(recording) < 2:
+        raise SessionError("a recording needs at least two samples")
+    rate = (len(recording) - 1) / recording.duration_s
+    g_per_lsb = accel_fs_g / 32768
+    dps_per_lsb = gyro_fs_dps / 32768
+    m = np.array(align.matrix(alignment), dtype=float)  # body = m @ chip
+    accel = recording.accel @ m / STANDARD_GRAVITY / g_per_lsb
+    gyro = np.degrees(recording.gyro @ m) / dps_per_lsb
+    raw = np.clip(np.round(np.column_stack([accel, gyro])), -32768, 32767).astype(np.int16)
+    header = {
+        "session": 0, "device": source, "board": source, "firmware": None,
+        "start_unix_s": None, "start_ticks_ms": 0, "exercise": exercise,
+        "tolerance_deg": None, "targets": None, "imu": source,
+        "rate_hz": round(rate, 3), "accel_fs_g": accel_fs_g, "gyro_fs_dps": gyro_fs_dps,
+        "accel_g_per_lsb": g_per_lsb, "gyro_dps_per_lsb": dps_per_lsb,
+        "alignment": alignment, "gyro_bias_counts": None,
+    }
+    return encode(raw, header, end={"reason": fmt.END_STOPPED, "count": None})
+
+
+def summary(s: Session) -> dict:
+    """A JSON-ready description (for ``korset export --info`` and logs)."""
+    return {"header": s.header, "end": s.end, "samples": len(s.raw),
+            "duration_s": round(len(s.raw) / s.rate_hz, 3),
+            "events": [{"name": e.name, "t_s": round(e.t_s, 4), "value": e.value}
+                       for e in s.events],
+            "problems": s.problems}
+
+
+def dumps_summary(s: Session) -> str:
+    return json.dumps(summary(s), indent=1)
