@@ -27,7 +27,7 @@ from korsetfw import session as fmt
 from korsetfw.compat import const
 
 _AXES = const(6)
-_BLOCK = const(16)
+_BLOCK = const(32)  # session.BLOCK
 
 
 class Recorder:

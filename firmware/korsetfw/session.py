@@ -25,26 +25,31 @@ a stretch of the set and the events that happened in it::
      8     2    events in this chunk
     10    12    first sample: 6 int16 (ax ay az gx gy gz, chip axes, raw counts)
     22     b    sample bit stream (all the chunk's samples, the first coded
-                as a difference of 0 from itself, which keeps blocks whole)
+                as a residual of 0 from itself, which keeps blocks whole)
     22+b  9*e   events: code u8, sample index u32, value i32 (see korsetfw.events)
 
 Samples are stored losslessly as the chip gave them (chip axes, counts; the
-header's alignment and scales turn them into body-frame units). The bit
-stream codes each sample's difference from the previous one, per axis,
-modulo 2**16 and zigzag-mapped (0, -1, 1, -2 ... -> 0, 1, 2, 3 ...), with a
-Rice code: quotient ``z >> k`` in unary (ones ended by a zero), then the low
-``k`` bits. Samples go in blocks of ``BLOCK`` (the last one of a chunk may be
-shorter); each block starts with six 4-bit ``k``, one per axis, chosen from
-the block's mean. A quotient of ``ESCAPE`` or more is written as ``ESCAPE``
-ones followed by the 16-bit zigzag value. Bits are packed most significant
-first; the stream is padded with zeros to a whole byte. Each chunk starts
-from its own first sample, so any chunk decodes without the others.
+header's alignment and scales turn them into body-frame units). Samples go
+in blocks of ``BLOCK`` (the last one of a chunk may be shorter). For each
+block and axis the coder predicts every sample from the ones before, either
+as the previous sample (order 1: still or noisy stretches) or by extending
+the line through the previous two (order 2: smooth large movements), takes
+whichever leaves the smaller residuals, and codes the residuals (modulo
+2**16, zigzag-mapped: 0, -1, 1, -2 ... -> 0, 1, 2, 3 ...) with a Rice code:
+quotient ``z >> k`` in unary (ones ended by a zero), then the low ``k``
+bits. A block starts with, per axis, one bit for the order (0: order 1) and
+four for ``k`` (about log2 of the mean residual). A quotient of ``ESCAPE``
+or more is written as ``ESCAPE`` ones followed by the 16-bit zigzag value.
+Bits are packed most significant first; the stream is padded with zeros to
+a whole byte. Each chunk starts from its own first sample (as both previous
+samples), so any chunk decodes without the others.
 
 Everything here runs on MicroPython and CPython. ``SampleCoder.encode_block``
 and ``BitWriter`` allocate nothing (the recorder's per-sample work), and keep
 every integer below 2**30, a small int on 32-bit ports.
 """
 
+import array
 import struct
 
 from korsetfw.compat import const
@@ -65,13 +70,14 @@ EVENT_FORMAT = "<BIi"
 EVENT_BYTES = const(9)
 MAX_PAYLOAD = const(65535)
 
-BLOCK = const(16)  # samples per Rice block (k chosen per block and axis)
+BLOCK = const(32)  # samples per block (predictor and k chosen per block and axis)
 AXES = const(6)
+ORDER_BITS = const(1)
 K_BITS = const(4)
 ESCAPE = const(12)  # unary run that announces a raw 16-bit value
 RAW_BITS = const(16)
-# Most bits one block can take: six k's, then every value escaped.
-MAX_BLOCK_BITS = AXES * K_BITS + BLOCK * AXES * (ESCAPE + RAW_BITS)
+# Most bits one block can take: six orders and k's, then every value escaped.
+MAX_BLOCK_BITS = AXES * (ORDER_BITS + K_BITS) + BLOCK * AXES * (ESCAPE + RAW_BITS)
 
 # The header's keys, what they mean, and units (the host checks and reads them).
 HEADER_KEYS = {
@@ -199,52 +205,71 @@ class BitReader:
 
 
 class SampleCoder:
-    """Delta + Rice coding of 6-axis int16 samples, block by block."""
+    """Predictive Rice coding of 6-axis int16 samples, block by block."""
 
     def __init__(self, writer):
         self.w = writer
-        self.prev = [0] * AXES
-        self.z = [0] * (BLOCK * AXES)  # zigzag deltas of the block being coded
+        self.prev = [0] * AXES  # the last sample coded
+        self.prev2 = [0] * AXES  # the one before
+        self.z1 = array.array("i", bytes(4 * BLOCK * AXES))  # zigzag residuals, order 1
+        self.z2 = array.array("i", bytes(4 * BLOCK * AXES))  # and order 2
+        self.order2 = [False] * AXES
         self.k = [0] * AXES
 
     def first(self, samples, i):
         """Start a chunk at sample ``i`` of ``samples`` (stored raw by the caller): the
-        differences start from it."""
-        prev = self.prev
+        predictions start from it."""
         b = AXES * i
         for a in range(AXES):
-            prev[a] = samples[b + a]
+            self.prev[a] = samples[b + a]
+            self.prev2[a] = samples[b + a]
 
     def encode_block(self, samples, i, n):
         """Code samples i .. i+n-1 (n <= BLOCK) of ``samples`` (flat int16, 6 per sample)."""
         prev = self.prev
-        z = self.z
+        prev2 = self.prev2
+        z1 = self.z1
+        z2 = self.z2
         k = self.k
+        order2 = self.order2
         w = self.w
         for a in range(AXES):
-            total = 0
-            p = prev[a]
+            total1 = 0
+            total2 = 0
+            p1 = prev[a]
+            p2 = prev2[a]
             b = AXES * i + a
-            for j in range(n):
+            j = a
+            for _ in range(n):
                 x = samples[b]
-                d = ((x - p + 32768) & 0xFFFF) - 32768
+                d = ((x - p1 + 32768) & 0xFFFF) - 32768
                 zz = d << 1 if d >= 0 else ((-d) << 1) - 1
-                z[AXES * j + a] = zz
-                total += zz
-                p = x
+                z1[j] = zz
+                total1 += zz
+                d = ((x - p1 - p1 + p2 + 32768) & 0xFFFF) - 32768
+                zz = d << 1 if d >= 0 else ((-d) << 1) - 1
+                z2[j] = zz
+                total2 += zz
+                p2 = p1
+                p1 = x
                 b += AXES
-            prev[a] = p
+                j += AXES
+            prev[a] = p1
+            prev2[a] = p2
+            use2 = total2 < total1
+            order2[a] = use2
             # Rice parameter: about log2 of the mean (k = 0 for means below 2).
-            m = total // n
+            m = (total2 if use2 else total1) // n
             ka = 0
             while m > 1 and ka < 15:
                 m >>= 1
                 ka += 1
             k[a] = ka
-            w.write(ka, K_BITS)
+            w.write((16 if use2 else 0) | ka, ORDER_BITS + K_BITS)
         for j in range(AXES * n):
-            ka = k[j % AXES]
-            zz = z[j]
+            a = j % AXES
+            ka = k[a]
+            zz = z2[j] if order2[a] else z1[j]
             q = zz >> ka
             if q < ESCAPE:
                 w.write((1 << (q + 1)) - 2, q + 1)  # q ones, then a zero
@@ -262,12 +287,15 @@ def decode_samples(data, start, end, first, n, out):
     when the stream is inconsistent.
     """
     prev = list(first)
+    prev2 = list(first)
     r = BitReader(data, start, end)
     left = n
     k = [0] * AXES
+    order2 = [0] * AXES
     while left > 0:
         m = BLOCK if left > BLOCK else left
         for a in range(AXES):
+            order2[a] = r.read(ORDER_BITS)
             k[a] = r.read(K_BITS)
         z = [0] * (AXES * m)
         for j in range(AXES * m):
@@ -279,8 +307,10 @@ def decode_samples(data, start, end, first, n, out):
                 z[j] = r.read(RAW_BITS)
         for s in range(m):
             for a in range(AXES):
-                v = prev[a] + unzigzag(z[AXES * s + a])
+                p = prev[a] + prev[a] - prev2[a] if order2[a] else prev[a]
+                v = p + unzigzag(z[AXES * s + a])
                 v = ((v + 32768) & 0xFFFF) - 32768
+                prev2[a] = prev[a]
                 prev[a] = v
                 out.append(v)
         left -= m

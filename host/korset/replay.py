@@ -58,6 +58,14 @@ def parse_events(console: list[str]) -> list[dict]:
     return events
 
 
+def end_with_long_press(end_s: float, presses=()) -> dict:
+    """Run options that hold the board's button after ``end_s`` (the end of the
+    patient's motion) long enough to end the set, as a patient does, so the
+    session gets its end record; the run stops just after."""
+    hold = (end_s + 0.2, end_s + 0.2 + LONG_PRESS_S + 0.3)
+    return {"button_presses_s": tuple(presses) + (hold,), "stop_at_s": hold[1] + 0.2}
+
+
 def replay(recording: Recording, exercise: catalogue.Exercise, tolerance_deg: float | None,
            root: Path, board: str | dict = "virtual", rate_hz: int | None = None,
            session_out: Path | None = None, **run_options) -> Replay:
@@ -76,10 +84,7 @@ def replay(recording: Recording, exercise: catalogue.Exercise, tolerance_deg: fl
         settings["rate_hz"] = rate_hz
     end_s = float(recording.t[-1])
     if session_out is not None and vb.board["button"]["pin"] is not None:
-        presses = tuple(run_options.pop("button_presses_s", ()))
-        hold = (end_s + 0.2, end_s + 0.2 + LONG_PRESS_S + 0.3)
-        run_options["button_presses_s"] = presses + (hold,)
-        run_options["stop_at_s"] = hold[1] + 0.2
+        run_options.update(end_with_long_press(end_s, run_options.get("button_presses_s", ())))
     result = vb.run(recording, settings=settings, **run_options)
     if result.exit_code != 0:
         raise KorsetError("the firmware stopped with an error:\n" + "\n".join(result.console))

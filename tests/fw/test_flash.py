@@ -313,9 +313,9 @@ def test_a_full_flash_stops_recording_with_a_cue_and_keeps_the_session():
         _mount(storage)
         store = _store()
         store.ensure()
-        store.min_free_bytes = store.free_bytes() - 6 * 512  # room for a few chunks only
+        store.min_free_bytes = store.free_bytes() - 3 * 512  # room for a few chunks only
         clock, chip, app, lines = _app(store)
-        _run_app(clock, chip, app, 20.0, False)
+        _run_app(clock, chip, app, 30.0, False)
         assert app.storage_full and not app.recording
         assert any(line.startswith("event storage_full") for line in lines)
         assert "storage=full" in app.status_line()

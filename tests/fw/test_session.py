@@ -18,12 +18,29 @@ from korsetfw.recorder import Recorder
 
 
 def test_round_trip_is_exact_for_every_length_and_extreme_values():
-    for n in (0, 1, 15, 16, 17, 47, 48, 49, 300):
+    for n in (0, 1, 15, 16, 17, 31, 32, 33, 95, 96, 97, 300):
         samples = walk(n, seed=n + 1, extremes=True)
         d = fmt.decode(record(samples, n))
         assert flat(d) == list(samples), n
         assert d.problems == [] and d.end["samples"] == n and d.end["count"] == 3
         assert d.header["format"] == "korset-session" and d.header["version"] == fmt.VERSION
+
+
+def test_smooth_large_movements_are_predicted_along_their_slope():
+    # A 1 Hz swing of +-10000 counts at 104 Hz: sample-to-sample differences reach
+    # ~600 counts (11 bits with sign), second differences only ~36 (7 bits).
+    import math
+
+    n = 520
+    samples = array.array("h", bytes(12 * n))
+    for i in range(n):
+        for a in range(6):
+            samples[6 * i + a] = int(10000 * math.sin(2 * math.pi * i / 104 + a))
+    raw = record(samples, n)
+    assert flat(fmt.decode(raw)) == list(samples)
+    # Residuals of ~70 (zigzag) take ~8 bits a value: about 6.6 bytes a sample with
+    # the framing; coded by first differences (~11-12 bits a value) it would be over 8.
+    assert len(raw) / n < 7.0
 
 
 def test_events_keep_their_sample_index_and_value():
@@ -36,16 +53,17 @@ def test_events_keep_their_sample_index_and_value():
 
 
 def test_the_wire_layout_is_pinned():
-    # Two samples: the second differs by +1 on ax. Hand-coded bit stream: six
-    # k = 0 (24 zero bits); sample 1: six zero differences (z = 0: '0' each);
-    # sample 2: z = 2 on ax ('110'), then five '0'; padded: 38 bits -> 5 bytes.
+    # Two samples: the second differs by +1 on ax. Hand-coded bit stream: per
+    # axis order 1 (both orders leave the same residuals: the first wins) and
+    # k = 0, 6 x 5 zero bits; sample 1: six zero residuals (z = 0: '0' each);
+    # sample 2: z = 2 on ax ('110'), then five '0'; padded: 44 bits -> 6 bytes.
     samples = array.array("h", [1, 2, 3, 4, 5, 6, 2, 2, 3, 4, 5, 6])
     raw = record(samples, 2, events=[(ev.REP, 1, 7)])
     header_len = struct.unpack_from("<H", raw, 8)[0]
     at = fmt.FRAME_BYTES + header_len + fmt.CRC_BYTES
     assert raw[:4] == b"KS\x01\x01" and struct.unpack_from("<I", raw, 4)[0] == 0
-    payload = (struct.pack("<IHHH6h", 0, 2, 5, 1, 1, 2, 3, 4, 5, 6)
-               + b"\x00\x00\x00\x03\x00" + struct.pack("<BIi", ev.REP, 1, 7))
+    payload = (struct.pack("<IHHH6h", 0, 2, 6, 1, 1, 2, 3, 4, 5, 6)
+               + b"\x00\x00\x00\x00\x0c\x00" + struct.pack("<BIi", ev.REP, 1, 7))
     frame = b"KS\x02\x01" + struct.pack("<IH", 1, len(payload))
     chunk = frame + payload
     assert raw[at:at + len(chunk)] == chunk
@@ -59,8 +77,8 @@ def test_chunks_end_at_the_flush_interval():
     samples = walk(520, seed=5)
     d = fmt.decode(record(samples, 520, rate_hz=104, chunk_s=1.0))
     sizes = [len(s) // 6 for _, s in d.segments]
-    assert sizes == [112, 112, 112, 112, 72]  # 1 s at 104 Hz, in whole 16-sample blocks
-    assert [first for first, _ in d.segments] == [0, 112, 224, 336, 448]
+    assert sizes == [96, 96, 96, 96, 96, 40]  # 1 s at 104 Hz, in whole 32-sample blocks
+    assert [first for first, _ in d.segments] == [0, 96, 192, 288, 384, 480]
 
 
 def test_a_truncated_file_keeps_every_whole_chunk():

@@ -69,7 +69,10 @@ def run(args: argparse.Namespace) -> int:
              + (" in real time" if args.speed == 1 else "" if args.speed == 0
                 else f" at {args.speed:g}x real time"))
         settings = {"exercise": exercise.number, "status_period_s": 0}
-        result = board.run(sim.recording, speed=args.speed, settings=settings)
+        from korset.replay import end_with_long_press
+
+        result = board.run(sim.recording, speed=args.speed, settings=settings,
+                           **end_with_long_press(sim.recording.duration_s))
         if result.exit_code != 0:
             for line in result.console:
                 print(f"    board| {line}")
@@ -113,5 +116,26 @@ def run(args: argparse.Namespace) -> int:
         else:
             live = sum(1 for e in events if e["name"] == "hold_end")
             step(f"Holds: {len(truth['holds'])} done; the board counted {live} live")
-        step("Coming next: recording to flash, sync over BLE, analysis and the report")
+        _show_session(board, root, step)
+        step("Coming next: sync over BLE, analysis and the report")
     return 0
+
+
+def _show_session(board, root: Path, step) -> None:
+    """Take the set's session off the virtual flash and decode it, as the host will."""
+    from korset import session as sess
+
+    pulled = board.sessions(root / "pulled")
+    if not pulled:
+        step("The board recorded no session")
+        return
+    s = sess.read(pulled[-1])
+    size = pulled[-1].stat().st_size
+    counted = {name: sum(1 for e in s.events if e.name == name)
+               for name in ("rep", "hold_end", "buzz_on")}
+    step(f"The patient held the button for 2 s to end the set: session {s.header['session']} "
+         f"is on the board's flash, {len(s.raw)} raw samples ({len(s.raw) / s.rate_hz:.0f} s) "
+         f"in {size / 1024:.1f} KiB ({size / len(s.raw):.2f} bytes/sample, raw 12), "
+         f"{len(s.events)} events ({counted['rep']} reps, {counted['hold_end']} holds, "
+         f"{counted['buzz_on']} buzzes), ended: {(s.end or {}).get('reason', 'no end record')}"
+         + (f"; problems: {'; '.join(s.problems)}" if s.problems else ""))
