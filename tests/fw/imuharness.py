@@ -36,3 +36,38 @@ def rig(source=None, address=0x6A, model_cls=LSM6DSOXModel):
     chip = model_cls(clock, source if source is not None else ConstantSource())
     bus.attach(address, chip)
     return clock, bus, chip
+
+
+class Ticks:
+    """The ``time`` ticks functions the firmware uses, on a hand-moved clock."""
+
+    def __init__(self, clock):
+        self._clock = clock
+
+    def ticks_us(self):
+        return self._clock.now_us()
+
+    def ticks_ms(self):
+        return self._clock.now_us() // 1000
+
+    def ticks_diff(self, a, b):
+        return a - b
+
+    def ticks_add(self, a, b):
+        return a + b
+
+
+def sample_pass(clock, chip, work, locked):
+    """One 10 ms pass of the main loop: the chip samples (allocating freely: it is not
+    the MCU), then ``work()`` runs, with the heap locked if ``locked``."""
+    clock.advance_us(10000)
+    chip._update()
+    if not locked:
+        return work()
+    import micropython
+
+    micropython.heap_lock()
+    try:
+        return work()
+    finally:
+        micropython.heap_unlock()

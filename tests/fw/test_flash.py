@@ -58,6 +58,17 @@ def _store():
     return SessionStore(MOUNT + "/data", min_free_bytes=8192)
 
 
+def _fresh(size_bytes):
+    """A freshly formatted flash of ``size_bytes``, mounted; its session store."""
+    import vfs
+    from vflash import RamBlockDevice
+
+    storage = bytearray(b"\xff" * size_bytes)
+    vfs.VfsLfs2.mkfs(RamBlockDevice(storage))
+    _mount(storage)
+    return _store()
+
+
 def _workload(store, started, files):
     """Record the sessions; ``started`` gets [number, closed] as they go, ``files`` the files."""
     for s, n in enumerate(LENGTHS):
@@ -199,23 +210,6 @@ def test_free_space_is_measured_on_the_filesystem():
 # -- the app recording on LittleFS -------------------------------------------------------
 
 
-class _Clock:
-    def __init__(self, clock):
-        self._clock = clock
-
-    def ticks_us(self):
-        return self._clock.now_us()
-
-    def ticks_ms(self):
-        return self._clock.now_us() // 1000
-
-    def ticks_diff(self, a, b):
-        return a - b
-
-    def ticks_add(self, a, b):
-        return a + b
-
-
 class _Motor:
     on = False
 
@@ -230,7 +224,7 @@ class _Motor:
 
 
 def _app(store):
-    from imuharness import rig
+    from imuharness import Ticks, rig
     from vbare import BareHardware
     from vmotions import Bends
 
@@ -245,40 +239,32 @@ def _app(store):
     hw.motor = _Motor()
     lines = []
     board = {"name": "test", "imu": {"alignment": "-Z+Y+X"}}
-    app = App(board, Settings(), hw, _Clock(clock), out=lines.append, store=store)
+    app = App(board, Settings(), hw, Ticks(clock), out=lines.append, store=store)
     app.start_set(catalogue.get(6))
     return clock, chip, app, lines
 
 
 def _run_app(clock, chip, app, seconds, locked):
     """The main loop's work for ``seconds``, the per-sample part with the heap locked."""
-    import micropython
+    from imuharness import sample_pass
 
-    for _ in range(int(seconds * 100)):  # 10 ms passes
-        clock.advance_us(10000)
-        chip._update()  # the chip samples (allocation allowed: it is not the MCU)
-        if locked:
-            micropython.heap_lock()
-        try:
-            app.step()
-            app.recorder.encode()
-        finally:
-            if locked:
-                micropython.heap_unlock()
+    step = app.step  # bound once: binding a method allocates
+    encode = app.recorder.encode
+
+    def per_sample():
+        step()
+        encode()
+
+    for _ in range(int(seconds * 100)):
+        sample_pass(clock, chip, per_sample, locked)
         app.handle_events()
         app.service_recording()
 
 
 def test_the_app_records_a_set_with_its_per_sample_work_under_heap_lock():
     _need_lfs()
-    storage = bytearray(b"\xff" * (256 * 1024))
     try:
-        import vfs
-        from vflash import RamBlockDevice
-
-        vfs.VfsLfs2.mkfs(RamBlockDevice(storage))
-        _mount(storage)
-        store = _store()
+        store = _fresh(256 * 1024)
         clock, chip, app, lines = _app(store)
         assert app.recording and app.session_number == 1
         _run_app(clock, chip, app, 22.0, True)
@@ -304,14 +290,8 @@ def test_the_app_records_a_set_with_its_per_sample_work_under_heap_lock():
 
 def test_a_full_flash_stops_recording_with_a_cue_and_keeps_the_session():
     _need_lfs()
-    storage = bytearray(b"\xff" * (128 * 1024))
     try:
-        import vfs
-        from vflash import RamBlockDevice
-
-        vfs.VfsLfs2.mkfs(RamBlockDevice(storage))
-        _mount(storage)
-        store = _store()
+        store = _fresh(128 * 1024)
         store.ensure()
         store.min_free_bytes = store.free_bytes() - 3 * 512  # room for a few chunks only
         clock, chip, app, lines = _app(store)

@@ -10,7 +10,7 @@ MemoryError.
 import array
 
 from fwtest import is_micropython, skip
-from imuharness import rig
+from imuharness import Ticks, rig, sample_pass
 from vbare import BareHardware
 from vmotions import Bends
 
@@ -21,22 +21,13 @@ from korsetfw.lsm6dsox import LSM6DSOX
 from korsetfw.pipeline import SetConfig
 from korsetfw.settings import Settings
 
-
-class _Clock:
-    def __init__(self, clock):
-        self._clock = clock
-
-    def ticks_us(self):
-        return self._clock.now_us()
-
-
 BOARD = {"name": "test", "imu": {"alignment": "-Z+Y+X"}}
 
 
 def _app():
     clock, bus, chip = rig(Bends())
     imu = LSM6DSOX(bus, rate_hz=104, batch=16)
-    app = App(BOARD, Settings(), BareHardware(imu), _Clock(clock), out=None)
+    app = App(BOARD, Settings(), BareHardware(imu), Ticks(clock), out=None)
     app.pipeline.configure(SetConfig(catalogue.get(6)))
     app.pipeline.start_set()
     return clock, chip, app
@@ -45,18 +36,9 @@ def _app():
 def _run(seconds, locked):
     clock, chip, app = _app()
     seen = []
-    if locked:
-        import micropython
-    for _ in range(int(seconds * 100)):  # 10 ms passes
-        clock.advance_us(10000)
-        chip._update()  # the chip samples (allocation allowed: it is not the MCU)
-        if locked:
-            micropython.heap_lock()
-        try:
-            app.step()
-        finally:
-            if locked:
-                micropython.heap_unlock()
+    step = app.step  # bound once: binding a method allocates
+    for _ in range(int(seconds * 100)):
+        sample_pass(clock, chip, step, locked)
         p = app.pipeline
         for i in range(p.n_events):
             seen.append(p.events[3 * i])

@@ -128,3 +128,19 @@ def test_the_ring_counts_samples_it_had_no_room_for():
     samples = walk(40, seed=2)
     rec.add(samples, 40)  # encode never ran: 8 samples have no room
     assert rec.pending == 32 and rec.lost_samples == 8
+
+
+def test_a_stream_too_short_or_too_long_for_its_samples_is_rejected():
+    samples = walk(40, seed=9)
+    raw = record(samples, 40, chunk_s=5.0)
+    start = chunk_starts(raw)[1] + fmt.FRAME_BYTES  # the data chunk's payload
+    first_index, n, stream_len, n_events = struct.unpack_from("<IHHH", raw, start)
+    first = struct.unpack_from("<6h", raw, start + 10)
+    at = start + fmt.DATA_FIXED_BYTES
+    out = []
+    fmt.decode_samples(raw, at, at + stream_len, first, n, out)
+    assert out == list(samples)
+    with raises(fmt.FormatError, match="ends early"):
+        fmt.decode_samples(raw, at, at + stream_len - 2, first, n, [])
+    with raises(fmt.FormatError, match="after the sample stream"):
+        fmt.decode_samples(raw, at, at + stream_len + 2, first, n, [])

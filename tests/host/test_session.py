@@ -217,3 +217,23 @@ def test_garbage_inside_a_file_is_skipped(garbage, where):
     assert _rows_by_index(s) == _rows_by_index(WHOLE)
     if not VALID[at:].startswith(garbage):
         assert any("unreadable" in p for p in s.problems)
+
+
+def test_power_lost_mid_set_keeps_the_session_to_its_last_chunk(tmp_path):
+    from korset.vboard import VirtualBoard
+
+    sim = simulate(cat.get(3), 4, reps=5, fault_rate=0.0)
+    vb = VirtualBoard(tmp_path / "board")
+    settings = {"exercise": 3, "status_period_s": 0}
+    vb.run(sim.recording, stop_at_s=20.0, settings=settings)  # the battery dies at 20 s
+    (one,) = vb.sessions(tmp_path / "after-cut")
+    s = sess.read(one)
+    assert s.end is None and len(s.problems) == 1 and "interrupted" in s.problems[0]
+    assert 20.0 - 2.7 < len(s.raw) / s.rate_hz <= 20.0  # at most one 2 s chunk lost
+    # Power returns: the board boots from its flash and records the next set as session 2,
+    # leaving session 1 as it was.
+    vb.run(sim.recording, stop_at_s=6.0, install=False)
+    pulled = vb.sessions(tmp_path / "after-reboot")
+    assert [p.name for p in pulled] == ["000001.kss", "000002.kss"]
+    assert pulled[0].read_bytes() == one.read_bytes()
+    assert sess.read(pulled[1]).header["session"] == 2
