@@ -83,6 +83,8 @@ class App:
         self._rec_bus_errors = 0
         self._rec_overruns = 0
         self.wall_offset_s = None  # Unix time at ticks_ms() == 0, once the host sets it
+        self.link = None  # korsetfw.link.Link, when the board has BLE
+        self.settings_path = None  # where configure() keeps the settings
 
     # -- the per-sample path ---------------------------------------------------------
 
@@ -110,6 +112,21 @@ class App:
             exercise.number or exercise.key, exercise.name_en,
             ", ".join("%s %.1f" % (a, t) for a, t in
                       self.pipeline.config.tolerance_deg.items()) or "none"))
+
+    def configure(self, exercise, tolerance_deg=None):
+        """The exercise (and tolerance) the next set without its own uses; kept on flash."""
+        self.settings.exercise = exercise.number or exercise.key
+        self.settings.tolerance_deg = tolerance_deg
+        if self.settings_path is not None:
+            from korsetfw import settings
+
+            settings.save(self.settings, self.settings_path)
+
+    def configured(self):
+        """(exercise, tolerance) from the settings; (None, None) when none is chosen."""
+        if self.settings.exercise is None:
+            return None, None
+        return catalogue.get(self.settings.exercise), self.settings.tolerance_deg
 
     def stop_set(self):
         self.pipeline.stop_set()
@@ -282,6 +299,9 @@ class App:
                 self._button_event(0)
                 if p.state != IDLE:
                     p.request_reference()
+                elif self.link is not None:
+                    self.link.open_pairing()  # no set running: let a new phone pair
+                    self.out("ble: pairing window open")
         elif pressed and self._button_down and not self._long_press_done and \
                 held_ms >= LONG_PRESS_MS:
             self._long_press_done = True
@@ -327,6 +347,13 @@ class App:
             self.imu.accel_fs_g, self.imu.gyro_fs_dps))
         for problem in settings.problems:
             self.out("settings: " + problem)
+        if self.link is not None:
+            try:
+                self.link.start()
+                self.out("ble: advertising as %s" % self.link.name)
+            except OSError as e:
+                self.out("ble: not available (%s); running without it" % e)
+                self.link = None
         if settings.stream:
             self.out(CSV_HEADER)
         self.cues.play("boot")
@@ -341,6 +368,8 @@ class App:
                     self.stream_samples()
                 self.handle_events()
                 self.service_recording()
+                if self.link is not None:
+                    self.link.service()
                 self.poll_button()
                 self.cues.update()
                 now = clock.ticks_ms()
@@ -369,4 +398,23 @@ def main():
     store.ensure()
     for number in store.tidy():
         print("storage: session %d was cut off before it began; removed" % number)
-    App(board, prefs, hardware, time, store=store).run()
+    app = App(board, prefs, hardware, time, store=store)
+    app.settings_path = "/settings.json"
+    app.link = _start_link(app, hardware, store, time)
+    app.run()
+
+
+def _start_link(app, hardware, store, clock):
+    """The BLE link (started by App.run), or None on a port without BLE."""
+    if hardware.ble is None:
+        return None
+    import bluetooth
+
+    from korsetfw.bonds import BondStore
+    from korsetfw.link import Link
+    from korsetfw.protocol import DEVICE_NAME_PREFIX
+
+    name = "%s-%s" % (DEVICE_NAME_PREFIX, "".join("%02X" % b for b in hardware.unique_id[-2:]))
+    battery = hardware.battery.percent if hardware.battery is not None else None
+    return Link(hardware.ble, bluetooth, app, store, BondStore("/bonds.json"), clock, name,
+                battery)

@@ -7,12 +7,16 @@ application; nothing here runs at import time.
 import machine
 
 from korsetfw import imu as imu_drivers
+from korsetfw.battery import Battery
 from korsetfw.motor import Motor
 
 
 class Hardware:
-    def __init__(self, i2c, imu, motor, led, button, battery_adc, unique_id=b""):
+    def __init__(self, i2c, imu, motor, led, button, battery_adc, unique_id=b"", ble=None,
+                 battery=None):
         self.unique_id = unique_id  # the MCU's id (bytes): names the device in sessions
+        self.ble = ble  # bluetooth.BLE, or None on a port without it
+        self.battery = battery  # korsetfw.battery.Battery, or None without a divider
         self.i2c = i2c
         self.imu = imu
         self.motor = motor
@@ -39,9 +43,17 @@ def build(board, settings, clock):
         pull = machine.Pin.PULL_UP if board["button"]["active_low"] else machine.Pin.PULL_DOWN
         button = machine.Pin(board["button"]["pin"], machine.Pin.IN, pull)
     adc = None
+    battery = None
     if board["battery"]["adc_pin"] is not None:
         adc = machine.ADC(machine.Pin(board["battery"]["adc_pin"]))
-    return Hardware(i2c, imu, motor, led, button, adc, machine.unique_id())
+        battery = Battery(adc, board["battery"]["divider_ratio"])
+    try:
+        import bluetooth
+
+        ble = bluetooth.BLE()
+    except ImportError:
+        ble = None
+    return Hardware(i2c, imu, motor, led, button, adc, machine.unique_id(), ble, battery)
 
 
 def device_id():

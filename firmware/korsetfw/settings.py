@@ -72,6 +72,16 @@ class Settings:
         return {name: getattr(self, name) for name in FIELDS}
 
 
+def save(settings, path="/settings.json"):
+    """Write ``settings`` through a temporary file and a rename (atomic on LittleFS)."""
+    import os
+
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(settings.as_dict(), f)
+    os.rename(tmp, path)
+
+
 def load(path="/settings.json"):
     try:
         with open(path) as f:

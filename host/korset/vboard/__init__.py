@@ -27,6 +27,7 @@ from korsetfw import align, boarddef
 TRACE_MAGIC = b"KTRC"  # mp/vsource.py reads this layout
 EXIT_RESET = 75  # mp/machine.py RESET_EXIT_CODE
 HEAP_SIZE = "64M"  # room for an hour-long trace and its chip-rate copy
+UNIQUE_ID_HEX = "4b4f525345540001"  # the virtual board's machine.unique_id()
 
 
 class VirtualBoardError(KorsetError):
@@ -157,6 +158,30 @@ class VirtualBoard:
             if recording is None:
                 raise VirtualBoardError("give a recording or stop_at_s: the run must end")
             stop_at_s = float(recording.t[-1])
+        config, work = self.prepare(recording, stop_at_s=stop_at_s, speed=speed,
+                                    install=install, settings=settings,
+                                    fail_i2c_transfers=fail_i2c_transfers,
+                                    button_presses_s=button_presses_s,
+                                    imu_clock_error=imu_clock_error)
+        try:
+            proc = subprocess.run(self.command(config), env=self.environment(),
+                                  capture_output=True, text=True, timeout=timeout_s)
+        except subprocess.TimeoutExpired as e:
+            raise VirtualBoardError(f"virtual board did not finish within {timeout_s} s") from e
+        console = (proc.stdout + proc.stderr).splitlines()
+        return RunResult(proc.returncode, console, _read_pin_log(work / "pins.csv"))
+
+    def prepare(self, recording: Recording | None = None, *, stop_at_s: float | None = None,
+                speed: float = 0.0, install: bool = True, settings: dict | None = None,
+                fail_i2c_transfers: tuple[int, ...] = (),
+                button_presses_s: tuple[tuple[float, float], ...] = (),
+                imu_clock_error: float = 0.0,
+                ble: tuple[str, int] | None = None) -> tuple[Path, Path]:
+        """Write a run's configuration (and trace, and firmware to install).
+
+        Returns (config file, run directory). ``ble``: the (host, port) of a
+        ``korset.vble.bridge.BoardBridge`` that is the board's radio.
+        """
         work = self.root / "run"
         if work.exists():
             shutil.rmtree(work)
@@ -172,7 +197,7 @@ class VirtualBoard:
             "button_pin": self.board["button"]["pin"],
             "button_presses_s": [list(p) for p in button_presses_s],
             "imu_clock_ppm": int(round(imu_clock_error * 1e6)),
-            "unique_id": "4b4f525345540001",
+            "unique_id": UNIQUE_ID_HEX,
             "i2c": [{
                 "id": self.board["i2c"]["id"],
                 "devices": [{"model": self.board["imu"]["model"],
@@ -180,6 +205,7 @@ class VirtualBoard:
                 "fail_transfers": list(fail_i2c_transfers),
             }],
             "adc_u16": {},
+            "ble": list(ble) if ble else None,
         }
         battery = self.board["battery"]
         if battery["adc_pin"] is not None:
@@ -195,16 +221,16 @@ class VirtualBoard:
             stage_firmware(stage, self.board, settings)
             config["provision_dir"] = str(stage)
         (work / "config.json").write_text(json.dumps(config))
-        env = dict(os.environ, MICROPYPATH=str(paths.vboard_mp_dir()))
-        try:
-            proc = subprocess.run(
-                [micropython_command(), "-X", f"heapsize={HEAP_SIZE}",
-                 str(paths.vboard_mp_dir() / "vboot.py"), str(work / "config.json")],
-                env=env, capture_output=True, text=True, timeout=timeout_s)
-        except subprocess.TimeoutExpired as e:
-            raise VirtualBoardError(f"virtual board did not finish within {timeout_s} s") from e
-        console = (proc.stdout + proc.stderr).splitlines()
-        return RunResult(proc.returncode, console, _read_pin_log(work / "pins.csv"))
+        return work / "config.json", work
+
+    @staticmethod
+    def command(config: Path) -> list[str]:
+        return [micropython_command(), "-X", f"heapsize={HEAP_SIZE}",
+                str(paths.vboard_mp_dir() / "vboot.py"), str(config)]
+
+    @staticmethod
+    def environment() -> dict:
+        return dict(os.environ, MICROPYPATH=str(paths.vboard_mp_dir()))
 
 
 def pull_files(flash_image: Path, board_dir: str, dest: Path,

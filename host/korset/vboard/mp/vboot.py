@@ -105,6 +105,8 @@ def main(config_path):
         bus.fail_transfers = set(bus_cfg.get("fail_transfers", ()))
         vhw.i2c_buses[bus_cfg["id"]] = bus
     vhw.unique_id = bytes.fromhex(cfg.get("unique_id", "0000000000000000"))
+    if cfg.get("ble"):
+        vhw.ble_address = tuple(cfg["ble"])
     for pin, value in cfg.get("adc_u16", {}).items():
         vhw.adc_u16[int(pin) if pin.isdigit() else pin] = value
     if cfg.get("pin_log"):
@@ -112,6 +114,7 @@ def main(config_path):
 
     import time  # noqa: F401
 
+    import bluetooth  # noqa: F401  (the radio shim, cached likewise)
     import machine  # noqa: F401  (the shim, cached before the host fs goes away)
 
     provision = _read_tree(cfg["provision_dir"]) if cfg.get("provision_dir") else []

@@ -23,6 +23,7 @@ class SimClock:
         self.stop_at_us = stop_at_us
         self._now_us = start_us
         self._wall_start_us = _wall.ticks_us()
+        self.radio = None  # the bluetooth shim: takes radio events while the board waits
 
     def now_us(self):
         return self._now_us
@@ -33,8 +34,12 @@ class SimClock:
         if self.speed > 0:
             target = int(self._now_us / self.speed)
             lag = target - _wall.ticks_diff(_wall.ticks_us(), self._wall_start_us)
-            if lag > 0:
+            if self.radio is not None:
+                self.radio.wait(lag if lag > 0 else 0)
+            elif lag > 0:
                 _wall.sleep_us(lag)
+        elif self.radio is not None:
+            self.radio.wait(0)
         if self.stop_at_us is not None and self._now_us >= self.stop_at_us:
             raise PowerOff(0)
 

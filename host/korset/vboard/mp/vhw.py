@@ -7,6 +7,7 @@ pin_irqs = {}
 input_levels = {}  # pin -> level (buttons: 1 released with a pull-up)
 adc_u16 = {}  # pin -> ADC reading
 unique_id = b"\x00\x00\x00\x00\x00\x00"
+ble_address = None  # (host, port) of the host's BLE bridge; None: no radio
 pin_log = None  # file: "t_us,pin,kind,value" lines
 motor_pin = None  # the PWM pin that drives the vibration motor
 shaker = None  # vshaker.Shaker on the IMU: shaken while the motor runs

@@ -1,0 +1,490 @@
+"""The board's BLE link: GATT services, the control point, session transfer, live view.
+
+IRQ handlers only note what happened (a request is copied into a small
+queue; a connection, an MTU, an encryption change is recorded); the work
+happens in ``service``, called from the main loop's slow part, so a request
+never runs inside the BLE stack's callback and the per-sample path is never
+delayed by it. Protocol: ``korsetfw.protocol``.
+
+Security: every Korset characteristic needs an encrypted link (the stack
+refuses others), and requests are served only on a link that is encrypted
+with a bond (``authorised``). New bonds are accepted only while the pairing
+window is open: on a board with no bond at all, after a short press of the
+button while no set runs, or when a bonded host asks (``PAIRING``). A link
+that pairs outside the window is not bonded and is dropped.
+"""
+
+import struct
+
+from korsetfw import FIRMWARE_VERSION, catalogue
+from korsetfw import protocol as p
+from korsetfw.compat import const
+from korsetfw.settings import TOLERANCE_RANGE_DEG
+
+_IRQ_CENTRAL_CONNECT = const(1)
+_IRQ_CENTRAL_DISCONNECT = const(2)
+_IRQ_GATTS_WRITE = const(3)
+_IRQ_MTU_EXCHANGED = const(21)
+_IRQ_ENCRYPTION_UPDATE = const(28)
+_IRQ_GET_SECRET = const(29)
+_IRQ_SET_SECRET = const(30)
+
+_FLAG_READ = const(0x0002)
+_FLAG_WRITE = const(0x0008)
+_FLAG_NOTIFY = const(0x0010)
+_FLAG_READ_ENCRYPTED = const(0x0200)
+_FLAG_WRITE_ENCRYPTED = const(0x1000)
+_ENOMEM = const(12)
+
+_MAX_REQUESTS = const(8)
+_REQUEST_BUFFER = const(64)  # the longest request is CONFIRM: 2 + 36 bytes
+_ADV_INTERVAL_US = const(250000)
+PAIRING_WINDOW_S = 120
+_BOND_SEC_TYPE = const(2)
+
+
+def _uuid_le(text):
+    import binascii
+
+    return bytes(reversed(binascii.unhexlify(text.replace("-", ""))))
+
+
+def advertising_payloads(name):
+    """(advertising data, scan response): flags and the name; the Korset service UUID.
+
+    Both do not fit the 31 bytes of one legacy advertisement. The name goes
+    first because hosts find the board by it (and Bumble's emulated
+    controller answers scan requests with the advertising data)."""
+    encoded = name.encode()[:26]
+    adv = bytes((2, 0x01, 0x06, len(encoded) + 1, 0x09)) + encoded
+    return adv, bytes((17, 0x07)) + _uuid_le(p.SERVICE_UUID)
+
+
+class Link:
+    def __init__(self, ble, bluetooth, app, store, bonds, clock, name, battery_pct=None):
+        """``ble``: the BLE object; ``bluetooth``: its module (for UUID); ``app``: the App."""
+        self.ble = ble
+        self.bt = bluetooth
+        self.app = app
+        self.store = store
+        self.bonds = bonds
+        self.clock = clock
+        self.name = name
+        self.battery_pct = battery_pct  # a function returning 0-100, or None
+        self.conn = None
+        self.mtu = 23
+        self.encrypted = False
+        self.authorised = False
+        self.requests = []
+        self.dropped_requests = 0
+        self.pending = []  # responses the stack had no room for yet
+        self._pairing_until_ms = None
+        self._transfer = None  # [session, file, size, next offset, acked offset, window]
+        self._live_period_ms = 0
+        self._live_next_ms = 0
+        self._packet = bytearray(p.ATT_MTU)
+        self.running = False
+
+    # -- start -----------------------------------------------------------------------
+
+    def start(self):
+        ble = self.ble
+        ble.active(True)
+        ble.config(gap_name=self.name, mtu=p.ATT_MTU, bond=True, le_secure=True, mitm=False,
+                   io=3)
+        ble.irq(self._irq)
+        UUID = self.bt.UUID  # noqa: N806 (the port's class)
+        korset = (UUID(p.SERVICE_UUID), (
+            (UUID(p.CONTROL_UUID), _FLAG_WRITE | _FLAG_NOTIFY | _FLAG_WRITE_ENCRYPTED),
+            (UUID(p.DATA_UUID), _FLAG_NOTIFY | _FLAG_READ_ENCRYPTED),
+            (UUID(p.LIVE_UUID), _FLAG_NOTIFY | _FLAG_READ_ENCRYPTED),
+        ))
+        info = (UUID(p.DEVICE_INFO_UUID), (
+            (UUID(p.MANUFACTURER_UUID), _FLAG_READ),
+            (UUID(p.MODEL_UUID), _FLAG_READ),
+            (UUID(p.FIRMWARE_REV_UUID), _FLAG_READ),
+        ))
+        battery = (UUID(p.BATTERY_SERVICE_UUID), ((UUID(p.BATTERY_LEVEL_UUID),
+                                                   _FLAG_READ | _FLAG_NOTIFY),))
+        ((self.h_control, self.h_data, self.h_live),
+         (h_manufacturer, h_model, h_firmware), (self.h_battery,)) = \
+            ble.gatts_register_services((korset, info, battery))
+        ble.gatts_set_buffer(self.h_control, _REQUEST_BUFFER)
+        ble.gatts_write(h_manufacturer, p.MANUFACTURER.encode())
+        ble.gatts_write(h_model, self.app.board["name"].encode())
+        ble.gatts_write(h_firmware, FIRMWARE_VERSION.encode())
+        self._update_battery()
+        if len(self.bonds) == 0:
+            self._pairing_until_ms = -1  # first boot: open until the first bond
+        self._advertise()
+        self.running = True
+
+    def _advertise(self):
+        adv, resp = advertising_payloads(self.name)
+        self.ble.gap_advertise(_ADV_INTERVAL_US, adv, resp)
+
+    def _update_battery(self):
+        level = self.battery_pct() if self.battery_pct is not None else None
+        if level is not None:
+            self.ble.gatts_write(self.h_battery, bytes((max(0, min(100, level)),)))
+
+    # -- pairing window --------------------------------------------------------------
+
+    @property
+    def pairing_open(self):
+        until = self._pairing_until_ms
+        if until is None:
+            return False
+        if until == -1:
+            return len(self.bonds) == 0
+        return self.clock.ticks_diff(until, self.clock.ticks_ms()) > 0
+
+    def open_pairing(self, seconds=PAIRING_WINDOW_S):
+        self._pairing_until_ms = (None if seconds <= 0 else
+                                  self.clock.ticks_add(self.clock.ticks_ms(), seconds * 1000))
+
+    # -- IRQ: note, do not work ------------------------------------------------------
+
+    def _irq(self, event, data):
+        if event == _IRQ_CENTRAL_CONNECT:
+            self.conn = data[0]
+            self.mtu = 23
+            self.encrypted = False
+            self.authorised = False
+        elif event == _IRQ_CENTRAL_DISCONNECT:
+            if data[0] == self.conn:
+                self.conn = None
+                self.authorised = False
+                self._end_transfer()
+                self._live_period_ms = 0
+                self.requests = []
+                self.pending = []
+                self._advertise()
+        elif event == _IRQ_GATTS_WRITE:
+            conn, handle = data[0], data[1]
+            if conn == self.conn and handle == self.h_control:
+                if len(self.requests) < _MAX_REQUESTS:
+                    self.requests.append(bytes(self.ble.gatts_read(handle)))
+                else:
+                    self.dropped_requests += 1
+        elif event == _IRQ_MTU_EXCHANGED:
+            if data[0] == self.conn:
+                self.mtu = data[1]
+        elif event == _IRQ_ENCRYPTION_UPDATE:
+            conn, encrypted, _authenticated, bonded = data[0], data[1], data[2], data[3]
+            if conn == self.conn:
+                self.encrypted = bool(encrypted)
+                self.authorised = bool(encrypted and bonded)
+                if encrypted and not bonded:
+                    self.ble.gap_disconnect(conn)  # paired outside the pairing window
+        elif event == _IRQ_GET_SECRET:
+            sec_type, index, key = data
+            return self.bonds.get(sec_type, index, key)
+        elif event == _IRQ_SET_SECRET:
+            sec_type, key, value = data
+            if value is not None and not self.bonds.has(sec_type, key) and \
+                    not self.pairing_open:
+                return False
+            was_first = len(self.bonds) == 0
+            self.bonds.set(sec_type, key, value)
+            if was_first and self._pairing_until_ms == -1 and value is not None:
+                self._pairing_until_ms = None  # the first bond closes the first-boot window
+            return True
+        return None
+
+    # -- the main loop's slow part ---------------------------------------------------
+
+    def service(self):
+        """Answer requests, move session data, send live packets. Never blocks."""
+        if not self.running or self.conn is None:
+            return
+        while self.pending:
+            if not self._notify(self.h_control, self.pending[0]):
+                return
+            self.pending.pop(0)
+        while self.requests:
+            request = self.requests.pop(0)
+            response = self.handle(request)
+            if response is None:
+                continue  # ACK: not answered
+            if not self._notify(self.h_control, response):
+                self.pending.append(response)
+                return
+        self._pump()
+        self._live()
+
+    def _notify(self, handle, data):
+        try:
+            self.ble.gatts_notify(self.conn, handle, data)
+            return True
+        except OSError as e:
+            if e.args[0] == _ENOMEM:
+                return False  # the stack's buffers are full: try again next pass
+            raise
+
+    # -- requests --------------------------------------------------------------------
+
+    def handle(self, request):
+        """The response (bytes) to one control-point request (bytes). Never raises."""
+        if len(request) < 2:
+            return struct.pack(p.RESPONSE_HEADER, p.RESPONSE, 0, p.MALFORMED)
+        op, seq = request[0], request[1]
+        body = request[2:]
+        head = struct.pack(p.RESPONSE_HEADER, (op | p.RESPONSE) & 0xFF, seq, p.OK)
+        if not self.authorised:
+            return self._status(head, p.NOT_AUTHORISED)
+        if self.mtu < p.MIN_MTU:
+            return self._status(head, p.MTU_TOO_SMALL)
+        handler = _HANDLERS.get(op)
+        if handler is None:
+            return self._status(head, p.UNKNOWN_OP)
+        try:
+            return handler(self, head, body)
+        except (ValueError, TypeError, KeyError, IndexError):
+            return self._status(head, p.MALFORMED)
+        except OSError:
+            return self._status(head, p.STORAGE_ERROR)
+        except Exception as e:  # a bug must not stop the board: report it, answer, go on
+            import sys
+
+            sys.print_exception(e)
+            return self._status(head, p.INTERNAL_ERROR)
+
+    @staticmethod
+    def _status(head, status, body=b""):
+        return head[:2] + bytes((status,)) + body
+
+    @staticmethod
+    def _body(fmt, body):
+        if len(body) != struct.calcsize(fmt):
+            raise ValueError("body length")
+        return struct.unpack(fmt, body)
+
+    def _info(self, head, body):
+        self._body("<", body)
+        app = self.app
+        flags = 0
+        if app.recording:
+            flags |= p.INFO_FLAG_RECORDING
+        if app.storage_full:
+            flags |= p.INFO_FLAG_STORAGE_FULL
+        if app.pipeline.state != 0:
+            flags |= p.INFO_FLAG_SET_ACTIVE
+        if self.pairing_open:
+            flags |= p.INFO_FLAG_PAIRING_OPEN
+        if app.wall_offset_s is not None:
+            flags |= p.INFO_FLAG_CLOCK_SET
+        sessions = self.store.sessions()
+        used = sum(self.store.size(n) for n in sessions)
+        battery = self.battery_pct() if self.battery_pct is not None else None
+        now_ms = self.clock.ticks_ms()
+        unix = 0 if app.wall_offset_s is None else int(app.wall_offset_s + now_ms / 1000)
+        major, minor, patch = p.version_tuple(FIRMWARE_VERSION)
+        return head + struct.pack(
+            p.INFO_RESP, p.PROTOCOL_VERSION, major, minor, patch, flags, len(sessions), used,
+            self.store.free_bytes(), 255 if battery is None else battery, unix,
+            now_ms // 1000) + app.board["name"].encode()[:32]
+
+    def _set_time(self, head, body):
+        (unix,) = self._body(p.SET_TIME_REQ, body)
+        if unix < 1500000000:
+            return self._status(head, p.OUT_OF_RANGE)
+        self.app.wall_offset_s = unix - self.clock.ticks_ms() / 1000
+        return head
+
+    def _exercise(self, body):
+        code, tolerance_decideg = self._body(p.EXERCISE_REQ, body)
+        exercise = catalogue.get(p.exercise_from_code(code))  # KeyError: malformed
+        tolerance = None
+        if tolerance_decideg:
+            tolerance = tolerance_decideg / 10
+            lo, hi = TOLERANCE_RANGE_DEG
+            if not lo <= tolerance <= hi:
+                raise ValueError("tolerance")
+        return exercise, tolerance
+
+    def _configure(self, head, body):
+        try:
+            exercise, tolerance = self._exercise(body)
+        except ValueError:
+            return self._status(head, p.OUT_OF_RANGE)
+        self.app.configure(exercise, tolerance)
+        return head
+
+    def _start(self, head, body):
+        if body:
+            try:
+                exercise, tolerance = self._exercise(body)
+            except ValueError:
+                return self._status(head, p.OUT_OF_RANGE)
+        else:
+            exercise, tolerance = self.app.configured()
+            if exercise is None:
+                return self._status(head, p.BAD_STATE)
+        self.app.start_set(exercise, tolerance)
+        return head
+
+    def _stop(self, head, body):
+        self._body("<", body)
+        if self.app.pipeline.state == 0:
+            return self._status(head, p.BAD_STATE)
+        self.app.stop_set()
+        return head
+
+    def _reference(self, head, body):
+        self._body("<", body)
+        if self.app.pipeline.state == 0:
+            return self._status(head, p.BAD_STATE)
+        self.app.pipeline.request_reference()
+        return head
+
+    def _live_request(self, head, body):
+        (rate,) = self._body(p.LIVE_REQ, body)
+        lo, hi = p.LIVE_RATES_HZ
+        if rate and not lo <= rate <= hi:
+            return self._status(head, p.OUT_OF_RANGE)
+        self._live_period_ms = 1000 // rate if rate else 0
+        self._live_next_ms = self.clock.ticks_ms()
+        return head
+
+    def _list(self, head, body):
+        (first,) = self._body(p.LIST_REQ, body)
+        sessions = self.store.sessions()
+        room = (self.mtu - 3 - len(head) - struct.calcsize(p.LIST_RESP)) // \
+            struct.calcsize(p.LIST_ENTRY)
+        entries = sessions[first:first + max(0, room)]
+        out = head + struct.pack(p.LIST_RESP, len(sessions), len(entries))
+        for number in entries:
+            flags = p.LIST_FLAG_RECORDING if self._recording(number) else 0
+            out += struct.pack(p.LIST_ENTRY, number, self.store.size(number), flags)
+        return out
+
+    def _recording(self, number):
+        return self.app.recording and self.app.session_number == number
+
+    def _read(self, head, body):
+        number, offset, window = self._body(p.READ_REQ, body)
+        if self._recording(number):
+            return self._status(head, p.BUSY)
+        try:
+            size = self.store.size(number)
+        except OSError:
+            return self._status(head, p.NO_SESSION)
+        if offset > size or window == 0:
+            return self._status(head, p.OUT_OF_RANGE)
+        digest = self.store.sha256(number)
+        self._end_transfer()
+        f = open(self.store.path(number), "rb")
+        self._transfer = [number, f, size, offset, offset, min(window, p.MAX_WINDOW)]
+        return head + struct.pack(p.READ_RESP, number, size, digest)
+
+    def _ack(self, head, body):
+        number, offset = self._body(p.ACK_REQ, body)
+        t = self._transfer
+        if t is None or t[0] != number:
+            return self._status(head, p.BAD_STATE)
+        if not t[4] <= offset <= t[3]:
+            return self._status(head, p.OUT_OF_RANGE)
+        t[4] = offset
+        if offset >= t[2]:
+            self._end_transfer()
+        return None  # ACKs are not answered: they flow with the data
+
+    def _confirm(self, head, body):
+        number, digest = self._body(p.CONFIRM_REQ, body)
+        if self._recording(number):
+            return self._status(head, p.BUSY)
+        if self._transfer is not None and self._transfer[0] == number:
+            self._end_transfer()
+        try:
+            self.store.confirm(number, digest)
+        except ValueError:
+            return self._status(head, p.HASH_MISMATCH)
+        except OSError:
+            return self._status(head, p.NO_SESSION)
+        return head
+
+    def _erase(self, head, body):
+        (token,) = self._body(p.ERASE_REQ, body)
+        if token != p.ERASE_TOKEN:
+            return self._status(head, p.MALFORMED)
+        self._end_transfer()
+        import os
+
+        for number in self.store.sessions():
+            if not self._recording(number):
+                os.remove(self.store.path(number))
+        return head
+
+    def _forget(self, head, body):
+        self._body("<", body)
+        self.bonds.clear()
+        self._pairing_until_ms = -1  # no bond left: open until the next one
+        return head
+
+    def _pairing(self, head, body):
+        (seconds,) = self._body(p.PAIRING_REQ, body)
+        self.open_pairing(seconds)
+        return head
+
+    # -- session transfer ------------------------------------------------------------
+
+    def _end_transfer(self):
+        t = self._transfer
+        self._transfer = None
+        if t is not None:
+            t[1].close()
+
+    def _pump(self):
+        t = self._transfer
+        if t is None:
+            return
+        f, size = t[1], t[2]
+        payload = self.mtu - 3 - p.DATA_HEADER_BYTES
+        packet = self._packet
+        view = memoryview(packet)
+        while t[3] < size and t[3] - t[4] < t[5]:
+            offset = t[3]
+            n = min(payload, size - offset, t[5] - (offset - t[4]))
+            f.seek(offset)
+            got = f.readinto(view[p.DATA_HEADER_BYTES:p.DATA_HEADER_BYTES + n])
+            if not got:
+                self._end_transfer()
+                return
+            struct.pack_into(p.DATA_HEADER, packet, 0, offset)
+            if not self._notify(self.h_data, view[:p.DATA_HEADER_BYTES + got]):
+                return
+            t[3] = offset + got
+
+    # -- live view -------------------------------------------------------------------
+
+    def _live(self):
+        if not self._live_period_ms:
+            return
+        now = self.clock.ticks_ms()
+        if self.clock.ticks_diff(now, self._live_next_ms) < 0:
+            return
+        self._live_next_ms = self.clock.ticks_add(self._live_next_ms, self._live_period_ms)
+        if self.clock.ticks_diff(now, self._live_next_ms) > 0:
+            self._live_next_ms = now  # fell behind: do not burst
+        app = self.app
+        pipe = app.pipeline
+        rot, flex, lat = pipe.deviation.angles_deg()
+        flags = (1 if pipe.buzzing else 0) | (2 if app.recording else 0)
+        packet = struct.pack(p.LIVE_PACKET, now, _decideg(rot), _decideg(flex), _decideg(lat),
+                             pipe.state, flags, pipe.counter.count & 0xFFFF)
+        self._notify(self.h_live, packet)
+
+
+def _decideg(angle):
+    v = int(round(angle * 10))
+    return -32768 if v < -32768 else 32767 if v > 32767 else v
+
+
+_HANDLERS = {
+    p.INFO: Link._info, p.SET_TIME: Link._set_time, p.CONFIGURE: Link._configure,
+    p.START: Link._start, p.STOP: Link._stop, p.REFERENCE: Link._reference,
+    p.LIVE: Link._live_request, p.LIST: Link._list, p.READ: Link._read, p.ACK: Link._ack,
+    p.CONFIRM: Link._confirm, p.ERASE: Link._erase, p.FORGET: Link._forget,
+    p.PAIRING: Link._pairing,
+}
