@@ -29,3 +29,15 @@ def boards_dir() -> Path:
 def vboard_mp_dir() -> Path:
     """MicroPython modules that make up the virtual board's hardware."""
     return _PACKAGE / "vboard" / "mp"
+
+
+def user_data_dir() -> Path:
+    """The user's Korset data (synced sessions, history): $KORSET_HOME, or the platform's
+    user data directory."""
+    import os
+
+    if os.environ.get("KORSET_HOME"):
+        return Path(os.environ["KORSET_HOME"])
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("korset", appauthor=False))

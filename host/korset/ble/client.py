@@ -1,0 +1,315 @@
+"""Talk to a Korset board over BLE: the protocol of ``korsetfw.protocol``, on bleak.
+
+``KorsetClient`` wraps a connected ``bleak.BleakClient`` (any backend: the
+platform's on a real machine, ``korset.ble.bumble_backend`` without a
+radio). Requests go to the control point (write with response); answers
+come back as notifications matched by sequence number. Session reads stream
+``DATA`` notifications into the caller's buffer, acknowledged as they
+arrive so the board keeps at most a window of data in flight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import struct
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bleak import BleakClient
+from bleak.exc import BleakError
+
+from korset import KorsetError
+from korsetfw import protocol as p
+
+REQUEST_TIMEOUT_S = 10.0
+DATA_TIMEOUT_S = 10.0  # no data for this long during a read: the link is gone
+
+
+class LinkError(KorsetError):
+    """The board is unreachable, went away, or answered nothing."""
+
+
+class BoardRefused(KorsetError):
+    """The board answered with an error status."""
+
+    def __init__(self, op: int, status: int):
+        self.op = op
+        self.status = status
+        super().__init__(f"{p.OP_NAMES.get(op, hex(op))}: "
+                         f"{p.STATUS_NAMES.get(status, f'status {status}')}")
+
+
+@dataclass
+class Info:
+    protocol: int
+    firmware: str
+    flags: int
+    sessions: int
+    used_bytes: int
+    free_bytes: int
+    battery_pct: int | None
+    clock_unix_s: int | None
+    uptime_s: int
+    board: str
+
+    @property
+    def recording(self) -> bool:
+        return bool(self.flags & p.INFO_FLAG_RECORDING)
+
+    @property
+    def storage_full(self) -> bool:
+        return bool(self.flags & p.INFO_FLAG_STORAGE_FULL)
+
+    @property
+    def set_active(self) -> bool:
+        return bool(self.flags & p.INFO_FLAG_SET_ACTIVE)
+
+    @property
+    def pairing_open(self) -> bool:
+        return bool(self.flags & p.INFO_FLAG_PAIRING_OPEN)
+
+
+@dataclass
+class SessionEntry:
+    number: int
+    size: int
+    recording: bool
+
+
+@dataclass
+class LivePacket:
+    t_ms: int
+    rotation_deg: float
+    flexion_deg: float
+    lateral_deg: float
+    state: int
+    buzzing: bool
+    recording: bool
+    count: int
+
+
+class _Transfer:
+    """A session read in progress: where the bytes go and how far they got."""
+
+    def __init__(self, number: int, buffer: bytearray, offset: int, size: int,
+                 progress: Callable[[int, int], None] | None):
+        self.number = number
+        self.buffer = buffer
+        self.offset = offset  # bytes held contiguously
+        self.size = size
+        self.progress = progress
+        self.activity = asyncio.Event()
+        self.packets = 0
+
+
+class KorsetClient:
+    def __init__(self, client: BleakClient):
+        self.client = client
+        self._seq = 0
+        self._waiting: dict[int, asyncio.Future] = {}
+        self._transfer: _Transfer | None = None
+        self._live: Callable[[LivePacket], None] | None = None
+        self.stray_packets = 0  # DATA packets not where expected (should stay 0)
+
+    async def open(self) -> None:
+        """Subscribe to the board's answers; call once after connecting (and pairing)."""
+        if self.client.mtu_size < p.MIN_MTU:
+            raise LinkError(f"ATT MTU {self.client.mtu_size} is below the protocol's "
+                            f"{p.MIN_MTU}")
+        try:
+            await self.client.start_notify(p.CONTROL_UUID, self._on_control)
+            await self.client.start_notify(p.DATA_UUID, self._on_data)
+            await self.client.start_notify(p.LIVE_UUID, self._on_live)
+        except BleakError as e:
+            raise LinkError(f"cannot subscribe to the board: {e}") from e
+
+    # -- requests --------------------------------------------------------------------
+
+    def _on_control(self, _char, data: bytearray) -> None:
+        if len(data) < 3:
+            return
+        future = self._waiting.pop(data[1], None)
+        if future is not None and not future.done():
+            future.set_result(bytes(data))
+
+    async def request(self, op: int, body: bytes = b"", *, retry_unauthorised: int = 0) -> bytes:
+        """Send a request; the answer's body. Raises BoardRefused on an error status."""
+        for attempt in range(retry_unauthorised + 1):
+            self._seq = (self._seq + 1) & 0xFF
+            seq = self._seq
+            future = asyncio.get_running_loop().create_future()
+            self._waiting[seq] = future
+            try:
+                await self.client.write_gatt_char(
+                    p.CONTROL_UUID, struct.pack(p.REQUEST_HEADER, op, seq) + body, response=True)
+                answer = await asyncio.wait_for(future, REQUEST_TIMEOUT_S)
+            except asyncio.TimeoutError as e:
+                raise LinkError(f"no answer from the board to {p.OP_NAMES.get(op, op)}") from e
+            except BleakError as e:
+                raise LinkError(f"{p.OP_NAMES.get(op, op)}: {e}") from e
+            finally:
+                self._waiting.pop(seq, None)
+            status = answer[2]
+            if status == p.NOT_AUTHORISED and attempt < retry_unauthorised:
+                await asyncio.sleep(0.05)  # the board hears of a new bond a moment later
+                continue
+            if status != p.OK:
+                raise BoardRefused(op, status)
+            return answer[3:]
+        raise AssertionError("unreachable")
+
+    async def info(self) -> Info:
+        body = await self.request(p.INFO, retry_unauthorised=20)
+        size = struct.calcsize(p.INFO_RESP)
+        (protocol, major, minor, patch, flags, sessions, used, free, battery, clock,
+         uptime) = struct.unpack_from(p.INFO_RESP, body)
+        if protocol != p.PROTOCOL_VERSION:
+            raise LinkError(f"the board speaks protocol version {protocol}; this korset speaks "
+                            f"{p.PROTOCOL_VERSION}: update "
+                            + ("the firmware (korset flash)" if protocol < p.PROTOCOL_VERSION
+                               else "korset (pip install -U korset)"))
+        return Info(protocol, f"{major}.{minor}.{patch}", flags, sessions, used, free,
+                    None if battery == 255 else battery, clock or None, uptime,
+                    body[size:].decode(errors="replace"))
+
+    async def set_time(self, unix_s: float | None = None) -> None:
+        await self.request(p.SET_TIME, struct.pack(p.SET_TIME_REQ,
+                                                   int(time.time() if unix_s is None else unix_s)))
+
+    @staticmethod
+    def _exercise_body(exercise: int | str, tolerance_deg: float | None) -> bytes:
+        tol = 0 if tolerance_deg is None else int(round(tolerance_deg * 10))
+        return struct.pack(p.EXERCISE_REQ, p.exercise_code(exercise), tol)
+
+    async def configure(self, exercise: int | str, tolerance_deg: float | None = None) -> None:
+        await self.request(p.CONFIGURE, self._exercise_body(exercise, tolerance_deg))
+
+    async def start(self, exercise: int | str | None = None,
+                    tolerance_deg: float | None = None) -> None:
+        body = b"" if exercise is None else self._exercise_body(exercise, tolerance_deg)
+        await self.request(p.START, body)
+
+    async def stop(self) -> None:
+        await self.request(p.STOP)
+
+    async def reference(self) -> None:
+        await self.request(p.REFERENCE)
+
+    async def pairing(self, seconds: int) -> None:
+        await self.request(p.PAIRING, struct.pack(p.PAIRING_REQ, seconds))
+
+    async def forget(self) -> None:
+        await self.request(p.FORGET)
+
+    async def erase(self) -> None:
+        await self.request(p.ERASE, struct.pack(p.ERASE_REQ, p.ERASE_TOKEN))
+
+    async def confirm(self, number: int, digest: bytes) -> None:
+        await self.request(p.CONFIRM, struct.pack(p.CONFIRM_REQ, number, digest))
+
+    async def list_sessions(self) -> list[SessionEntry]:
+        entries: list[SessionEntry] = []
+        while True:
+            body = await self.request(p.LIST, struct.pack(p.LIST_REQ, len(entries)))
+            total, count = struct.unpack_from(p.LIST_RESP, body)
+            at = struct.calcsize(p.LIST_RESP)
+            for _ in range(count):
+                number, size, flags = struct.unpack_from(p.LIST_ENTRY, body, at)
+                entries.append(SessionEntry(number, size, bool(flags & p.LIST_FLAG_RECORDING)))
+                at += struct.calcsize(p.LIST_ENTRY)
+            if len(entries) >= total or count == 0:
+                return entries
+
+    # -- live view -------------------------------------------------------------------
+
+    def _on_live(self, _char, data: bytearray) -> None:
+        if self._live is None or len(data) != struct.calcsize(p.LIVE_PACKET):
+            return
+        t, rot, flex, lat, state, flags, count = struct.unpack(p.LIVE_PACKET, data)
+        self._live(LivePacket(t, rot / 10, flex / 10, lat / 10, state, bool(flags & 1),
+                              bool(flags & 2), count))
+
+    async def live(self, rate_hz: int, callback: Callable[[LivePacket], None] | None) -> None:
+        """Ask for live packets at ``rate_hz`` (10-25; 0 stops them)."""
+        self._live = callback if rate_hz else None
+        await self.request(p.LIVE, struct.pack(p.LIVE_REQ, rate_hz))
+
+    # -- session transfer ------------------------------------------------------------
+
+    def _on_data(self, _char, data: bytearray) -> None:
+        t = self._transfer
+        if t is None or len(data) <= p.DATA_HEADER_BYTES:
+            self.stray_packets += 1
+            return
+        (offset,) = struct.unpack_from(p.DATA_HEADER, data)
+        if offset != t.offset:
+            self.stray_packets += 1  # a packet from before a re-read: the stream restarts
+            return
+        piece = data[p.DATA_HEADER_BYTES:]
+        end = offset + len(piece)
+        if end > t.size:
+            self.stray_packets += 1
+            return
+        t.buffer[offset:end] = piece
+        t.offset = end
+        t.packets += 1
+        t.activity.set()
+
+    async def session_digest(self, number: int, size: int) -> bytes:
+        """The board's SHA-256 of a session, without transferring it (a read from its end)."""
+        body = await self.request(p.READ, struct.pack(p.READ_REQ, number, size, 1))
+        return struct.unpack(p.READ_RESP, body)[2]
+
+    async def read_session(self, number: int, buffer: bytearray, *, window: int = p.DEFAULT_WINDOW,
+                           progress: Callable[[int, int], None] | None = None) -> bytes:
+        """Read session ``number`` into ``buffer``, resuming after what it already holds.
+
+        Returns the board's SHA-256 of the whole session; the caller checks
+        ``buffer`` against it. Raises LinkError if the link stalls or drops.
+        """
+        body = await self.request(
+            p.READ, struct.pack(p.READ_REQ, number, len(buffer), window))
+        _number, size, digest = struct.unpack(p.READ_RESP, body)
+        if len(buffer) > size:
+            del buffer[size:]
+        t = _Transfer(number, buffer, len(buffer), size, progress)
+        if len(buffer) < size:
+            buffer.extend(bytes(size - len(buffer)))
+        self._transfer = t
+        acked = t.offset
+        try:
+            idle_s = 0.0
+            while t.offset < size:
+                t.activity.clear()
+                try:
+                    await asyncio.wait_for(t.activity.wait(), 0.25)
+                    idle_s = 0.0
+                except asyncio.TimeoutError:
+                    idle_s += 0.25
+                    if not self.client.is_connected:
+                        raise LinkError(f"session {number}: the link dropped at byte "
+                                        f"{t.offset} of {size}") from None
+                    if idle_s >= DATA_TIMEOUT_S:
+                        raise LinkError(f"session {number}: no data for {DATA_TIMEOUT_S:g} s "
+                                        f"at byte {t.offset} of {size}") from None
+                    continue
+                if progress is not None:
+                    progress(t.offset, size)
+                # Acknowledge every half window, and at the end.
+                if t.offset - acked >= window // 2 or t.offset >= size:
+                    acked = t.offset
+                    await self.client.write_gatt_char(
+                        p.CONTROL_UUID, struct.pack(p.REQUEST_HEADER, p.ACK, 0)
+                        + struct.pack(p.ACK_REQ, number, acked), response=True)
+        except BleakError as e:
+            raise LinkError(f"session {number}: {e}") from e
+        finally:
+            self._transfer = None
+            del buffer[t.offset:]  # keep only what arrived, for the resume
+        return digest
+
+
+def sha256(data: bytes | bytearray) -> bytes:
+    return hashlib.sha256(data).digest()

@@ -1,0 +1,143 @@
+"""Which radio the host uses, finding a board, and connecting to it.
+
+``SystemRadio`` is bleak's own backend for this machine (BlueZ, CoreBluetooth,
+WinRT). ``VirtualRadio`` needs no radio: it runs a virtual board (the
+firmware on the MicroPython unix port, its radio a Bumble peripheral) and a
+Bumble central on one in-process link, and gives bleak a backend on that
+central, so every host command runs unchanged against it. Bonds of the
+virtual radio's central are kept in a JSON file beside the board, so a board
+paired once stays paired across commands, as with a real adapter.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from pathlib import Path
+from typing import Any
+
+from bleak import BleakClient, BleakScanner
+from bleak.backends.device import BLEDevice
+from bleak.exc import BleakError
+
+from korset.ble.client import KorsetClient, LinkError
+from korsetfw import protocol as p
+
+SCAN_TIMEOUT_S = 8.0
+
+
+class SystemRadio:
+    """bleak's platform backend."""
+
+    scanner_backend: Any = None
+    client_backend: Any = None
+
+    async def __aenter__(self) -> SystemRadio:
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        pass
+
+    def kwargs(self, backend: Any) -> dict:
+        return {} if backend is None else {"backend": backend}
+
+
+class VirtualRadio(SystemRadio):
+    """A virtual board in ``board_dir`` on the air, and a Bumble central to reach it."""
+
+    def __init__(self, board_dir: str | Path, *, settings: dict | None = None,
+                 install: bool | None = None):
+        self.board_dir = Path(board_dir)
+        self.settings = settings
+        self.install = install
+        self.board: Any = None
+
+    async def __aenter__(self) -> VirtualRadio:
+        from bumble.link import LocalLink
+
+        from korset.ble.bumble_backend import BumbleCentral, backend_for
+        from korset.vboard import VirtualBoard
+        from korset.vble.running import RunningBoard
+
+        vb = VirtualBoard(self.board_dir)
+        install = self.install if self.install is not None else not vb.flash_image.exists()
+        self.link = LocalLink()
+        self.board = RunningBoard(vb, self.link, settings=self.settings, install=install)
+        await self.board.start()
+        self.central = BumbleCentral(self.link, keystore=self.board_dir / "host-bonds.json")
+        await self.central.power_on()
+        self.scanner_backend, self.client_backend = backend_for(self.central)
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        with contextlib.suppress(Exception):
+            await self.central.power_off()
+        if self.board is not None:
+            await self.board.stop()
+
+
+async def find_board(radio: SystemRadio, device: str | None,
+                     timeout_s: float = SCAN_TIMEOUT_S) -> BLEDevice:
+    """The board named or addressed ``device`` (None: the only Korset board in range)."""
+    found = await scan(radio, timeout_s)
+    if device is not None:
+        wanted = device.lower()
+        matches = [d for d in found if d.address.lower() == wanted
+                   or (d.name or "").lower() == wanted]
+        if not matches:
+            raise LinkError(f"no board {device!r} in range ({_seen(found)}); is it on, "
+                            "charged and within a few metres?")
+        return matches[0]
+    if not found:
+        raise LinkError("no Korset board in range; is it on, charged and within a few metres?")
+    if len(found) > 1:
+        raise LinkError(f"several Korset boards in range ({_seen(found)}): choose one with "
+                        "--device NAME|ADDRESS")
+    return found[0]
+
+
+def _seen(devices: list[BLEDevice]) -> str:
+    if not devices:
+        return "none seen"
+    return "seen: " + ", ".join(f"{d.name} {d.address}" for d in devices)
+
+
+async def scan(radio: SystemRadio, timeout_s: float = SCAN_TIMEOUT_S) -> list[BLEDevice]:
+    """Korset boards advertising nearby (by name, or by the Korset service)."""
+    found = await BleakScanner.discover(timeout=timeout_s, return_adv=True,
+                                        **radio.kwargs(radio.scanner_backend))
+    boards = []
+    for d, adv in found.values():
+        name = adv.local_name or d.name or ""
+        if name.startswith(p.DEVICE_NAME_PREFIX) or p.SERVICE_UUID in adv.service_uuids:
+            boards.append(d)
+    return sorted(boards, key=lambda d: d.address)
+
+
+@contextlib.asynccontextmanager
+async def connected(radio: SystemRadio, device: BLEDevice | str, *, pair: bool = False):
+    """A ``KorsetClient`` on a connected (and, with ``pair``, newly bonded) board."""
+    client = BleakClient(device, **radio.kwargs(radio.client_backend))
+    try:
+        await client.connect()
+    except (BleakError, asyncio.TimeoutError) as e:
+        raise LinkError(f"cannot connect to {getattr(device, 'name', device)}: {e}") from e
+    try:
+        if pair:
+            try:
+                await client.pair()
+            except BleakError as e:
+                raise LinkError(f"pairing failed: {e}; press the board's button (no set "
+                                "running) to open its pairing window, then try again") from e
+        kc = KorsetClient(client)
+        try:
+            await kc.open()
+        except LinkError as e:
+            if "encrypt" in str(e).lower() or "authent" in str(e).lower():
+                raise LinkError("this computer is not paired with the board: run korset pair "
+                                "(press the board's button first)") from e
+            raise
+        yield kc
+    finally:
+        with contextlib.suppress(Exception):
+            await client.disconnect()
