@@ -339,6 +339,19 @@ class App:
                     " storage=full" if self.storage_full else
                     (" rec=%d" % self.session_number if self.recording else "")))
 
+    def _idle(self, ms):
+        """Sleep about ``ms``; with BLE, in 1 ms slices that end as soon as the link has
+        work (a request, or data to send), so the host waits ~1 ms, not a loop period.
+        (A port runs BLE IRQs during a sleep but does not end the sleep for them.)"""
+        clock = self.clock
+        link = self.link
+        if link is None:
+            clock.sleep_ms(ms)
+            return
+        deadline = clock.ticks_add(clock.ticks_ms(), ms)
+        while clock.ticks_diff(deadline, clock.ticks_ms()) > 0 and not link.has_work():
+            clock.sleep_ms(1)
+
     def run(self):
         clock = self.clock
         settings = self.settings
@@ -376,7 +389,7 @@ class App:
                 if status_ms and clock.ticks_diff(now, next_status) >= 0:
                     next_status = clock.ticks_add(next_status, status_ms)
                     self.out(self.status_line())
-                clock.sleep_ms(self._period_ms)
+                self._idle(self._period_ms)
         finally:
             self.hw.motor.stop()
             if self.recording:

@@ -194,6 +194,14 @@ class Link:
 
     # -- the main loop's slow part ---------------------------------------------------
 
+    def has_work(self):
+        """Whether ``service`` has something to do now."""
+        if self.conn is None:
+            return False
+        t = self._transfer
+        return bool(self.requests or self.pending or
+                    (t is not None and t[3] < t[2] and t[3] - t[4] < t[5]))
+
     def service(self):
         """Answer requests, move session data, send live packets. Never blocks."""
         if not self.running or self.conn is None:

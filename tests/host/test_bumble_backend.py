@@ -1,10 +1,11 @@
 """The Bumble bleak backend: bleak's public API against a virtual peripheral, no radio.
 
 Each test builds a ``LocalLink`` with a Bumble peripheral on it (a GATT
-service with a readable, a write-with-response echo, a notify and an
-encrypted-only characteristic) and drives it through ``BleakScanner`` /
-``BleakClient`` with the backend. Addresses are fixed; every test runs under
-one overall timeout, so a protocol hang fails instead of blocking the suite.
+service with a readable, a write-with-response echo, a notify, an
+encrypted-only and a write-without-response characteristic) and drives it
+through ``BleakScanner`` / ``BleakClient`` with the backend. Addresses are
+fixed (except where choosing one is what is tested); every test runs under one
+overall timeout, so a protocol hang fails instead of blocking the suite.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from korset.ble.bumble_backend import (
     PREFERRED_MTU,
     BumbleATTError,
     BumbleCentral,
+    BumbleClient,
     backend_for,
 )
 
@@ -246,6 +248,13 @@ def test_gatt_round_trip() -> None:
 
             with pytest.raises(BleakError, match="no CCCD"):
                 await client.start_notify(READ_UUID, lambda _c, _d: None)
+            with pytest.raises(BleakError, match="were not started"):
+                await client.stop_notify(NOTIFY_UUID)
+            await client.start_notify(NOTIFY_UUID, lambda _c, data: notifications.append(data))
+            with pytest.raises(BleakError, match="already started"):
+                await client.start_notify(NOTIFY_UUID, lambda _c, _d: None)
+            await client.write_gatt_char(ECHO_UUID, b"again", response=True)
+            assert notifications == [bytearray(b"echo:ping"), bytearray(b"echo:again")]
 
         assert not client.is_connected
         assert not peripheral.device.connections
@@ -290,27 +299,31 @@ def test_pair_bond_reconnect_unpair() -> None:
 
 
 def test_bond_survives_in_json_key_store(tmp_path: Path) -> None:
-    """Bonds written to a file serve a later central (process) with the same address."""
+    """A later central (process) on the same key store file is the same central, still bonded."""
     store = tmp_path / "bonds.json"
+    addresses: list[hci.Address] = []
 
     async def scenario() -> None:
-        link, _peripheral, first = await setup(keystore=store)
-        _, client_cls = backend_for(first)
-        async with BleakClient(PERIPHERAL_ADDRESS, backend=client_cls) as client:
-            await client.pair()
-        await first.power_off()
-        link.remove_controller(first.controller)  # the first "process" is gone
-
-        second = BumbleCentral(link, address=CENTRAL_ADDRESS, keystore=str(store))
-        await second.power_on()
-        _, client_cls = backend_for(second)
-        async with BleakClient(PERIPHERAL_ADDRESS, backend=client_cls) as client:
-            assert await client.read_gatt_char(SECRET_UUID) == b"bond-only"
+        link = LocalLink()
+        await Peripheral(link).start()
+        for pair_first in (True, False):
+            central = BumbleCentral(link, keystore=store)  # no address: the store decides
+            addresses.append(central.address)
+            await central.power_on()
+            _, client_cls = backend_for(central)
+            async with BleakClient(PERIPHERAL_ADDRESS, backend=client_cls) as client:
+                if pair_first:
+                    await client.pair()
+                assert await client.read_gatt_char(SECRET_UUID) == b"bond-only"
+            await central.power_off()
+            link.remove_controller(central.controller)  # this "process" is gone
 
     run(scenario)
+    first, second = addresses
+    assert second == first and first.is_static
     on_disk = json.loads(store.read_text())
-    assert list(on_disk) == [CENTRAL_ADDRESS]
-    assert list(on_disk[CENTRAL_ADDRESS]) == [PERIPHERAL_ADDRESS]
+    assert list(on_disk) == [str(first)]
+    assert list(on_disk[str(first)]) == [PERIPHERAL_ADDRESS]
 
 
 def test_peer_dropping_the_link_calls_disconnected_callback() -> None:
@@ -356,7 +369,9 @@ def test_our_own_disconnect_calls_the_callback_too() -> None:
     run(scenario)
 
 
-def test_peer_that_lost_the_bond_gets_a_clear_error() -> None:
+def test_peer_that_lost_the_bond() -> None:
+    """Connect says so clearly; unpair() then pair, or pair=True, bonds anew."""
+
     async def scenario() -> None:
         _link, peripheral, central = await setup()
         _, client_cls = backend_for(central)
@@ -366,14 +381,21 @@ def test_peer_that_lost_the_bond_gets_a_clear_error() -> None:
         await peripheral.device.keystore.delete_all()  # the wearable was reset
 
         client = BleakClient(PERIPHERAL_ADDRESS, backend=client_cls)
-        with pytest.raises(BleakError, match="refused the stored bond .*PIN_OR_KEY_MISSING"):
+        with pytest.raises(BleakError, match="refused the stored bond .PIN_OR_KEY_MISSING"):
             await client.connect()
         assert not client.is_connected
         assert not peripheral.device.connections
 
         await client.unpair()  # not connected: just forgets the bond
         assert await central.bond(PERIPHERAL_ADDRESS) is None
+        async with BleakClient(PERIPHERAL_ADDRESS, backend=client_cls) as client:
+            await client.pair()
+            assert await client.read_gatt_char(SECRET_UUID) == b"bond-only"
+
+        await peripheral.device.keystore.delete_all()  # reset again
         async with BleakClient(PERIPHERAL_ADDRESS, pair=True, backend=client_cls) as client:
+            assert await client.read_gatt_char(SECRET_UUID) == b"bond-only"
+        async with BleakClient(PERIPHERAL_ADDRESS, backend=client_cls) as client:
             assert await client.read_gatt_char(SECRET_UUID) == b"bond-only"
 
     run(scenario)
@@ -406,5 +428,7 @@ def test_addresses_are_checked() -> None:
         _, client_cls = backend_for(central)
         with pytest.raises(BleakError, match="not a Bluetooth address"):
             BleakClient("korset", backend=client_cls)
+        with pytest.raises(BleakError, match="backend_for"):
+            BleakClient(PERIPHERAL_ADDRESS, backend=BumbleClient)
 
     run(scenario)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import secrets
@@ -94,6 +95,10 @@ class BumbleCentral:
     the address in use, so a bond stored under a public identity would never
     match the random address the next connection is made from.
 
+    ``address`` defaults to the one a JSON key store already holds bonds for
+    (so a later process is the same central to its peers), else a new one.
+    ``keystore`` is a Bumble ``KeyStore``, or a path for a ``JsonKeyStore``.
+
     Must be constructed inside a running event loop (the controller needs it).
     """
 
@@ -104,6 +109,8 @@ class BumbleCentral:
         address: str | hci.Address | None = None,
         keystore: KeyStore | str | os.PathLike[str] | None = None,
     ) -> None:
+        if address is None and isinstance(keystore, (str, os.PathLike)):
+            address = _stored_identity(keystore)
         self.address = _static_address(address)
         config = DeviceConfiguration(
             name=name,
@@ -211,6 +218,26 @@ def _static_address(address: str | hci.Address | None) -> hci.Address:
     return address
 
 
+def _stored_identity(path: str | os.PathLike[str]) -> hci.Address | None:
+    """The central address a JSON key store already holds bonds for, if any.
+
+    The store is keyed by the central's address, and peers know us by it: a
+    later process (``korset pair`` then ``korset sync``) must come back as the
+    same central or every bond is lost. First valid namespace, in sorted order.
+    """
+    try:
+        with open(path, encoding="utf-8") as file:
+            namespaces = json.load(file)
+    except (OSError, ValueError):
+        return None
+    for namespace in sorted(namespaces) if isinstance(namespaces, dict) else ():
+        with contextlib.suppress(ValueError):
+            candidate = hci.Address(namespace, hci.Address.RANDOM_DEVICE_ADDRESS)
+            if candidate.is_static:
+                return candidate
+    return None
+
+
 def _key_store(
     keystore: KeyStore | str | os.PathLike[str] | None, address: hci.Address
 ) -> KeyStore:
@@ -232,6 +259,14 @@ def backend_for(central: BumbleCentral) -> tuple[type[BumbleScanner], type[Bumbl
     scanner = type("BleakScannerBumble", (BumbleScanner,), attrs)
     client = type("BleakClientBumble", (BumbleClient,), attrs)
     return scanner, client
+
+
+def _require_bound(cls: type) -> None:
+    """Fail early, and say why, when a backend class is used without a central."""
+    if getattr(cls, "central", None) is None:
+        raise BleakError(
+            f"{cls.__name__} has no radio: use the classes backend_for(central) returns"
+        )
 
 
 # --------------------------------------------------------------------------- conversions
@@ -357,6 +392,7 @@ class BumbleScanner(BaseBleakScanner):
         **kwargs: Any,
     ) -> None:
         super().__init__(detection_callback, service_uuids)
+        _require_bound(type(self))
         self._active = scanning_mode != "passive"
         self._scanning = False
 
@@ -411,6 +447,7 @@ class BumbleClient(BaseBleakClient):
         **kwargs: Any,
     ) -> None:
         super().__init__(address_or_ble_device, **kwargs)
+        _require_bound(type(self))
         self._peer = _parse_address(address_or_ble_device)
         self._advertised_name = (
             address_or_ble_device.name if isinstance(address_or_ble_device, BLEDevice) else None
@@ -441,7 +478,9 @@ class BumbleClient(BaseBleakClient):
         """Connect, encrypt with a stored bond, exchange the MTU, discover; pair if asked.
 
         A bonded link is encrypted before anything else, as a phone or BlueZ
-        does, so encrypted characteristics read without pairing again.
+        does, so encrypted characteristics read without pairing again. A peer
+        that lost the bond fails the connect with a BleakError naming "the
+        stored bond", unless ``pair`` asks to bond anew anyway.
         """
         if self._connection is not None:
             return
@@ -454,7 +493,7 @@ class BumbleClient(BaseBleakClient):
         self._connection = connection
         connection.on(connection.EVENT_DISCONNECTION, self._on_disconnection)
         try:
-            await self._set_up(connection)
+            await self._set_up(connection, repair=pair)
             if pair:
                 await self.pair()
         except BaseException:
@@ -462,18 +501,21 @@ class BumbleClient(BaseBleakClient):
             raise
         self._established = True
 
-    async def _set_up(self, connection: Connection) -> None:
+    async def _set_up(self, connection: Connection, repair: bool) -> None:
         keys = await self.central.bond(connection.peer_address)
         if keys is not None and (keys.ltk or keys.ltk_central):
             with _bleak_errors("encrypting with the stored bond"):
                 try:
                     await connection.encrypt()
                 except hci.HCI_Error as error:
-                    # Typically PIN_OR_KEY_MISSING: the peer forgot us (reflashed, reset).
-                    raise BleakError(
-                        f"{connection.peer_address} refused the stored bond"
-                        f" ({error.error_name}); unpair() and pair again"
-                    ) from error
+                    # Typically PIN_OR_KEY_MISSING: the peer forgot us (reset, reflashed).
+                    if not repair:
+                        raise BleakError(
+                            f"{connection.peer_address} refused the stored bond"
+                            f" ({error.error_name}): unpair() and pair again,"
+                            " or connect with pair=True"
+                        ) from error
+                    logger.warning("%s refused the stored bond; pairing anew", self._peer)
         with _bleak_errors("MTU exchange"):
             await connection.gatt_client.request_mtu(PREFERRED_MTU)
         self.services = await self._discover(connection)
@@ -613,6 +655,8 @@ class BumbleClient(BaseBleakClient):
         gatt = self._require_connection().gatt_client
         if characteristic.get_descriptor(_CCCD) is None:
             raise BleakError(f"{characteristic.uuid} has no CCCD: it cannot notify")
+        if proxy.handle in self._subscribers:
+            raise BleakError(f"notifications from {characteristic.uuid} already started")
 
         def deliver(value: bytes) -> None:
             # Runs inside Bumble's PDU handling: an application bug must not break the stack.
@@ -638,5 +682,7 @@ class BumbleClient(BaseBleakClient):
         proxy: CharacteristicProxy = characteristic.obj
         self._require_connection()
         deliver = self._subscribers.pop(proxy.handle, None)
+        if deliver is None:
+            raise BleakError(f"notifications from {characteristic.uuid} were not started")
         with _bleak_errors(f"unsubscribing from {characteristic.uuid}", proxy.handle):
-            await proxy.unsubscribe(deliver, force=deliver is None)
+            await proxy.unsubscribe(deliver)

@@ -112,6 +112,7 @@ class KorsetClient:
         self._transfer: _Transfer | None = None
         self._live: Callable[[LivePacket], None] | None = None
         self.stray_packets = 0  # DATA packets not where expected (should stay 0)
+        self.answer_listener: Callable[[bytes], None] | None = None  # every answer (tests)
 
     async def open(self) -> None:
         """Subscribe to the board's answers; call once after connecting (and pairing)."""
@@ -128,6 +129,8 @@ class KorsetClient:
     # -- requests --------------------------------------------------------------------
 
     def _on_control(self, _char, data: bytearray) -> None:
+        if self.answer_listener is not None:
+            self.answer_listener(bytes(data))
         if len(data) < 3:
             return
         future = self._waiting.pop(data[1], None)
@@ -144,9 +147,7 @@ class KorsetClient:
             try:
                 await self.client.write_gatt_char(
                     p.CONTROL_UUID, struct.pack(p.REQUEST_HEADER, op, seq) + body, response=True)
-                answer = await asyncio.wait_for(future, REQUEST_TIMEOUT_S)
-            except asyncio.TimeoutError as e:
-                raise LinkError(f"no answer from the board to {p.OP_NAMES.get(op, op)}") from e
+                answer = await self._answer(future, op)
             except BleakError as e:
                 raise LinkError(f"{p.OP_NAMES.get(op, op)}: {e}") from e
             finally:
@@ -159,6 +160,21 @@ class KorsetClient:
                 raise BoardRefused(op, status)
             return answer[3:]
         raise AssertionError("unreachable")
+
+    async def _answer(self, future: asyncio.Future, op: int) -> bytes:
+        """The answer, or LinkError as soon as the link drops or after REQUEST_TIMEOUT_S."""
+        waited = 0.0
+        while True:
+            try:
+                return await asyncio.wait_for(asyncio.shield(future), 0.25)
+            except TimeoutError:
+                waited += 0.25
+                if not self.client.is_connected:
+                    raise LinkError(f"the link dropped waiting for the answer to "
+                                    f"{p.OP_NAMES.get(op, op)}") from None
+                if waited >= REQUEST_TIMEOUT_S:
+                    raise LinkError(f"no answer from the board to "
+                                    f"{p.OP_NAMES.get(op, op)}") from None
 
     async def info(self) -> Info:
         body = await self.request(p.INFO, retry_unauthorised=20)
@@ -286,7 +302,7 @@ class KorsetClient:
                 try:
                     await asyncio.wait_for(t.activity.wait(), 0.25)
                     idle_s = 0.0
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     idle_s += 0.25
                     if not self.client.is_connected:
                         raise LinkError(f"session {number}: the link dropped at byte "

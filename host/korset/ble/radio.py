@@ -11,7 +11,6 @@ paired once stays paired across commands, as with a real adapter.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from pathlib import Path
 from typing import Any
@@ -56,8 +55,8 @@ class VirtualRadio(SystemRadio):
         from bumble.link import LocalLink
 
         from korset.ble.bumble_backend import BumbleCentral, backend_for
-        from korset.vboard import VirtualBoard
         from korset.vble.running import RunningBoard
+        from korset.vboard import VirtualBoard
 
         vb = VirtualBoard(self.board_dir)
         install = self.install if self.install is not None else not vb.flash_image.exists()
@@ -120,7 +119,10 @@ async def connected(radio: SystemRadio, device: BLEDevice | str, *, pair: bool =
     client = BleakClient(device, **radio.kwargs(radio.client_backend))
     try:
         await client.connect()
-    except (BleakError, asyncio.TimeoutError) as e:
+    except (TimeoutError, BleakError) as e:
+        if "stored bond" in str(e):
+            raise LinkError("the board no longer knows this computer (its bonds were "
+                            "forgotten): press its button, then run korset pair") from e
         raise LinkError(f"cannot connect to {getattr(device, 'name', device)}: {e}") from e
     try:
         if pair:
@@ -132,6 +134,8 @@ async def connected(radio: SystemRadio, device: BLEDevice | str, *, pair: bool =
         kc = KorsetClient(client)
         try:
             await kc.open()
+            if pair:
+                await kc.info()  # waits (briefly) until the board has taken the new bond
         except LinkError as e:
             if "encrypt" in str(e).lower() or "authent" in str(e).lower():
                 raise LinkError("this computer is not paired with the board: run korset pair "

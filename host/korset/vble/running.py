@@ -26,8 +26,8 @@ from bumble.link import LocalLink
 from bumble.pairing import PairingDelegate
 from bumble.transport.common import AsyncPipeSink
 
-from korset.vboard import VirtualBoard, VirtualBoardError
 from korset.vble.bridge import BoardBridge
+from korset.vboard import VirtualBoard, VirtualBoardError
 
 
 def board_address(root: Path) -> str:
@@ -77,7 +77,7 @@ class RunningBoard:
         self._reader = asyncio.get_running_loop().create_task(self._read_console(self.proc))
         try:
             await asyncio.wait_for(self._advertising(), timeout_s)
-        except (asyncio.TimeoutError, VirtualBoardError) as e:
+        except (TimeoutError, VirtualBoardError) as e:
             await self.stop()
             raise VirtualBoardError("the virtual board did not come on the air:\n"
                                     + "\n".join(self.console[-20:])) from e
