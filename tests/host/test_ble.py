@@ -133,7 +133,7 @@ def test_sync_survives_200_link_drops_and_board_resets(recorded_board, board_dir
                             await task
                         finally:
                             await cut.done()
-                except (LinkError, BleakError, asyncio.TimeoutError, ConnectionError) as e:
+                except (TimeoutError, LinkError, BleakError, ConnectionError) as e:
                     if _t.monotonic() - _t0 > 1:
                         print("slow attempt", attempts, _t.monotonic() - _t0, repr(e)[:200])
 

@@ -31,6 +31,12 @@ class LinkError(KorsetError):
     """The board is unreachable, went away, or answered nothing."""
 
 
+class NotPaired(LinkError):
+    def __init__(self) -> None:
+        super().__init__("this computer is not paired with the board: press the board's "
+                         "button (with no set running), then run korset pair")
+
+
 class BoardRefused(KorsetError):
     """The board answered with an error status."""
 
@@ -149,6 +155,8 @@ class KorsetClient:
                     p.CONTROL_UUID, struct.pack(p.REQUEST_HEADER, op, seq) + body, response=True)
                 answer = await self._answer(future, op)
             except BleakError as e:
+                if "encrypt" in str(e).lower():
+                    raise NotPaired() from e
                 raise LinkError(f"{p.OP_NAMES.get(op, op)}: {e}") from e
             finally:
                 self._waiting.pop(seq, None)

@@ -30,6 +30,7 @@ class SystemRadio:
 
     scanner_backend: Any = None
     client_backend: Any = None
+    scan_seconds = SCAN_TIMEOUT_S  # how long to listen for every board in range
 
     async def __aenter__(self) -> SystemRadio:
         return self
@@ -50,6 +51,7 @@ class VirtualRadio(SystemRadio):
         self.settings = settings
         self.install = install
         self.board: Any = None
+        self.scan_seconds = 1.0  # one link, no radio: advertisements arrive at once
 
     async def __aenter__(self) -> VirtualRadio:
         from bumble.link import LocalLink
@@ -76,9 +78,17 @@ class VirtualRadio(SystemRadio):
 
 
 async def find_board(radio: SystemRadio, device: str | None,
-                     timeout_s: float = SCAN_TIMEOUT_S) -> BLEDevice:
+                     timeout_s: float | None = None) -> BLEDevice:
     """The board named or addressed ``device`` (None: the only Korset board in range)."""
-    found = await scan(radio, timeout_s)
+    if device is not None:
+        wanted = device.lower()
+        hit = await BleakScanner.find_device_by_filter(
+            lambda d, adv: d.address.lower() == wanted
+            or (adv.local_name or d.name or "").lower() == wanted,
+            timeout=timeout_s or SCAN_TIMEOUT_S, **radio.kwargs(radio.scanner_backend))
+        if hit is not None:
+            return hit
+    found = await scan(radio, timeout_s or radio.scan_seconds)
     if device is not None:
         wanted = device.lower()
         matches = [d for d in found if d.address.lower() == wanted
@@ -101,9 +111,9 @@ def _seen(devices: list[BLEDevice]) -> str:
     return "seen: " + ", ".join(f"{d.name} {d.address}" for d in devices)
 
 
-async def scan(radio: SystemRadio, timeout_s: float = SCAN_TIMEOUT_S) -> list[BLEDevice]:
+async def scan(radio: SystemRadio, timeout_s: float | None = None) -> list[BLEDevice]:
     """Korset boards advertising nearby (by name, or by the Korset service)."""
-    found = await BleakScanner.discover(timeout=timeout_s, return_adv=True,
+    found = await BleakScanner.discover(timeout=timeout_s or radio.scan_seconds, return_adv=True,
                                         **radio.kwargs(radio.scanner_backend))
     boards = []
     for d, adv in found.values():

@@ -15,6 +15,12 @@ korset bench detection [--patients N] [--rates 52,104] [--variant standard|unsee
     the firmware on the virtual board (MicroPython, driver, chip model, motor
     vibration), timing the buzz by the motor's drive.
 
+korset bench sync [--json]
+    A virtual board records a few sets; the host syncs them over the virtual
+    BLE link (Bumble on both ends): effective throughput there, the
+    protocol's bytes on the air per session byte, and the time a week of
+    typical sets would take at a real 30 kB/s link.
+
 korset bench storage [--patients N] [--rates 52,104] [--json]
     Simulated sets of every exercise coded as the board stores them: bytes
     per sample (data chunks; and whole files with header and end record),
@@ -29,7 +35,7 @@ import sys
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("what", choices=["firmware", "detection", "storage"])
+    p.add_argument("what", choices=["firmware", "detection", "storage", "sync"])
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--rate", type=int, default=104, help="firmware: IMU rate, Hz (default 104)")
     p.add_argument("--seconds", type=float, default=60.0,
@@ -69,6 +75,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.what == "storage":
         return _storage(args)
+    if args.what == "sync":
+        return _sync(args)
     from korset.bench.detection import run_detection_bench
 
     exercises = args.exercises.split(",") if args.exercises else None
@@ -130,4 +138,25 @@ def _storage(args: argparse.Namespace) -> int:
               f"({v['file_bytes_per_sample']:.2f} with header and end record), "
               f"{v['hours_per_mb']:.2f} hours of recording per MB, {v['sets_per_mb']:.0f} "
               f"sets per MB")
+    return 0
+
+
+def _sync(args: argparse.Namespace) -> int:
+    from korset.bench.sync import run_sync_bench
+
+    r = run_sync_bench()
+    if args.json:
+        print(json.dumps(r, indent=1))
+        return 0
+    w = r["week"]
+    print(f"sync of {r['sessions']} sessions ({r['session_bytes'] / 1024:.1f} KiB) over the "
+          f"virtual BLE link: {r['sync_seconds']:.2f} s, {r['virtual_link_kbytes_per_s']:.0f} "
+          f"kB/s (two Bumble stacks and the firmware's loop; no radio timing)")
+    print(f"  protocol: DATA header {r['data_header_pct']:.2f} % of each packet's payload; "
+          f"all bytes on the air (ATT/L2CAP headers, ACKs, READ, CONFIRM) "
+          f"{r['protocol_overhead_pct']:.1f} % over the session bytes")
+    print(f"  a week ({w['sets']} sets of {w['set_seconds'] / 60:.0f} min, "
+          f"{w['total_bytes'] / 1e6:.2f} MB) at a real {w['real_link_bytes_per_s'] / 1000:.0f} "
+          f"kB/s link: about {w['seconds_at_real_link']:.0f} s")
+    print(f"  stray packets: {r['stray_packets']}; sessions confirmed: {r['confirmed']}")
     return 0

@@ -117,7 +117,8 @@ def run(args: argparse.Namespace) -> int:
             live = sum(1 for e in events if e["name"] == "hold_end")
             step(f"Holds: {len(truth['holds'])} done; the board counted {live} live")
         _show_session(board, root, step)
-        step("Coming next: sync over BLE, analysis and the report")
+        _sync(root, step)
+        step("Coming next: analysis and the report")
     return 0
 
 
@@ -139,3 +140,35 @@ def _show_session(board, root: Path, step) -> None:
          f"{len(s.events)} events ({counted['rep']} reps, {counted['hold_end']} holds, "
          f"{counted['buzz_on']} buzzes), ended: {(s.end or {}).get('reason', 'no end record')}"
          + (f"; problems: {'; '.join(s.problems)}" if s.problems else ""))
+
+
+def _sync(root: Path, step) -> None:
+    """Boot the board again with its radio on, pair and sync over the virtual BLE link."""
+    import asyncio
+
+    from korset.ble.radio import VirtualRadio, connected, find_board
+    from korset.ble.sync import sync
+    from korset.sessionstore import SessionStore
+
+    store = SessionStore(root / "host-sessions")
+
+    async def go():
+        async with VirtualRadio(root, settings={"status_period_s": 0}, install=True) as radio:
+            device = await find_board(radio, None)
+            step(f"The board is on the air as {device.name} ({device.address}): a Bumble "
+                 "peripheral serving the firmware's GATT services; this computer scans with "
+                 "bleak on a second Bumble stack")
+            async with connected(radio, device, pair=True) as kc:
+                info = await kc.info()
+                step(f"Paired (LE Secure Connections, bonded): firmware {info.firmware}, "
+                     f"{info.sessions} session(s) waiting, battery {info.battery_pct} %")
+                report = await sync(kc, store, device.address)
+                left = await kc.list_sessions()
+        return report, left
+
+    report, left = asyncio.run(go())
+    kib = report.bytes_received / 1024
+    step(f"Synced {len(report.stored)} session(s), {kib:.1f} KiB in {report.seconds:.2f} s, each "
+         f"checked against the board's SHA-256 and stored before the board was told to "
+         f"delete it ({len(left)} left on the board): "
+         + ", ".join(str(p.relative_to(root)) for p in report.stored))

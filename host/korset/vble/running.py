@@ -107,6 +107,11 @@ class RunningBoard:
             self._reader = None
         bridge, self.bridge = self.bridge, None
         if bridge is not None:
+            if bridge.connected.is_set():
+                # Let the bridge finish its own clean-up (links, advertising) first: two
+                # HCI commands at once confuse Bumble's host.
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(bridge.closed.wait(), 5.0)
             await bridge.close()
             with contextlib.suppress(Exception):
                 await bridge.device.power_off()

@@ -1,0 +1,29 @@
+"""Make the board forget every computer paired with it, and this computer forget the board.
+
+Afterwards the board accepts a new pairing until one is made (as when new).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from korset.commands import _ble
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    _ble.add_arguments(p)
+
+
+def run(args: argparse.Namespace) -> int:
+    from korset.ble.radio import connected, find_board
+
+    async def go() -> int:
+        async with _ble.radio(args) as r:
+            device = await find_board(r, args.device)
+            async with connected(r, device) as kc:
+                await kc.forget()
+                await kc.client.unpair()
+        print(f"{device.name} forgot its bonds, and this computer forgot {device.name}")
+        return 0
+
+    return _ble.run(go())
