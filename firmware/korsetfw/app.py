@@ -84,6 +84,8 @@ class App:
         self._rec_overruns = 0
         self.wall_offset_s = None  # Unix time at ticks_ms() == 0, once the host sets it
         self.link = None  # korsetfw.link.Link, when the board has BLE
+        self.programme = self._load_programme()  # programme.ProgrammeSet list
+        self.programme_next = 0
         self.settings_path = None  # where configure() keeps the settings
 
     # -- the per-sample path ---------------------------------------------------------
@@ -101,11 +103,14 @@ class App:
 
     # -- control ---------------------------------------------------------------------
 
-    def start_set(self, exercise, tolerance_deg=None):
-        """Start a set of ``exercise`` (a catalogue.Exercise)."""
+    def start_set(self, exercise, tolerance_deg=None, target_reps=None, target_holds=None,
+                  hold_s=None):
+        """Start a set of ``exercise`` (a catalogue.Exercise); tolerance in degrees, one
+        number or {axis: degrees}; targets default to the exercise's."""
         if self.recording:
             self.stop_set()
-        self.pipeline.configure(SetConfig(exercise, tolerance_deg))
+        self.pipeline.configure(SetConfig(exercise, tolerance_deg, target_reps, target_holds,
+                                          hold_s))
         self.pipeline.start_set()
         self._start_recording()
         self.out("set %s (%s), tolerance %s deg" % (
@@ -122,11 +127,43 @@ class App:
 
             settings.save(self.settings, self.settings_path)
 
+    def set_programme(self, sets, packed):
+        """The patient's programme (programme.ProgrammeSet list; ``packed``: its wire form,
+        kept in the settings file so it survives a reset)."""
+        import binascii
+
+        self.programme = sets
+        self.programme_next = 0
+        self.settings.programme = binascii.hexlify(bytes(packed)).decode()
+        if self.settings_path is not None:
+            from korsetfw import settings
+
+            settings.save(self.settings, self.settings_path)
+
+    def start_next_in_programme(self):
+        s = self.programme[self.programme_next % len(self.programme)]
+        self.programme_next += 1
+        self.start_set(s.exercise, s.tolerance_deg, s.target_reps, s.holds, s.hold_s)
+
     def configured(self):
         """(exercise, tolerance) from the settings; (None, None) when none is chosen."""
         if self.settings.exercise is None:
             return None, None
         return catalogue.get(self.settings.exercise), self.settings.tolerance_deg
+
+    def _load_programme(self):
+        text = getattr(self.settings, "programme", None)
+        if not text:
+            return []
+        import binascii
+
+        from korsetfw import programme
+
+        try:
+            return programme.unpack_all(binascii.unhexlify(text))
+        except (ValueError, KeyError):
+            self.out("settings: the stored programme is not valid; ignored")
+            return []
 
     def stop_set(self):
         self.pipeline.stop_set()

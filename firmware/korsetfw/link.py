@@ -37,7 +37,7 @@ _FLAG_WRITE_ENCRYPTED = const(0x1000)
 _ENOMEM = const(12)
 
 _MAX_REQUESTS = const(8)
-_REQUEST_BUFFER = const(64)  # the longest request is CONFIRM: 2 + 36 bytes
+_REQUEST_BUFFER = const(244)  # ATT_MTU - 3: a programme of 16 sets is 2 + 1 + 16 * 14
 _ADV_INTERVAL_US = const(250000)
 PAIRING_WINDOW_S = 120
 _BOND_SEC_TYPE = const(2)
@@ -325,11 +325,25 @@ class Link:
                 exercise, tolerance = self._exercise(body)
             except ValueError:
                 return self._status(head, p.OUT_OF_RANGE)
-        else:
-            exercise, tolerance = self.app.configured()
-            if exercise is None:
-                return self._status(head, p.BAD_STATE)
+            self.app.start_set(exercise, tolerance)
+            return head
+        if self.app.programme:
+            self.app.start_next_in_programme()
+            return head
+        exercise, tolerance = self.app.configured()
+        if exercise is None:
+            return self._status(head, p.BAD_STATE)
         self.app.start_set(exercise, tolerance)
+        return head
+
+    def _programme(self, head, body):
+        from korsetfw import programme
+
+        try:
+            sets = programme.unpack_all(body)
+        except KeyError:
+            return self._status(head, p.OUT_OF_RANGE)
+        self.app.set_programme(sets, body)
         return head
 
     def _stop(self, head, body):
@@ -492,7 +506,8 @@ def _decideg(angle):
 _HANDLERS = {
     p.INFO: Link._info, p.SET_TIME: Link._set_time, p.CONFIGURE: Link._configure,
     p.START: Link._start, p.STOP: Link._stop, p.REFERENCE: Link._reference,
-    p.LIVE: Link._live_request, p.LIST: Link._list, p.READ: Link._read, p.ACK: Link._ack,
+    p.LIVE: Link._live_request, p.PROGRAMME: Link._programme, p.LIST: Link._list,
+    p.READ: Link._read, p.ACK: Link._ack,
     p.CONFIRM: Link._confirm, p.ERASE: Link._erase, p.FORGET: Link._forget,
     p.PAIRING: Link._pairing,
 }

@@ -78,6 +78,7 @@ START = const(0x04)
 STOP = const(0x05)
 REFERENCE = const(0x06)
 LIVE = const(0x07)
+PROGRAMME = const(0x08)
 LIST = const(0x10)
 READ = const(0x11)
 ACK = const(0x12)
@@ -88,7 +89,8 @@ PAIRING = const(0x16)
 
 OP_NAMES = {
     INFO: "info", SET_TIME: "set_time", CONFIGURE: "configure", START: "start", STOP: "stop",
-    REFERENCE: "reference", LIVE: "live", LIST: "list", READ: "read", ACK: "ack",
+    REFERENCE: "reference", LIVE: "live", PROGRAMME: "programme", LIST: "list", READ: "read",
+    ACK: "ack",
     CONFIRM: "confirm", ERASE: "erase", FORGET: "forget", PAIRING: "pairing",
 }
 
@@ -131,6 +133,12 @@ SET_TIME_REQ = "<I"  # Unix seconds
 # exercise's own). START's body may also be empty: the configured exercise.
 EXERCISE_REQ = "<BH"
 LIVE_REQ = "<B"  # rate, Hz (0: off; else 10-25)
+# PROGRAMME: count u8, then each set (korsetfw.programme): exercise code (or 200: custom,
+# described here), kind (0 reps, 1 hold), posture (catalogue.POSTURES index), axes mask
+# (1 flexion, 2 lateral, 4 rotation), tolerance flexion/lateral/rotation in 0.1 degree,
+# target reps, hold s, holds, flags (1 hold in place, 2 alternate sides). START with an
+# empty body then starts the programme's sets in turn.
+PROGRAMME_SET = "<BBBBHHHBBBB"
 LIVE_RATES_HZ = (10, 25)
 # LIVE notification: board time ms, rotation/flexion/lateral deviation in 0.1 degree,
 # state (0 idle, 1 waiting, 2 active), flags (1 buzzing, 2 recording), count.

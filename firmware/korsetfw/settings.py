@@ -25,6 +25,8 @@ FIELDS = {
     "stream": (False, _ANY_BOOL, "print every sample on the console as recording-contract CSV"),
     "status_period_s": (1, (0, 1, 2, 5, 10, 60), "console status line period, s (0: off)"),
     "exercise": (None, _EXERCISE, "start a set of this exercise at boot (number or key)"),
+    "programme": (None, "programme", "the patient's programme as the host sent it (hex; "
+                  "korsetfw.programme)"),
     "tolerance_deg": (None, _TOLERANCE, "this patient's tolerance, degrees (null: the "
                       "exercise's own)"),
 }
@@ -41,6 +43,8 @@ def _valid(value, allowed):
         except KeyError:
             return False
         return True
+    if allowed == "programme":
+        return value is None or isinstance(value, str)
     if allowed == _TOLERANCE:
         lo, hi = TOLERANCE_RANGE_DEG
         return value is None or (isinstance(value, (int, float)) and

@@ -21,15 +21,16 @@ def test_version_and_uuids():
 
 
 def test_opcodes_and_status_codes():
-    assert (p.INFO, p.SET_TIME, p.CONFIGURE, p.START, p.STOP, p.REFERENCE, p.LIVE) == (
-        1, 2, 3, 4, 5, 6, 7)
+    assert (p.INFO, p.SET_TIME, p.CONFIGURE, p.START, p.STOP, p.REFERENCE, p.LIVE,
+            p.PROGRAMME) == (1, 2, 3, 4, 5, 6, 7, 8)
     assert (p.LIST, p.READ, p.ACK, p.CONFIRM, p.ERASE, p.FORGET, p.PAIRING) == (
         0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16)
     assert p.RESPONSE == 0x80
     assert (p.OK, p.UNKNOWN_OP, p.MALFORMED, p.BAD_STATE, p.NO_SESSION, p.HASH_MISMATCH,
             p.BUSY, p.NOT_AUTHORISED, p.STORAGE_ERROR, p.OUT_OF_RANGE, p.MTU_TOO_SMALL,
             p.INTERNAL_ERROR) == tuple(range(12))
-    assert set(p.OP_NAMES) == {1, 2, 3, 4, 5, 6, 7, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16}
+    assert set(p.OP_NAMES) == {1, 2, 3, 4, 5, 6, 7, 8, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15,
+                               0x16}
 
 
 def test_struct_layouts_byte_for_byte():
@@ -53,6 +54,41 @@ def test_struct_layouts_byte_for_byte():
     assert struct.pack(p.LIVE_PACKET, 1000, -15, 52, 0, 2, 3, 7) == (
         b"\xe8\x03\x00\x00\xf1\xff\x34\x00\x00\x00\x02\x03\x07\x00")
     assert struct.pack(p.ERASE_REQ, p.ERASE_TOKEN) == b"WIPE"
+    assert struct.calcsize(p.PROGRAMME_SET) == 14
+
+
+def test_programme_sets_round_trip_and_bad_ones_are_refused():
+    from fwtest import raises
+
+    from korsetfw import catalogue as cat
+    from korsetfw import programme
+
+    leaflet = programme.ProgrammeSet(cat.get(5), {cat.FLEXION: 2.5}, None, 20, 3)
+    wire = programme.pack(leaflet)
+    assert wire == bytes((5, 1, cat.POSTURES.index(cat.get(5).posture), 1)) + \
+        struct.pack("<HHH", 25, 0, 0) + bytes((0, 20, 3, 0))
+    back = programme.unpack(wire)
+    assert back.exercise is cat.get(5) and back.tolerance_deg == {cat.FLEXION: 2.5}
+    assert (back.hold_s, back.holds) == (20, 3)
+    custom = cat.Exercise("bridge", None, cat.REPS, cat.SUPINE, (cat.ROTATION, cat.LATERAL),
+                          {cat.ROTATION: 4.0, cat.LATERAL: 5.0}, "Bridge", "Bro", "", "",
+                          reps=(12, 15), sides=cat.ALTERNATE)
+    back = programme.unpack(programme.pack(programme.ProgrammeSet(
+        custom, custom.tolerance_deg, 15)), 1)
+    ex = back.exercise
+    assert (ex.kind, ex.posture, ex.sides, back.target_reps) == (
+        cat.REPS, cat.SUPINE, cat.ALTERNATE, 15)
+    assert set(ex.axes) == {cat.ROTATION, cat.LATERAL} and back.tolerance_deg == {
+        cat.ROTATION: 4.0, cat.LATERAL: 5.0}
+    body = bytes((2,)) + wire + programme.pack(programme.ProgrammeSet(custom, {}, 15))
+    with raises(ValueError, match="tolerance"):
+        programme.unpack_all(body)  # the custom set monitors axes with no tolerance
+    with raises(ValueError, match="length"):
+        programme.unpack_all(bytes((3,)) + wire)
+    bad = bytearray(wire)
+    bad[3] = 9  # an axis bit that does not exist
+    with raises(ValueError):
+        programme.unpack(bytes(bad))
 
 
 def test_exercise_codes_round_trip():

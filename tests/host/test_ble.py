@@ -22,6 +22,7 @@ from bleak.exc import BleakError
 from korset.ble.client import BoardRefused, KorsetClient, LinkError
 from korset.ble.radio import VirtualRadio, connected, find_board
 from korset.ble.sync import SyncReport, sync
+from korset import session as sess
 from korset.replay import end_with_long_press
 from korset.sessionstore import SessionStore
 from korset.sim.simulate import simulate
@@ -326,6 +327,30 @@ def test_start_live_stop_and_forget(board_dir, tmp_path):
                     await kc.read_session(4, bytearray())
                 await kc.stop()
                 assert not (await kc.list_sessions())[-1].recording
+                # A programme: starts without an exercise run its sets in turn.
+                from korset.programme import ProgrammeSet
+
+                bridge = cat.Exercise("bridge", None, cat.REPS, cat.SUPINE, (cat.ROTATION,),
+                                      {cat.ROTATION: 4.0}, "Bridge", "Bro", "", "",
+                                      reps=(10, 12))
+                await kc.programme([
+                    ProgrammeSet(cat.get(5), {cat.FLEXION: 2.5}, None, (20, 20), 3),
+                    ProgrammeSet(bridge, {cat.ROTATION: 3.5}, (12, 12), None, None)])
+                started = []
+                for _ in range(3):
+                    await kc.start()
+                    started.append((await kc.list_sessions())[-1].number)
+                    await kc.stop()
+                headers = []
+                for number in started:
+                    data = bytearray()
+                    await kc.read_session(number, data)
+                    headers.append(sess.decode(bytes(data)).header)
+                assert [h["exercise"] for h in headers] == [5, "custom2", 5]
+                assert headers[0]["tolerance_deg"] == {"flexion": 2.5}
+                assert headers[0]["targets"] == {"reps": None, "holds": 3, "hold_s": 20}
+                assert headers[1]["tolerance_deg"] == {"rotation": 3.5}
+                assert headers[1]["targets"]["reps"] == 12
                 # The board forgets its bonds: this host must pair again.
                 await kc.forget()
             with pytest.raises(LinkError, match="no longer knows this computer"):

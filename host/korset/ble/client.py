@@ -119,6 +119,7 @@ class KorsetClient:
         self._live: Callable[[LivePacket], None] | None = None
         self.stray_packets = 0  # DATA packets not where expected (should stay 0)
         self.answer_listener: Callable[[bytes], None] | None = None  # every answer (tests)
+        self.board_info: Info | None = None  # INFO, as read when connecting
 
     async def open(self) -> None:
         """Subscribe to the board's answers; call once after connecting (and pairing)."""
@@ -214,6 +215,18 @@ class KorsetClient:
                     tolerance_deg: float | None = None) -> None:
         body = b"" if exercise is None else self._exercise_body(exercise, tolerance_deg)
         await self.request(p.START, body)
+
+    async def programme(self, sets) -> None:
+        """Send the patient's programme (korset.programme.ProgrammeSet list): START without
+        an exercise then runs its sets in turn."""
+        from korsetfw import programme as fw
+
+        packed = b"".join(fw.pack(fw.ProgrammeSet(
+            s.exercise, s.tolerance_deg, s.reps[1] if s.reps else None,
+            s.hold_s[1] if s.hold_s else None, s.holds)) for s in sets)
+        if len(sets) > fw.MAX_SETS:
+            raise KorsetError(f"a programme holds at most {fw.MAX_SETS} sets")
+        await self.request(p.PROGRAMME, bytes((len(sets),)) + packed)
 
     async def stop(self) -> None:
         await self.request(p.STOP)

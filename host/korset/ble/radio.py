@@ -144,8 +144,9 @@ async def connected(radio: SystemRadio, device: BLEDevice | str, *, pair: bool =
         kc = KorsetClient(client)
         try:
             await kc.open()
-            if pair:
-                await kc.info()  # waits (briefly) until the board has taken the new bond
+            # Checks the protocol version before anything else (and, after pairing, waits
+            # the moment until the board has taken the new bond).
+            kc.board_info = await kc.info()
         except LinkError as e:
             if "encrypt" in str(e).lower() or "authent" in str(e).lower():
                 raise LinkError("this computer is not paired with the board: run korset pair "

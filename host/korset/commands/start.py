@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from korset.commands import _ble
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     _ble.add_arguments(p)
-    p.add_argument("--exercise", "-e", required=True, help="catalogue number 1-9, reps or hold")
+    what = p.add_mutually_exclusive_group()
+    what.add_argument("--exercise", "-e", help="catalogue number 1-9, reps or hold")
+    what.add_argument("--programme", type=Path, metavar="FILE",
+                      help="send this programme (TOML) to the board and start its first set; "
+                           "later starts without --exercise run its next sets")
     p.add_argument("--tolerance", type=float, help="tolerance, degrees (default: the exercise's)")
 
 
@@ -18,19 +23,33 @@ def run(args: argparse.Namespace) -> int:
     from korset.ble.radio import connected, find_board
     from korsetfw import catalogue
 
-    try:
-        exercise = catalogue.get(args.exercise)
-    except KeyError as e:
-        raise KorsetError(str(e).strip("'\"")) from None
+    exercise = None
+    if args.exercise is not None:
+        try:
+            exercise = catalogue.get(args.exercise)
+        except KeyError as e:
+            raise KorsetError(str(e).strip("'\"")) from None
+    sets = None
+    if args.programme is not None:
+        from korset.programme import load
+
+        sets = load(args.programme).sets
 
     async def go() -> int:
         async with _ble.radio(args) as r:
             device = await find_board(r, args.device)
             async with connected(r, device) as kc:
                 await kc.set_time()
-                await kc.start(exercise.number or exercise.key, args.tolerance)
-        print(f"set of exercise {exercise.number or exercise.key} ({exercise.name_en}) started "
-              f"on {device.name}")
+                if sets is not None:
+                    await kc.programme(sets)
+                if exercise is not None:
+                    await kc.start(exercise.number or exercise.key, args.tolerance)
+                else:
+                    await kc.start()
+        what = (f"exercise {exercise.number or exercise.key} ({exercise.name_en})"
+                if exercise is not None else "the programme's next exercise")
+        print(f"set of {what} started on {device.name}"
+              + (f" (programme of {len(sets)} sets sent)" if sets is not None else ""))
         return 0
 
     return _ble.run(go())
