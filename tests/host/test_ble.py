@@ -19,10 +19,10 @@ import pytest
 from bleak import BleakClient
 from bleak.exc import BleakError
 
+from korset import session as sess
 from korset.ble.client import BoardRefused, KorsetClient, LinkError
 from korset.ble.radio import VirtualRadio, connected, find_board
 from korset.ble.sync import SyncReport, sync
-from korset import session as sess
 from korset.replay import end_with_long_press
 from korset.sessionstore import SessionStore
 from korset.sim.simulate import simulate
