@@ -48,6 +48,8 @@ def recorded_board(tmp_path_factory) -> tuple[Path, dict[int, bytes]]:
         result = vb.run(sim.recording, settings={"exercise": 3, "status_period_s": 0},
                         install=(i == 0), **end_with_long_press(sim.recording.duration_s))
         assert result.exit_code == 0
+    # Then the board is set to boot idle (no set at boot), as a new board is.
+    assert vb.run(stop_at_s=1.0, settings=IDLE).exit_code == 0
     pulled = vb.sessions(root.parent / "pulled")
     return root, {int(path.stem): path.read_bytes() for path in pulled}
 
@@ -363,3 +365,38 @@ def test_start_live_stop_and_forget(board_dir, tmp_path):
     assert all(pk.state in (1, 2) and pk.recording for pk in packets)
     times = [pk.t_ms for pk in packets]
     assert times == sorted(times)
+
+
+def test_the_commands_on_a_virtual_board(board_dir, tmp_path, capsys, monkeypatch):
+    import json
+
+    from korset.cli import main
+
+    monkeypatch.setenv("KORSET_HOME", str(tmp_path / "home"))
+    vb = ["--virtual-board", str(board_dir)]
+    assert main(["scan", *vb]) == 0
+    assert "Korset-0001" in capsys.readouterr().out
+    assert main(["info", *vb]) == 1  # not paired yet
+    assert "korset pair" in capsys.readouterr().err
+    assert main(["pair", *vb]) == 0
+    assert "paired with Korset-0001" in capsys.readouterr().out
+    assert main(["info", "--json", *vb]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["sessions"] == 3 and info["name"] == "Korset-0001"
+    assert main(["sync", *vb]) == 0
+    out = capsys.readouterr().out
+    assert "3 new session(s) stored" in out
+    assert len(list((tmp_path / "home" / "sessions").glob("*/*.kss"))) == 3
+    # Each command boots the virtual board for its own length: the set started here
+    # ends when the command does (the board powers off), and its session, cut off
+    # after its last whole chunk, syncs like any other.
+    assert main(["start", "-e", "3", *vb]) == 0
+    assert main(["stop", *vb]) == 1
+    assert "not possible now" in capsys.readouterr().err
+    assert main(["sync", *vb]) == 0
+    assert "1 new session(s) stored" in capsys.readouterr().out
+    assert main(["info", "--device", "Korset-9999", *vb]) == 1
+    assert "no board 'Korset-9999' in range" in capsys.readouterr().err
+    assert main(["forget", *vb]) == 0
+    assert main(["info", *vb]) == 1
+    assert "korset pair" in capsys.readouterr().err

@@ -60,21 +60,10 @@ class Info:
     uptime_s: int
     board: str
 
-    @property
-    def recording(self) -> bool:
-        return bool(self.flags & p.INFO_FLAG_RECORDING)
-
-    @property
-    def storage_full(self) -> bool:
-        return bool(self.flags & p.INFO_FLAG_STORAGE_FULL)
-
-    @property
-    def set_active(self) -> bool:
-        return bool(self.flags & p.INFO_FLAG_SET_ACTIVE)
-
-    @property
-    def pairing_open(self) -> bool:
-        return bool(self.flags & p.INFO_FLAG_PAIRING_OPEN)
+    recording = property(lambda self: bool(self.flags & p.INFO_FLAG_RECORDING))
+    storage_full = property(lambda self: bool(self.flags & p.INFO_FLAG_STORAGE_FULL))
+    set_active = property(lambda self: bool(self.flags & p.INFO_FLAG_SET_ACTIVE))
+    pairing_open = property(lambda self: bool(self.flags & p.INFO_FLAG_PAIRING_OPEN))
 
 
 @dataclass

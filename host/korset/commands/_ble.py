@@ -41,6 +41,20 @@ def run(coro) -> int:
         raise KorsetError(f"Bluetooth adapter: {e}") from None
 
 
+def on_board(args: argparse.Namespace, action, *, pair: bool = False):
+    """Find the board, connect (and pair), run ``await action(client)``; returns
+    (the board's BLEDevice, what ``action`` returned)."""
+    from korset.ble.radio import connected, find_board
+
+    async def go():
+        async with radio(args) as r:
+            device = await find_board(r, args.device)
+            async with connected(r, device, pair=pair) as kc:
+                return device, await action(kc)
+
+    return run(go())
+
+
 def progress_bar(label: str):
     """A one-line progress bar on stderr: call with (done, total)."""
     import sys

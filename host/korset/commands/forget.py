@@ -15,15 +15,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from korset.ble.radio import connected, find_board
+    async def forget(kc) -> None:
+        await kc.forget()
+        await kc.client.unpair()
 
-    async def go() -> int:
-        async with _ble.radio(args) as r:
-            device = await find_board(r, args.device)
-            async with connected(r, device) as kc:
-                await kc.forget()
-                await kc.client.unpair()
-        print(f"{device.name} forgot its bonds, and this computer forgot {device.name}")
-        return 0
-
-    return _ble.run(go())
+    device, _ = _ble.on_board(args, forget)
+    print(f"{device.name} forgot its bonds, and this computer forgot {device.name}")
+    return 0

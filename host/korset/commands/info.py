@@ -16,27 +16,21 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    from korset.ble.radio import connected, find_board
+    async def read_info(kc):
+        return kc.board_info
 
-    async def go() -> int:
-        async with _ble.radio(args) as r:
-            device = await find_board(r, args.device)
-            async with connected(r, device) as kc:
-                info = await kc.info()
-        if args.json:
-            print(json.dumps(dict(asdict(info), name=device.name, address=device.address)))
-            return 0
-        state = ("set running" if info.set_active else "idle") + (
-            ", recording" if info.recording else "")
-        print(f"{device.name} ({device.address}): board {info.board}, firmware "
-              f"{info.firmware}, protocol {info.protocol}")
-        print(f"  {state}; {info.sessions} session(s) on the board, {info.used_bytes / 1024:.0f} "
-              f"KiB used, {info.free_bytes / 1024:.0f} KiB free"
-              + (" (FULL: sync to make room)" if info.storage_full else ""))
-        print(f"  battery {info.battery_pct if info.battery_pct is not None else '?'} %, clock "
-              + ("set" if info.clock_unix_s else "not set (korset sync sets it)")
-              + f", up {info.uptime_s} s" + (", pairing window open" if info.pairing_open
-                                              else ""))
+    device, info = _ble.on_board(args, read_info)
+    if args.json:
+        print(json.dumps(dict(asdict(info), name=device.name, address=device.address)))
         return 0
-
-    return _ble.run(go())
+    state = ("set running" if info.set_active else "idle") + (
+        ", recording" if info.recording else "")
+    print(f"{device.name} ({device.address}): board {info.board}, firmware "
+          f"{info.firmware}, protocol {info.protocol}")
+    print(f"  {state}; {info.sessions} session(s) on the board, {info.used_bytes / 1024:.0f} "
+          f"KiB used, {info.free_bytes / 1024:.0f} KiB free"
+          + (" (FULL: sync to make room)" if info.storage_full else ""))
+    print(f"  battery {info.battery_pct if info.battery_pct is not None else '?'} %, clock "
+          + ("set" if info.clock_unix_s else "not set (korset sync sets it)")
+          + f", up {info.uptime_s} s" + (", pairing window open" if info.pairing_open else ""))
+    return 0

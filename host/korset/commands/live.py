@@ -17,8 +17,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from korset.ble.radio import connected, find_board
-
     stopped = asyncio.Event()
 
     def show(pk) -> None:
@@ -32,16 +30,13 @@ def run(args: argparse.Namespace) -> int:
         except BrokenPipeError:  # the reader went away (| head): stop quietly
             stopped.set()
 
-    async def go() -> int:
-        async with _ble.radio(args) as r:
-            device = await find_board(r, args.device)
-            async with connected(r, device) as kc:
-                await kc.live(args.rate, show)
-                try:
-                    await asyncio.wait_for(stopped.wait(), args.seconds)
-                except TimeoutError:
-                    pass
-                await kc.live(0, None)
-        return 0
+    async def watch(kc) -> None:
+        await kc.live(args.rate, show)
+        try:
+            await asyncio.wait_for(stopped.wait(), args.seconds)
+        except TimeoutError:
+            pass
+        await kc.live(0, None)
 
-    return _ble.run(go())
+    _ble.on_board(args, watch)
+    return 0

@@ -16,16 +16,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from korset.ble.radio import connected, find_board
+    async def pair(kc):
+        await kc.set_time()
+        return kc.board_info
 
-    async def go() -> int:
-        async with _ble.radio(args) as r:
-            device = await find_board(r, args.device)
-            async with connected(r, device, pair=True) as kc:
-                info = await kc.info()
-                await kc.set_time()
-        print(f"paired with {device.name} ({device.address}): board {info.board}, firmware "
-              f"{info.firmware}, {info.sessions} session(s) to sync")
-        return 0
-
-    return _ble.run(go())
+    device, info = _ble.on_board(args, pair, pair=True)
+    print(f"paired with {device.name} ({device.address}): board {info.board}, firmware "
+          f"{info.firmware}, {info.sessions} session(s) to sync")
+    return 0

@@ -20,7 +20,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from korset import KorsetError
-    from korset.ble.radio import connected, find_board
     from korsetfw import catalogue
 
     exercise = None
@@ -35,21 +34,18 @@ def run(args: argparse.Namespace) -> int:
 
         sets = load(args.programme).sets
 
-    async def go() -> int:
-        async with _ble.radio(args) as r:
-            device = await find_board(r, args.device)
-            async with connected(r, device) as kc:
-                await kc.set_time()
-                if sets is not None:
-                    await kc.programme(sets)
-                if exercise is not None:
-                    await kc.start(exercise.number or exercise.key, args.tolerance)
-                else:
-                    await kc.start()
-        what = (f"exercise {exercise.number or exercise.key} ({exercise.name_en})"
-                if exercise is not None else "the programme's next exercise")
-        print(f"set of {what} started on {device.name}"
-              + (f" (programme of {len(sets)} sets sent)" if sets is not None else ""))
-        return 0
+    async def start(kc) -> None:
+        await kc.set_time()
+        if sets is not None:
+            await kc.programme(sets)
+        if exercise is not None:
+            await kc.start(exercise.number or exercise.key, args.tolerance)
+        else:
+            await kc.start()
 
-    return _ble.run(go())
+    device, _ = _ble.on_board(args, start)
+    what = (f"exercise {exercise.number or exercise.key} ({exercise.name_en})"
+            if exercise is not None else "the programme's next exercise")
+    print(f"set of {what} started on {device.name}"
+          + (f" (programme of {len(sets)} sets sent)" if sets is not None else ""))
+    return 0

@@ -12,14 +12,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from korset.ble.radio import connected, find_board
-
-    async def go() -> int:
-        async with _ble.radio(args) as r:
-            device = await find_board(r, args.device)
-            async with connected(r, device) as kc:
-                await kc.stop()
-        print(f"set stopped on {device.name}")
-        return 0
-
-    return _ble.run(go())
+    device, _ = _ble.on_board(args, lambda kc: kc.stop())
+    print(f"set stopped on {device.name}")
+    return 0
