@@ -111,8 +111,6 @@ def test_sync_survives_200_link_drops_and_board_resets(recorded_board, board_dir
             while True:
                 attempts += 1
                 dropping = drops < DROPS
-                import time as _t
-                _t0 = _t.monotonic()
                 try:
                     async with connected(radio, device.address, pair=not paired) as kc:
                         paired = True
@@ -123,9 +121,10 @@ def test_sync_survives_200_link_drops_and_board_resets(recorded_board, board_dir
                         assert on_board | stored == set(reference), (on_board, stored)
                         if not dropping:
                             await sync(kc, store, device.address, report=report)
-                            return drops, resets, attempts, report
+                            left = await kc.list_sessions()
+                            return drops, resets, attempts, report, left
                         drops += 1
-                        cut = _cut(radio, rng, drops % 12 == 0)
+                        cut = _Cut(radio, rng, reset=drops % 12 == 0)
                         if drops % 12 == 0:
                             resets += 1
                         task = asyncio.ensure_future(
@@ -136,15 +135,16 @@ def test_sync_survives_200_link_drops_and_board_resets(recorded_board, board_dir
                             await task
                         finally:
                             await cut.done()
-                except (TimeoutError, LinkError, BleakError, ConnectionError) as e:
-                    if _t.monotonic() - _t0 > 1:
-                        print("slow attempt", attempts, _t.monotonic() - _t0, repr(e)[:200])
+                except (TimeoutError, LinkError, BleakError, ConnectionError):
+                    pass  # the cut: connect again and go on
 
-    drops, resets, attempts, report = _run(go(), 400)
+    drops, resets, attempts, report, left = _run(go(), 400)
     assert drops == DROPS and resets == DROPS // 12
     assert _stored(store) == reference  # byte-identical, none missing
     assert len(store.sessions()) == 3  # none duplicated
-    assert sorted(set(report.confirmed)) == [1, 2, 3]
+    # All confirmed and deleted on the board (a confirmation whose answer was lost with
+    # the link is not in the report, but the session is gone from the board all the same).
+    assert left == [] and set(report.confirmed) <= {1, 2, 3}
 
 
 class _Cut:
@@ -187,10 +187,6 @@ class _Cut:
             self.fire()  # the attempt finished first: cut now (between operations)
         if self._cutting is not None:
             await self._cutting
-
-
-def _cut(radio, rng, reset) -> _Cut:
-    return _Cut(radio, rng, reset)
 
 
 def test_10000_random_control_writes_leave_the_board_running_and_syncing(
