@@ -28,6 +28,7 @@ COMMANDS = {
     "stop": "end the set running on a board",
     "forget": "make a board forget its paired computers (and this one forget it)",
     "flash": "put the firmware on a board over USB (mpremote) and check it boots",
+    "doctor": "check a board connected by USB and say what to fix",
     "vboard": "run a virtual board on a serial port that mpremote can use",
     "export": "convert a session file to CSV (and a CSV recording to a session file)",
     "bench": "measure the firmware: per-sample cost, and buzzing against simulated truth",

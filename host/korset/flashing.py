@@ -98,7 +98,7 @@ def _connect(port: str):
     from mpremote.transport_serial import SerialTransport
 
     try:
-        transport = SerialTransport(port, baudrate=115200)
+        transport = SerialTransport(port, baudrate=115200, timeout=1)
     except Exception as e:  # serial.SerialException, OSError...
         raise FlashError(f"cannot open {port}: {e}") from None
     try:

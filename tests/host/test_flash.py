@@ -87,3 +87,36 @@ def test_korset_vboard_prints_its_port_first_and_serves_mpremote(tmp_path):
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_doctor_says_what_to_fix_before_and_after_flashing(serial_board, capsys):
+    from korset.vboard import _read_pin_log
+
+    port = serial_board.port
+    assert main(["doctor", "--port", port]) == 1
+    out = capsys.readouterr().out
+    assert "FIX  firmware          not installed" in out and "korset flash" in out
+    assert main(["flash", "--board", "virtual", "--port", port]) == 0
+    capsys.readouterr()
+    main(["doctor", "--port", port])
+    out = capsys.readouterr().out
+    assert "ok   firmware          korset 0.1.0" in out
+    assert "ok   IMU               LSM6DSOX" in out and "|a| = 1.00 g" in out
+    assert "ok   motor" in out and "ok   storage" in out
+    # The buzz really drove the motor pin of the board.
+    pins = _read_pin_log(serial_board.board.root / "run" / "pins.csv")
+    motor = str(serial_board.board.board["motor"]["pin"])
+    assert any(e.pin == motor and e.kind == "pwm" and e.value > 0 for e in pins)
+
+
+def test_doctor_findings_for_an_old_micropython_and_a_tilted_scale():
+    from korset.doctor import findings
+
+    report = {"mp": [1, 19, 1], "platform": "rp2", "firmware": None, "board": "x",
+              "imu": "LSM6DSOX", "samples": 30, "accel_g": [0.0, 0.0, 0.5],
+              "gyro_dps": [0.0, 0.0, 0.0], "bus_errors": 0, "motor_ms": 250,
+              "ble_error": "this MicroPython build has no bluetooth module",
+              "fs_total": 1 << 20, "fs_free": 1000, "sessions": 4, "min_free": 65536}
+    bad = {f.what: f for f in findings(report) if not f.ok}
+    assert set(bad) == {"MicroPython", "firmware", "IMU", "BLE", "storage"}
+    assert "1.22" in bad["MicroPython"].fix and "korset sync" in bad["storage"].fix

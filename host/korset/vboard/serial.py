@@ -64,9 +64,12 @@ class SerialBoard:
         _raw_terminal(outer_slave)
         self.port = os.ttyname(outer_slave)
         self._outer_slave = outer_slave  # kept open: the port exists while the board does
+        self._fds_open = True
         os.set_blocking(self._outer, False)
         self.proc: subprocess.Popen | None = None
         self._inner: int | None = None
+        self._ready_file = Path("/nonexistent")
+        self._ready_seen = False
         self._raw = False  # the host put the REPL in raw mode
         self._running = True  # code (main.py or a command) is running, not a prompt
         self._soft_reset_pending = False
@@ -86,8 +89,11 @@ class SerialBoard:
         cfg = Path(config)
         import json
 
+        self._ready_file = cfg.parent / "ready"
+        self._ready_file.unlink(missing_ok=True)
         data = json.loads(cfg.read_text())
         data["repl"] = {"run_main": run_main}
+        data["ready_file"] = str(self._ready_file)
         cfg.write_text(json.dumps(data))
         command = self.board.command(cfg)
         command.insert(1, "-i")
@@ -97,22 +103,31 @@ class SerialBoard:
         os.close(inner_slave)
         os.set_blocking(inner, False)
         self._inner = inner
-        self._running = run_main
+        self._running = False  # decided when start-up is done (see _from_host)
+        self._ready_seen = False
         self.boots += 1
 
     def start(self) -> str:
         """Boot the board; returns its port (``/dev/pts/N``)."""
+        if self.install:
+            # Flash the firmware first, in a run of its own, so that nothing on the port
+            # (mpremote's Ctrl-C) can interrupt the copying half way.
+            self.board.run(stop_at_s=0.01, install=True)
+            self.install = False
         self._launch(run_main=True)
         self._thread = threading.Thread(target=self._pump, name="vboard-serial", daemon=True)
         self._thread.start()
         return self.port
 
     def stop(self) -> None:
+        """Power off (idempotent: the port's descriptors are closed once)."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join(5)
+            self._thread = None
         self._kill()
-        for fd in (self._outer, self._outer_slave):
+        fds, self._fds_open = (self._outer, self._outer_slave) if self._fds_open else (), False
+        for fd in fds:
             try:
                 os.close(fd)
             except OSError:
@@ -154,6 +169,16 @@ class SerialBoard:
                 time.sleep(0.02)  # nobody has the port open
                 return
             raise
+        # Until the board's start-up code is done, hold what the host sends (as a
+        # board's USB stack does before the REPL runs).
+        deadline = time.monotonic() + 10.0
+        while not self._ready_seen and time.monotonic() < deadline and not self._stop.is_set():
+            state = self._ready()
+            if state:
+                self._ready_seen = True
+                self._running = state == "main"  # main.py runs; else the REPL prompt
+            else:
+                time.sleep(0.005)
         for byte in data:
             if byte == _CTRL_A:
                 self._raw = True
@@ -167,6 +192,13 @@ class SerialBoard:
                 self._running = self._raw  # in raw mode ^D runs the code sent
         if self._inner is not None:
             self._write(self._inner, data)
+
+    def _ready(self) -> str:
+        """"main" or "repl" once the board's start-up code is done, else ""."""
+        try:
+            return self._ready_file.read_text().strip()
+        except OSError:
+            return ""
 
     def _from_board(self) -> None:
         try:

@@ -125,6 +125,9 @@ def main(config_path):
     import machine  # noqa: F401  (the shim, cached before the host fs goes away)
 
     provision = _read_tree(cfg["provision_dir"]) if cfg.get("provision_dir") else []
+    # Serial mode: tells the port's bridge that start-up is over (before this, an
+    # interrupt would leave the board half set up).
+    ready = open(cfg["ready_file"], "w") if cfg.get("ready_file") else None
     bdev = vflash.FileBlockDevice.open(
         cfg["flash_image"], cfg["flash_size_bytes"], cfg.get("block_size_bytes", 4096)
     )
@@ -150,6 +153,9 @@ def main(config_path):
                     code = f.read()
             except OSError:
                 print("vboard: no /main.py on the board")
+        if ready is not None:  # what runs now: main.py, or straight the REPL
+            ready.write("main\n" if code is not None else "repl\n")
+            ready.close()
         if code is not None:
             exec(compile(code, "main.py", "exec"), {"__name__": "__main__"})
     except vclock.PowerOff:
@@ -164,9 +170,9 @@ def main(config_path):
         sys.print_exception(e)
         status = 1
     finally:
-        if vhw.pin_log is not None:
-            vhw.pin_log.close()
-        if repl is None:
+        if repl is None:  # in serial mode the REPL goes on driving the pins
+            if vhw.pin_log is not None:
+                vhw.pin_log.close()
             print("vboard: off at %.3f s" % (clock.now_us() / 1e6))
     if repl is not None and status != 75:
         return None  # on to the REPL (micropython -i)
