@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from korset import KorsetError, paths
-from korsetfw import FIRMWARE_VERSION, boarddef
+from korsetfw import FIRMWARE_VERSION
 
 MIN_MICROPYTHON = (1, 22)  # mpy format v6.2+, the bluetooth API the firmware uses
 SPACE_MARGIN_BYTES = 32 * 1024
@@ -43,15 +43,9 @@ class FlashReport:
 
 
 def load_board(name_or_path: str) -> dict:
-    path = Path(name_or_path)
-    if path.suffix != ".json":
-        path = paths.boards_dir() / f"{name_or_path}.json"
-    if not path.exists():
-        known = ", ".join(sorted(p.stem for p in paths.boards_dir().glob("*.json")))
-        raise FlashError(f"no board {name_or_path!r} (boards: {known})")
     try:
-        return boarddef.load(str(path))
-    except boarddef.BoardError as e:
+        return paths.load_board(name_or_path)
+    except paths.BoardFileError as e:
         raise FlashError(str(e)) from None
 
 

@@ -41,3 +41,23 @@ def user_data_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_data_dir("korset", appauthor=False))
+
+
+class BoardFileError(ValueError):
+    pass
+
+
+def load_board(name_or_path: str) -> dict:
+    """A board definition: a name from boards/, or a path to a JSON file; validated."""
+    from korsetfw import boarddef
+
+    path = Path(name_or_path)
+    if path.suffix != ".json":
+        path = boards_dir() / f"{name_or_path}.json"
+    if not path.exists():
+        known = ", ".join(sorted(p.stem for p in boards_dir().glob("*.json")))
+        raise BoardFileError(f"no board {name_or_path!r} (boards: {known})")
+    try:
+        return boarddef.load(str(path))
+    except boarddef.BoardError as e:
+        raise BoardFileError(str(e)) from None

@@ -47,14 +47,11 @@ def micropython_command() -> str:
 
 
 def load_board(name: str = "virtual") -> dict:
-    path = paths.boards_dir() / f"{name}.json"
-    if not path.exists():
-        known = ", ".join(sorted(p.stem for p in paths.boards_dir().glob("*.json")))
-        raise VirtualBoardError(f"no board named {name!r} (boards: {known})")
+    """A board definition by name from boards/ (or a path to a JSON file), validated."""
     try:
-        return boarddef.load(str(path))
-    except boarddef.BoardError as e:
-        raise VirtualBoardError(str(e)) from e
+        return paths.load_board(name)
+    except paths.BoardFileError as e:
+        raise VirtualBoardError(str(e)) from None
 
 
 def body_to_sensor(board: dict, vectors: np.ndarray) -> np.ndarray:
