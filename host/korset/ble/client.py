@@ -161,18 +161,29 @@ class KorsetClient:
 
     async def _answer(self, future: asyncio.Future, op: int) -> bytes:
         """The answer, or LinkError as soon as the link drops or after REQUEST_TIMEOUT_S."""
+        name = p.OP_NAMES.get(op, op)
+        return await self._wait(future, REQUEST_TIMEOUT_S,
+                                f"the link dropped waiting for the answer to {name}",
+                                f"no answer from the board to {name}")
+
+    async def _wait(self, awaitable, timeout_s: float, dropped: str, silent: str):
+        """Await, but raise LinkError(dropped) soon after the link drops, LinkError(silent)
+        after ``timeout_s`` (bleak tells of a drop by ``is_connected``, not by waking us)."""
+        task = asyncio.ensure_future(awaitable)
         waited = 0.0
-        while True:
-            try:
-                return await asyncio.wait_for(asyncio.shield(future), 0.25)
-            except TimeoutError:
-                waited += 0.25
-                if not self.client.is_connected:
-                    raise LinkError(f"the link dropped waiting for the answer to "
-                                    f"{p.OP_NAMES.get(op, op)}") from None
-                if waited >= REQUEST_TIMEOUT_S:
-                    raise LinkError(f"no answer from the board to "
-                                    f"{p.OP_NAMES.get(op, op)}") from None
+        try:
+            while True:
+                try:
+                    return await asyncio.wait_for(asyncio.shield(task), 0.25)
+                except TimeoutError:
+                    waited += 0.25
+                    if not self.client.is_connected:
+                        raise LinkError(dropped) from None
+                    if waited >= timeout_s:
+                        raise LinkError(silent) from None
+        finally:
+            if not task.done():
+                task.cancel()
 
     async def info(self) -> Info:
         body = await self.request(p.INFO, retry_unauthorised=20)
@@ -306,21 +317,13 @@ class KorsetClient:
         self._transfer = t
         acked = t.offset
         try:
-            idle_s = 0.0
             while t.offset < size:
                 t.activity.clear()
-                try:
-                    await asyncio.wait_for(t.activity.wait(), 0.25)
-                    idle_s = 0.0
-                except TimeoutError:
-                    idle_s += 0.25
-                    if not self.client.is_connected:
-                        raise LinkError(f"session {number}: the link dropped at byte "
-                                        f"{t.offset} of {size}") from None
-                    if idle_s >= DATA_TIMEOUT_S:
-                        raise LinkError(f"session {number}: no data for {DATA_TIMEOUT_S:g} s "
-                                        f"at byte {t.offset} of {size}") from None
-                    continue
+                await self._wait(
+                    t.activity.wait(), DATA_TIMEOUT_S,
+                    f"session {number}: the link dropped at byte {t.offset} of {size}",
+                    f"session {number}: no data for {DATA_TIMEOUT_S:g} s at byte {t.offset} "
+                    f"of {size}")
                 if progress is not None:
                     progress(t.offset, size)
                 # Acknowledge every half window, and at the end.
