@@ -75,8 +75,7 @@ class Link:
         self.mtu = 23
         self.encrypted = False
         self.authorised = False
-        self.requests = []
-        self.dropped_requests = 0
+        self.requests = []  # at most _MAX_REQUESTS; more are dropped (the host times out)
         self.pending = []  # responses the stack had no room for yet
         self._pairing_until_ms = None
         self._transfer = None  # [session, file, size, next offset, acked offset, window]
@@ -165,8 +164,6 @@ class Link:
             if conn == self.conn and handle == self.h_control:
                 if len(self.requests) < _MAX_REQUESTS:
                     self.requests.append(bytes(self.ble.gatts_read(handle)))
-                else:
-                    self.dropped_requests += 1
         elif event == _IRQ_MTU_EXCHANGED:
             if data[0] == self.conn:
                 self.mtu = data[1]
@@ -283,7 +280,7 @@ class Link:
         if app.wall_offset_s is not None:
             flags |= p.INFO_FLAG_CLOCK_SET
         sessions = self.store.sessions()
-        used = sum(self.store.size(n) for n in sessions)
+        used = self.store.used_bytes()
         battery = self.battery_pct() if self.battery_pct is not None else None
         now_ms = self.clock.ticks_ms()
         unix = 0 if app.wall_offset_s is None else int(app.wall_offset_s + now_ms / 1000)

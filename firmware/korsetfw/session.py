@@ -120,19 +120,6 @@ class FormatError(ValueError):
     """Bytes that are not (or no longer) a valid chunk."""
 
 
-def zigzag(d):
-    return d << 1 if d >= 0 else ((-d) << 1) - 1
-
-
-def unzigzag(z):
-    return z >> 1 if not z & 1 else -((z + 1) >> 1)
-
-
-def wrap16(v):
-    """``v`` modulo 2**16 as a signed 16-bit value."""
-    return ((v + 32768) & 0xFFFF) - 32768
-
-
 # -- bit packing -------------------------------------------------------------------------
 
 
