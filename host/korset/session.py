@@ -54,28 +54,32 @@ class Session:
         """Seconds from the session's first sample (nominal rate)."""
         return self.index / self.rate_hz
 
-    def _to_body(self) -> np.ndarray:
-        m = np.array(align.matrix(self.header["alignment"]), dtype=float)
-        a = self.raw[:, :3].astype(float) @ m.T
-        g = self.raw[:, 3:].astype(float) @ m.T
-        return np.column_stack([a, g])
+    def _body(self, columns: slice) -> np.ndarray:
+        m = np.array(align.matrix(self.header["alignment"]), dtype=float)  # body = m @ chip
+        return self.raw[:, columns].astype(float) @ m.T
 
     @property
     def accel(self) -> np.ndarray:
         """(n, 3) specific force, m/s^2, body frame."""
-        return self._to_body()[:, :3] * (self.header["accel_g_per_lsb"] * STANDARD_GRAVITY)
+        return self._body(slice(0, 3)) * (self.header["accel_g_per_lsb"] * STANDARD_GRAVITY)
 
     @property
     def gyro(self) -> np.ndarray:
         """(n, 3) angular rate, rad/s, body frame."""
-        return self._to_body()[:, 3:] * np.radians(self.header["gyro_dps_per_lsb"])
+        return self._body(slice(3, 6)) * np.radians(self.header["gyro_dps_per_lsb"])
 
     def to_recording(self) -> Recording:
         return Recording(self.t.astype(float), self.accel, self.gyro)
 
-    @property
-    def complete(self) -> bool:
-        return not self.problems
+
+def to_counts(recording: Recording, alignment: str, g_per_lsb: float,
+              dps_per_lsb: float) -> np.ndarray:
+    """(n, 6) int16: ``recording`` (body frame, SI) as a chip mounted with ``alignment`` and
+    these scales reads it (rounded to counts; beyond the range it clips)."""
+    m = np.array(align.matrix(alignment), dtype=float)  # body = m @ chip
+    accel = recording.accel @ m / STANDARD_GRAVITY / g_per_lsb
+    gyro = np.degrees(recording.gyro @ m) / dps_per_lsb
+    return np.clip(np.round(np.column_stack([accel, gyro])), -32768, 32767).astype(np.int16)
 
 
 _NEEDED = ("rate_hz", "accel_g_per_lsb", "gyro_dps_per_lsb", "alignment")
@@ -183,10 +187,7 @@ def from_recording(recording: Recording, *, accel_fs_g: int = 4, gyro_fs_dps: in
     rate = (len(recording) - 1) / recording.duration_s
     g_per_lsb = accel_fs_g / 32768
     dps_per_lsb = gyro_fs_dps / 32768
-    m = np.array(align.matrix(alignment), dtype=float)  # body = m @ chip
-    accel = recording.accel @ m / STANDARD_GRAVITY / g_per_lsb
-    gyro = np.degrees(recording.gyro @ m) / dps_per_lsb
-    raw = np.clip(np.round(np.column_stack([accel, gyro])), -32768, 32767).astype(np.int16)
+    raw = to_counts(recording, alignment, g_per_lsb, dps_per_lsb)
     header = {
         "session": 0, "device": source, "board": source, "firmware": None,
         "start_unix_s": None, "start_ticks_ms": 0, "exercise": exercise,

@@ -37,11 +37,6 @@ class SessionStore:
     def partial(self, address: str, number: int) -> Path:
         return self.root / ".partial" / _safe(address) / f"{number:06d}.part"
 
-    def has(self, device: str, number: int, digest: bytes) -> bool:
-        """Whether this session is stored with exactly this SHA-256."""
-        path = self.path(device, number)
-        return path.exists() and hashlib.sha256(path.read_bytes()).digest() == digest
-
     def put(self, data: bytes, digest: bytes) -> Path:
         """Store a downloaded session after checking it; returns its path.
 

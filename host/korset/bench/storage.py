@@ -15,20 +15,13 @@ import numpy as np
 from korset import session as sess
 from korset.sim.sensor import CHIPS
 from korset.sim.simulate import simulate
-from korset.vboard import body_to_sensor, load_board
+from korset.vboard import load_board
 from korsetfw import catalogue as cat
 from korsetfw import session as fmt
 
 ACCEL_FS_G = 4
 GYRO_FS_DPS = 500
 CHIP = "lsm6dsox"
-
-
-def chip_counts(board: dict, recording) -> np.ndarray:
-    chip = CHIPS[CHIP]
-    accel = body_to_sensor(board, recording.accel) / 9.80665 * chip.accel_lsb_per_g[ACCEL_FS_G]
-    gyro = np.degrees(body_to_sensor(board, recording.gyro)) * chip.gyro_lsb_per_dps[GYRO_FS_DPS]
-    return np.clip(np.round(np.column_stack([accel, gyro])), -32768, 32767).astype(np.int16)
 
 
 def _steady_bytes(data: bytes) -> int:
@@ -54,11 +47,12 @@ def run_storage_bench(patients: int = 3, rates: tuple[float, ...] = (52.0, 104.0
         for p in range(patients):
             for rate in rates:
                 sim = simulate(ex, 1_000_000 + ex_i * 1000 + p, rate_hz=rate)
-                raw = chip_counts(board, sim.recording)
                 header = {"rate_hz": int(rate), "alignment": board["imu"]["alignment"],
                           "accel_g_per_lsb": 1 / chip.accel_lsb_per_g[ACCEL_FS_G],
                           "gyro_dps_per_lsb": 1 / chip.gyro_lsb_per_dps[GYRO_FS_DPS],
                           "exercise": ex.number or ex.key, "imu": CHIP}
+                raw = sess.to_counts(sim.recording, header["alignment"],
+                                     header["accel_g_per_lsb"], header["gyro_dps_per_lsb"])
                 data = sess.encode(raw, header)
                 back = sess.decode(data)
                 if not np.array_equal(back.raw, raw):
