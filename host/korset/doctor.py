@@ -104,11 +104,11 @@ print(json.dumps(r))
 
 
 def examine(port: str) -> dict:
-    from korset.flashing import _connect, _eval
+    from korset.flashing import connect, run_code
 
-    transport = _connect(port)
+    transport = connect(port)
     try:
-        report = json.loads(_eval(transport, _SCRIPT).splitlines()[-1])
+        report = json.loads(run_code(transport, _SCRIPT).splitlines()[-1])
         transport.exec_raw_no_follow("import machine\nmachine.reset()")  # back to main.py
     finally:
         transport.close()

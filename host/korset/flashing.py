@@ -87,7 +87,7 @@ def find_port() -> str:
     return ports[0].device
 
 
-def _connect(port: str):
+def connect(port: str):
     from mpremote.transport import TransportError
     from mpremote.transport_serial import SerialTransport
 
@@ -104,7 +104,7 @@ def _connect(port: str):
     return transport
 
 
-def _eval(transport, code: str) -> str:
+def run_code(transport, code: str) -> str:
     from mpremote.transport import TransportError
 
     try:
@@ -121,21 +121,21 @@ def flash(board: dict, port: str | None = None,
     port = port or find_port()
     with tempfile.TemporaryDirectory(prefix="korset-flash-") as tmp:
         files = stage(board, Path(tmp))
-    transport = _connect(port)
+    transport = connect(port)
     try:
-        version = json.loads(_eval(transport, "import sys, json; print(json.dumps("
+        version = json.loads(run_code(transport, "import sys, json; print(json.dumps("
                                    "[list(sys.implementation.version[:3]), sys.version]))"))
         report = FlashReport(port, "MicroPython %d.%d.%d" % tuple(version[0][:3]))
         if tuple(version[0][:2]) < MIN_MICROPYTHON:
             raise FlashError(f"MicroPython {version[1]} on {port} is too old: the firmware "
                              f"needs {'.'.join(map(str, MIN_MICROPYTHON))} or later")
         # What the board holds now, and room for what changes.
-        board_hashes = json.loads(_eval(transport, _HASH_SCRIPT))
+        board_hashes = json.loads(run_code(transport, _HASH_SCRIPT))
         changed = {path: data for path, data in files.items()
                    if board_hashes.get(path) != hashlib.sha256(data).hexdigest()}
         stale = [path for path in board_hashes if path.startswith("korsetfw/")
                  and path not in files]
-        free = int(_eval(transport, "import os; s = os.statvfs('/'); print(s[0] * s[3])"))
+        free = int(run_code(transport, "import os; s = os.statvfs('/'); print(s[0] * s[3])"))
         need = sum(len(d) for d in changed.values()) + SPACE_MARGIN_BYTES
         if need > free:
             raise FlashError(f"not enough space on the board: {need // 1024} KiB needed, "
@@ -151,7 +151,7 @@ def flash(board: dict, port: str | None = None,
             report.copied.append((path, len(data)))
         report.unchanged = len(files) - len(changed)
         progress("check the IMU")
-        _eval(transport, "import time\nfrom korsetfw import boarddef, hw, settings\n"
+        run_code(transport, "import time\nfrom korsetfw import boarddef, hw, settings\n"
                          "hw.build(boarddef.load('/board.json'), settings.Settings(), time)")
         progress("reset")
         transport.exec_raw_no_follow("import machine\nmachine.reset()")
@@ -171,13 +171,13 @@ def _read_version(port: str, timeout_s: float = 15.0) -> str:
     time.sleep(0.5)
     while time.monotonic() < deadline:
         try:
-            transport = _connect(port)
+            transport = connect(port)
         except FlashError as e:
             last = e
             time.sleep(0.5)
             continue
         try:
-            return _eval(transport, "import korsetfw; print(korsetfw.FIRMWARE_VERSION)")
+            return run_code(transport, "import korsetfw; print(korsetfw.FIRMWARE_VERSION)")
         finally:
             transport.close()
     raise FlashError(f"the board did not come back after the reset: {last}")
