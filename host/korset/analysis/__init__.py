@@ -1,0 +1,188 @@
+"""Offline analysis of one set: orientation, faults, repetitions, holds, quality.
+
+``analyze(recording, exercise)`` takes a recording (recording contract: body
+frame, SI units) and an exercise (``korsetfw.catalogue.Exercise``, also a
+physiotherapist's custom one) and returns an ``Analysis``
+(``korset.analysis.result``). ``korset.analysis.inputs`` reads session files
+and other devices' CSV exports into recordings.
+
+The steps, each a module of pure functions:
+
+1. ``motion``: still stretches, walking, posture.
+2. The reference: given (a session's reference event) or the first second of
+   stillness, in the exercise's starting posture where there is one.
+3. ``orientation``: attitude relative to the reference, drift removed;
+   deviation angles.
+4. The judged time: from the reference to the set's end, or to the moment the
+   patient left the exercise (walked off, sat up): what follows is not the
+   exercise and is not judged.
+5. ``holds``, ``reps``: counted on the deviation; ``faults``: episodes beyond
+   the tolerance on the exercise's axes, against the reference, or for holds
+   that move into a position (exercise 5), against the position held.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from korset.analysis import faults as fl
+from korset.analysis import holds as hl
+from korset.analysis import motion, orientation, reps
+from korset.analysis.result import Analysis, Quality, Trace
+from korset.recording import Recording
+from korsetfw import catalogue as cat
+
+REFERENCE_STILL_S = 1.0  # the reference is taken after this long still (as the board does)
+LEAVE_ANGLE_DEG = 35.0  # turned this far from the reference: the patient left the exercise
+LEAVE_MIN_S = 1.0
+LEAVE_MARGIN_S = 0.5  # judging stops this long before leaving was detected
+TRACE_HZ = 10.0
+
+
+def analyze(recording: Recording, exercise: cat.Exercise, *,
+            tolerance_deg: float | dict[str, float] | None = None,
+            reference_s: float | None = None, end_s: float | None = None,
+            source: str = "", warnings: list[str] | None = None) -> Analysis:
+    """Analyse one set. ``reference_s``/``end_s``: known from the board, else found here."""
+    t, accel, gyro = recording.t, recording.accel, recording.gyro
+    if len(t) < 10:
+        raise ValueError("a recording of fewer than 10 samples cannot be analysed")
+    rate = recording.rate_hz
+    warnings = list(warnings or [])
+    tol = _tolerances(exercise, tolerance_deg)
+
+    still = motion.still_mask(accel, gyro, rate)
+    bias = orientation.gyro_bias(t, gyro, still)
+    still = motion.still_mask(accel, gyro, rate, bias)
+    bias = orientation.gyro_bias(t, gyro, still)
+    gait = motion.gait_mask(accel, rate)
+
+    ref = _reference(t, accel, still, gait, exercise, reference_s, warnings)
+    before = slice(max(0, ref - int(0.5 * rate)), ref + 1)
+    up = accel[before].mean(0)
+    up /= max(float(np.linalg.norm(up)), 1e-9)
+    posture = motion.posture_of(up, exercise.posture)
+    if exercise.posture != cat.ANY and posture != exercise.posture:
+        warnings.append(f"the set started {_posture_words(posture)}, not "
+                        f"{_posture_words(exercise.posture)} as the exercise begins")
+
+    q = orientation.integrate(t, gyro - bias, ref)
+    q = orientation.correct_tilt(q, accel, up, rate)
+    q = orientation.correct_heading(q, up, rate)
+    dev = orientation.deviation_deg(q)
+
+    end = len(t) if end_s is None else int(np.searchsorted(t, end_s, side="right"))
+    if exercise.key != cat.REPS:
+        end = _left_exercise(t, q, gait, ref, end, rate, warnings)
+    judged = np.zeros(len(t), bool)
+    judged[ref:end] = True
+
+    holds, rep_times = [], []
+    monitored, fault_judged = dev, judged
+    if exercise.kind == cat.HOLD:
+        min_hold = max(hl.MIN_HOLD_S, 0.3 * exercise.hold_s[0]) if exercise.hold_s \
+            else hl.MIN_HOLD_S
+        holds = hl.find(t, dev, judged, rate, min_hold)
+        if not exercise.hold_in_place:
+            monitored, fault_judged = _against_held_position(t, dev, holds)
+    else:
+        gravity = orientation.rotate(orientation.qconj(q), up * np.linalg.norm(
+            accel[before].mean(0)))
+        rep_times = reps.count(t, dev, accel, gravity, judged, rate, exercise)
+    found = fl.episodes(t, monitored, fault_judged, tol)
+
+    judged_s = float(t[end - 1] - t[ref]) if end > ref else 0.0
+    outside_s = fl.time_outside_s(t, monitored, fault_judged, tol)
+    quality = Quality(
+        max_deviation_deg={a: round(float(np.max(np.abs(monitored[fault_judged, i]))), 2)
+                           if fault_judged.any() else 0.0
+                           for i, a in enumerate(orientation.AXES)},
+        time_outside_s=round(outside_s, 2),
+        time_outside_pct=round(100 * outside_s / judged_s, 1) if judged_s > 0 else 0.0,
+        tempo_s=round(float(np.median(np.diff(rep_times))), 2) if len(rep_times) > 1 else None,
+        hold_s_mean=round(float(np.mean([h.duration_s for h in holds])), 2) if holds else None)
+    return Analysis(
+        exercise=exercise.number if exercise.number is not None else exercise.key,
+        exercise_key=exercise.key, name_en=exercise.name_en, name_da=exercise.name_da,
+        kind=exercise.kind, source=source, rate_hz=round(rate, 3),
+        duration_s=round(float(t[-1] - t[0]), 3), reference_s=round(float(t[ref]), 3),
+        set_end_s=round(float(t[end - 1]), 3), tolerance_deg=tol, posture=posture,
+        posture_expected=exercise.posture, reps=len(rep_times),
+        rep_times_s=[round(float(x), 3) for x in rep_times], holds=holds, faults=found,
+        quality=quality, target_reps=tuple(exercise.reps) if exercise.reps else None,
+        target_hold_s=tuple(exercise.hold_s) if exercise.hold_s else None, warnings=warnings,
+        trace=_trace(t, dev, rate))
+
+
+def _tolerances(exercise: cat.Exercise, tolerance: float | dict[str, float] | None
+                ) -> dict[str, float]:
+    if tolerance is None:
+        return {a: float(v) for a, v in exercise.tolerance_deg.items()}
+    if isinstance(tolerance, dict):
+        return {a: float(v) for a, v in tolerance.items()}
+    axes = exercise.axes or cat.AXES  # a tolerance given for the generic kind: every axis
+    return {a: float(tolerance) for a in axes}
+
+
+def _reference(t, accel, still, gait, exercise, reference_s, warnings) -> int:
+    if reference_s is not None:
+        return int(min(np.searchsorted(t, reference_s), len(t) - 1))
+    candidates = []
+    for a, b in motion.runs(still & ~gait):
+        ref = int(np.searchsorted(t, t[a] + REFERENCE_STILL_S))
+        if ref < b:
+            candidates.append((a, ref))
+    if not candidates:
+        warnings.append("the patient was never still for a second: the reference is the "
+                        "first sample")
+        return 0
+    if exercise.posture != cat.ANY:
+        for a, ref in candidates:
+            up = accel[a:ref].mean(0)
+            up /= max(float(np.linalg.norm(up)), 1e-9)
+            if motion.posture_of(up, exercise.posture) == exercise.posture:
+                return ref
+    return candidates[0][1]
+
+
+def _left_exercise(t, q, gait, ref, end, rate, warnings) -> int:
+    """The end of the judged time: ``end``, or earlier if the patient walked off or turned."""
+    angle = np.degrees(2 * np.arccos(np.clip(np.abs(q[:, 0]), 0.0, 1.0)))
+    away = (angle > LEAVE_ANGLE_DEG) | gait
+    n = int(LEAVE_MIN_S * rate)
+    for a, b in motion.runs(away[ref:end]):
+        if b - a >= n or a + ref + b - a >= end:
+            stop = max(ref + 1, ref + a - int(LEAVE_MARGIN_S * rate))
+            what = "walked" if gait[ref + a:ref + b].mean() > 0.5 else "moved away"
+            warnings.append(f"the patient {what} at {t[ref + a]:.1f} s: the set is judged "
+                            f"up to {t[stop - 1]:.1f} s")
+            return stop
+    return end
+
+
+def _against_held_position(t, dev, holds):
+    """Deviation from the position held, and the judged time: each hold's settled part."""
+    monitored = np.full_like(dev, np.nan)
+    judged = np.zeros(len(t), bool)
+    for h in holds:
+        inside = (t >= h.start_s + hl.SETTLE_S) & (t <= h.end_s - hl.SETTLE_S)
+        if not inside.any():
+            continue
+        level = np.median(dev[inside], axis=0)
+        h.level_deg = {a: round(float(v), 2) for a, v in zip(orientation.AXES, level,
+                                                             strict=True)}
+        monitored[inside] = dev[inside] - level
+        judged |= inside
+    return monitored, judged
+
+
+def _trace(t, dev, rate) -> Trace:
+    step = max(1, int(round(rate / TRACE_HZ)))
+    return Trace(rate / step, float(t[0]),
+                 {a: dev[::step, i].copy() for i, a in enumerate(orientation.AXES)})
+
+
+def _posture_words(posture: str) -> str:
+    return {cat.SUPINE: "lying on the back", cat.PRONE: "lying on the front",
+            cat.SIDE_LYING: "lying on the side", cat.QUADRUPED: "on all fours",
+            cat.SITTING: "sitting", cat.STANDING: "standing"}.get(posture, "in another position")

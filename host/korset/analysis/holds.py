@@ -1,0 +1,140 @@
+"""Holds: when the patient moved into a held position, and when out of it.
+
+A hold is a plateau of the deviation away from the rest position (the
+reference). Breathing rides on it (exercise 1's hold is only half a degree
+to a degree of pelvic tilt, about as much as a deep breath), so the deviation
+is first averaged over ``AVERAGE_S``, about one calm breath. That average is
+symmetric in time, so a step's half-way crossing stays where the step's
+middle was: hold start and end are the middles of the movements into and out
+of the position, as a physiotherapist with a stopwatch would take them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import ndimage
+
+from korset.analysis.motion import runs
+from korset.analysis.result import Hold
+
+AVERAGE_S = 4.0  # about one calm breath (3-5 s)
+FINE_AVERAGE_S = 1.0  # for the edges' exact place
+MIN_HOLD_S = 3.0
+MERGE_GAP_S = 1.5  # a dip shorter than this inside a hold does not end it
+SETTLE_S = 1.0  # judged time of a hold starts this long after its start, ends this long before
+
+
+def find(t: np.ndarray, deviation_deg: np.ndarray, judged: np.ndarray, rate_hz: float,
+         min_hold_s: float = MIN_HOLD_S) -> list[Hold]:
+    """Holds inside the judged time (``deviation_deg``: (n, 3) from the reference)."""
+    if not judged.any():
+        return []
+    size = max(1, int(AVERAGE_S * rate_hz))
+    s = ndimage.uniform_filter1d(deviation_deg, size, axis=0, mode="nearest")
+    fine = ndimage.uniform_filter1d(deviation_deg, max(1, int(FINE_AVERAGE_S * rate_hz)),
+                                    axis=0, mode="nearest")
+    inside = np.flatnonzero(judged)
+    i0, i1 = int(inside[0]), int(inside[-1]) + 1
+    # Each axis clipped at its 90th percentile of size: a brief fault (seconds) must not
+    # outweigh the held position (most of the set).
+    ceiling = np.percentile(np.abs(s[i0:i1]), 90, axis=0)
+    dist = np.linalg.norm(np.clip(s, -ceiling, ceiling), axis=1)
+    d = dist[i0:i1]
+    # Two levels, rest and held: a threshold half-way, refined once on the held level.
+    threshold = 0.5 * np.percentile(d, 95)
+    for _ in range(2):
+        high = d > threshold
+        if not high.any():
+            return []
+        threshold = 0.5 * (np.median(d[high]) + np.median(d[~high]) if (~high).any()
+                           else np.median(d[high]))
+    segments = _merge(runs(d > threshold), int(MERGE_GAP_S * rate_hz))
+    holds = []
+    for a, b in segments:
+        a, b = a + i0, b + i0
+        if t[b - 1] - t[a] < min_hold_s:
+            continue
+        start, end = _edges(t, s, fine, a, b, rate_hz)
+        if end - start >= min_hold_s:
+            holds.append(Hold(round(start, 3), round(end, 3), round(end - start, 3)))
+    return holds
+
+
+def _merge(segments: list[tuple[int, int]], gap: int) -> list[tuple[int, int]]:
+    out: list[list[int]] = []
+    for a, b in segments:
+        if out and a - out[-1][1] <= gap:
+            out[-1][1] = b
+        else:
+            out.append([a, b])
+    return [(a, b) for a, b in out]
+
+
+def _edges(t: np.ndarray, s: np.ndarray, fine: np.ndarray, a: int, b: int, rate_hz: float
+           ) -> tuple[float, float]:
+    """Half-way crossings of the deviation projected on the hold's direction.
+
+    First on the breath-long average (robust: finds the step), then refined on a
+    one-second average around it (sharp: the step's middle), between the levels
+    just either side of it.
+    """
+    held = np.median(s[a:b], axis=0)
+    norm = np.linalg.norm(held)
+    if norm == 0:
+        return float(t[a]), float(t[b - 1])
+    direction = held / norm
+    p = s @ direction
+    span = int(AVERAGE_S * rate_hz)
+    before = p[max(0, a - span):a]
+    after = p[b:b + span]
+    rest_before = float(np.median(before)) if len(before) else 0.0
+    rest_after = float(np.median(after)) if len(after) else 0.0
+    level = float(np.median(p[a:b]))
+    middle = (a + b) // 2
+    rough = (_crossing(t, p, middle, 0.5 * (rest_before + level), -1),
+             _crossing(t, p, middle, 0.5 * (rest_after + level), +1))
+    q = fine @ direction
+    return (_refine(t, q, rough[0], rate_hz, -1), _refine(t, q, rough[1], rate_hz, +1))
+
+
+def _refine(t: np.ndarray, q: np.ndarray, edge_s: float, rate_hz: float, outward: int) -> float:
+    """The half-way crossing of ``q`` nearest ``edge_s``, between the levels 1.5-4 s either
+    side (``outward``: the side of rest, -1 before the hold, +1 after)."""
+    e = int(np.searchsorted(t, edge_s))
+    near, far = int(1.5 * rate_hz), int(AVERAGE_S * rate_hz)
+    if outward < 0:
+        rest, hold = q[max(0, e - far):max(0, e - near)], q[e + near:e + far]
+    else:
+        rest, hold = q[e + near:e + far], q[max(0, e - far):max(0, e - near)]
+    if not len(rest) or not len(hold):
+        return edge_s
+    level = 0.5 * (float(np.median(rest)) + float(np.median(hold)))
+    lo, hi = max(0, e - near), min(len(q) - 1, e + near)
+    crossings = np.flatnonzero(np.diff(np.sign(q[lo:hi + 1] - level)) != 0) + lo
+    if not len(crossings):
+        return edge_s
+    k = int(crossings[np.argmin(np.abs(crossings - e))])
+    frac = (level - q[k]) / (q[k + 1] - q[k]) if q[k + 1] != q[k] else 0.0
+    return float(t[k] + frac * (t[k + 1] - t[k]))
+
+
+def _crossing(t: np.ndarray, p: np.ndarray, i: int, level: float, direction: int) -> float:
+    """Where ``p`` first falls to ``level``, walking from sample i (inside the hold, above
+    it) in ``direction``; linearly interpolated between samples."""
+    n = len(p)
+    j = i
+    while 0 <= j + direction < n and p[j + direction] > level:
+        j += direction
+    k = j + direction
+    if not 0 <= k < n:
+        return float(t[j])
+    frac = (level - p[j]) / (p[k] - p[j]) if p[k] != p[j] else 0.0
+    return float(t[j] + frac * (t[k] - t[j]))
+
+
+def judged_inside(t: np.ndarray, holds: list[Hold]) -> np.ndarray:
+    """(n,) bool: the settled part of each hold, where it is judged against the held position."""
+    mask = np.zeros(len(t), bool)
+    for h in holds:
+        mask |= (t >= h.start_s + SETTLE_S) & (t <= h.end_s - SETTLE_S)
+    return mask

@@ -1,0 +1,99 @@
+"""When is the patient still, when walking, and which way is up: the recording's activity.
+
+Pure functions of arrays (accelerometer m/s^2, gyro rad/s, body frame, rate in
+Hz). Stillness is judged first on how much the signals vary rather than on
+their size, so that an unknown gyro bias does not hide it; once the bias is
+known, slow smooth movement is excluded too (as the firmware does, in
+``korsetfw.stillness``, with the same thresholds).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import ndimage
+
+from korsetfw import catalogue as cat
+
+STANDARD_GRAVITY = 9.80665  # m/s^2
+
+STILL_GYRO_VARIATION_DPS = 1.5  # summed |gyro - its 0.15 s mean| over the axes, averaged
+STILL_ACCEL_VARIATION_G = 0.02  # the same for the accelerometer
+STILL_RATE_DPS = 0.7  # once the bias is known: |rate| (0.25 s mean) below this
+STILL_MIN_S = 0.8  # a stillness lasts at least this long
+
+# Walking, running, stairs: the trunk's vertical acceleration swings by well over
+# 1 m/s^2 at 1-3 steps a second. An exercise for the lower back moves it by a
+# fraction of that (rocking back on all fours: ~0.3 m/s^2).
+GAIT_BAND_HZ = (0.8, 3.5)
+GAIT_RMS_MS2 = 0.9  # band-passed |a| RMS over GAIT_WINDOW_S
+GAIT_WINDOW_S = 1.0
+GAIT_MIN_S = 3.0
+
+POSTURE_MATCH_DEG = 35.0  # gravity within this of a posture's direction: in that posture
+
+
+def _mean(x: np.ndarray, rate_hz: float, seconds: float) -> np.ndarray:
+    return ndimage.uniform_filter1d(x, max(1, int(round(seconds * rate_hz))), axis=0,
+                                    mode="nearest")
+
+
+def still_mask(accel: np.ndarray, gyro: np.ndarray, rate_hz: float,
+               bias: np.ndarray | None = None) -> np.ndarray:
+    """(n,) bool: still for at least STILL_MIN_S around each sample."""
+    g = np.degrees(gyro)
+    a = accel / STANDARD_GRAVITY
+    g_var = _mean(np.abs(g - _mean(g, rate_hz, 0.15)).sum(1), rate_hz, 0.25)
+    a_var = _mean(np.abs(a - _mean(a, rate_hz, 0.15)).sum(1), rate_hz, 0.25)
+    quiet = (g_var < STILL_GYRO_VARIATION_DPS) & (a_var < STILL_ACCEL_VARIATION_G)
+    if bias is not None:
+        rate = np.linalg.norm(_mean(g - np.degrees(bias), rate_hz, 0.25), axis=1)
+        quiet &= rate < STILL_RATE_DPS
+    n = int(STILL_MIN_S * rate_hz)
+    return ndimage.binary_opening(quiet, structure=np.ones(n, bool)) if n > 1 else quiet
+
+
+def runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """[start, end) index pairs of the True runs of ``mask``."""
+    edges = np.diff(mask.astype(np.int8), prepend=0, append=0)
+    return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist(),
+                    strict=True))
+
+
+def gait_mask(accel: np.ndarray, rate_hz: float) -> np.ndarray:
+    """(n,) bool: walking-like: upright, and the trunk's acceleration swinging at step rates
+    for at least GAIT_MIN_S (the motor's buzz, aliased into that band at low sample
+    rates, lasts no longer than a fault)."""
+    from scipy import signal
+
+    hi = min(GAIT_BAND_HZ[1], 0.45 * rate_hz)
+    sos = signal.butter(2, [GAIT_BAND_HZ[0], hi], btype="band", fs=rate_hz, output="sos")
+    mag = np.linalg.norm(accel, axis=1)
+    if len(mag) <= 30:
+        return np.zeros(len(mag), bool)
+    band = signal.sosfiltfilt(sos, mag - mag.mean())
+    power = _mean(band ** 2, rate_hz, GAIT_WINDOW_S)
+    slow = _mean(accel, rate_hz, 1.0)
+    cos_up = slow[:, 2] / np.maximum(np.linalg.norm(slow, axis=1), 1e-9)
+    upright = cos_up > np.cos(np.radians(POSTURE_MATCH_DEG))
+    walking = (power > GAIT_RMS_MS2 ** 2) & upright
+    n = int(GAIT_MIN_S * rate_hz)
+    return ndimage.binary_opening(walking, structure=np.ones(n, bool)) if n > 1 else walking
+
+
+def posture_of(up_body: np.ndarray, expected: str | None = None) -> str:
+    """The starting posture whose gravity direction is nearest ``up_body`` (a unit vector).
+
+    Directions alone cannot tell sitting from standing, or prone from on all
+    fours; the expected posture wins such a tie.
+    """
+    best, best_angle = "unknown", POSTURE_MATCH_DEG
+    for posture, direction in cat.POSTURE_UP.items():
+        d = np.array(direction, dtype=float)
+        if posture == cat.SIDE_LYING:
+            cos = abs(float(up_body @ d))
+        else:
+            cos = float(up_body @ d)
+        angle = float(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))
+        if angle < best_angle - 1e-9 or (angle <= best_angle + 1e-9 and posture == expected):
+            best, best_angle = posture, angle
+    return best

@@ -1,0 +1,229 @@
+"""Offline orientation of the lower back relative to a reference, vectorised.
+
+Offline we see the whole set at once, so instead of a causal filter (what the
+board runs) the attitude is built in three passes, each a handful of numpy
+operations over all samples:
+
+1. Integrate the gyro, less its bias, into unit quaternions by a parallel
+   prefix product (quaternion multiplication is associative: log2(n) passes
+   of one vectorised product each). The bias is the gyro's mean over the
+   still stretches of the recording, interpolated in time between them (it
+   wanders slowly with temperature).
+2. Tilt: gravity seen through the integrated attitude should stay where it
+   was at the reference; the small rotation that would put it back is the
+   drift on the two horizontal axes plus the effect of linear acceleration.
+   A zero-phase smoother keeps the drift (slow, and a linear trend passes
+   through it unchanged) and drops the accelerations (a repetition's
+   velocity starts and ends at zero, so its acceleration averages out over
+   a few seconds). Like a complementary filter, but without its lag.
+3. Heading (the axis along gravity): no sensor sees it. What is left of the
+   bias there drifts slowly, while a patient doing a set returns to the
+   starting position again and again; a long, robust trend of the heading
+   angle is removed. Movements of a few seconds, faults among them, pass.
+
+All rotations map the body frame at time t to the body frame at the
+reference ("reference frame"), so the deviation is read straight off them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import ndimage
+
+STANDARD_GRAVITY = 9.80665  # m/s^2
+
+TILT_SMOOTHING_S = 4.0  # Gaussian sigma of the tilt drift estimate
+HEADING_TREND_S = 30.0  # window of the heading's robust trend
+
+
+# -- quaternions (w, x, y, z), arrays of shape (..., 4) ------------------------------------
+
+def qmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    aw, ax, ay, az = np.moveaxis(a, -1, 0)
+    bw, bx, by, bz = np.moveaxis(b, -1, 0)
+    return np.stack([aw * bw - ax * bx - ay * by - az * bz,
+                     aw * bx + ax * bw + ay * bz - az * by,
+                     aw * by - ax * bz + ay * bw + az * bx,
+                     aw * bz + ax * by - ay * bx + az * bw], -1)
+
+
+def qconj(q: np.ndarray) -> np.ndarray:
+    return q * np.array([1.0, -1.0, -1.0, -1.0])
+
+
+def from_rotvec(v: np.ndarray) -> np.ndarray:
+    angle = np.linalg.norm(v, axis=-1)
+    half = 0.5 * angle
+    # sin(half)/angle -> 1/2 as angle -> 0
+    k = np.where(angle < 1e-12, 0.5, np.sin(half) / np.where(angle == 0, 1.0, angle))
+    return np.concatenate([np.cos(half)[..., None], v * k[..., None]], -1)
+
+
+def to_rotvec(q: np.ndarray) -> np.ndarray:
+    q = q * np.where(q[..., :1] < 0, -1.0, 1.0)  # shortest way round
+    s = np.linalg.norm(q[..., 1:], axis=-1)
+    angle = 2.0 * np.arctan2(s, q[..., 0])
+    k = np.where(s < 1e-12, 2.0, angle / np.where(s == 0, 1.0, s))
+    return q[..., 1:] * k[..., None]
+
+
+def rotate(q: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Rotate vectors v (..., 3) by unit quaternions q (..., 4)."""
+    w, u = q[..., :1], q[..., 1:]
+    t = 2.0 * np.cross(u, v)
+    return v + w * t + np.cross(u, t)
+
+
+def to_matrix(q: np.ndarray) -> np.ndarray:
+    w, x, y, z = np.moveaxis(q, -1, 0)
+    return np.stack([
+        np.stack([1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y)], -1),
+        np.stack([2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x)], -1),
+        np.stack([2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)], -1)], -2)
+
+
+def _mul_into(out, a, b):
+    """out = a * b for quaternions stored component-first, shape (4, ...)."""
+    aw, ax, ay, az = a
+    bw, bx, by, bz = b
+    out[0] = aw * bw - ax * bx - ay * by - az * bz
+    out[1] = aw * bx + ax * bw + ay * bz - az * by
+    out[2] = aw * by - ax * bz + ay * bw + az * bx
+    out[3] = aw * bz + ax * by - ay * bx + az * bw
+
+
+_BLOCK = 64  # samples per block of the two-level scan
+
+
+def prefix_product(steps: np.ndarray) -> np.ndarray:
+    """q[i] = steps[0] * steps[1] * ... * steps[i], for (n, 4) unit quaternions.
+
+    A two-level parallel scan: a Hillis-Steele scan (log2 passes) inside blocks
+    of 64 samples, the same over the blocks' totals, then one product putting
+    each block after the ones before it. Component-first arrays keep every
+    pass a few contiguous vector operations.
+    """
+    n = len(steps)
+    m = -(-n // _BLOCK)
+    padded = np.zeros((4, m * _BLOCK))
+    padded[0] = 1.0
+    padded[:, :n] = steps.T
+    q = padded.reshape(4, m, _BLOCK)
+    k = 1
+    while k < _BLOCK:
+        _mul_into(q[:, :, k:], q[:, :, :-k].copy(), q[:, :, k:].copy())
+        k *= 2
+    if m > 1:
+        totals = np.ascontiguousarray(q[:, :, -1])
+        k = 1
+        while k < m:
+            _mul_into(totals[:, k:], totals[:, :-k].copy(), totals[:, k:].copy())
+            k *= 2
+        before = totals[:, :-1, None]  # everything up to the end of the previous block
+        _mul_into(q[:, 1:], np.broadcast_to(before, q[:, 1:].shape), q[:, 1:].copy())
+    q = q.reshape(4, -1)[:, :n].T
+    # Renormalise once: float64 rounding over these few passes stays far below 1e-12.
+    return q / np.linalg.norm(q, axis=-1, keepdims=True)
+
+
+# -- the three passes ---------------------------------------------------------------------
+
+def gyro_bias(t: np.ndarray, gyro: np.ndarray, still: np.ndarray, min_run_s: float = 0.5
+              ) -> np.ndarray:
+    """(n, 3) bias, rad/s: median of each still run, interpolated between runs' centres.
+
+    The median, because a first, rough stillness (judged on variation alone) can
+    include a slow, smooth movement; its rate must not pass for bias.
+    """
+    edges = np.diff(still.astype(np.int8), prepend=0, append=0)
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    centres, means = [], []
+    for a, b in zip(starts, ends, strict=True):
+        if t[b - 1] - t[a] >= min_run_s:
+            centres.append(0.5 * (t[a] + t[b - 1]))
+            means.append(np.median(gyro[a:b], axis=0))
+    if not centres:
+        return np.broadcast_to(np.median(gyro, 0), gyro.shape)
+    means = np.array(means)
+    return np.stack([np.interp(t, centres, means[:, i]) for i in range(3)], -1)
+
+
+def integrate(t: np.ndarray, gyro: np.ndarray, ref: int) -> np.ndarray:
+    """Attitudes (n, 4): body at t -> body at sample ``ref``, from body rates (rad/s)."""
+    dt = np.diff(t)
+    mid = 0.5 * (gyro[:-1] + gyro[1:]) * dt[:, None]  # trapezoid per step
+    steps = np.concatenate([[[1.0, 0.0, 0.0, 0.0]], from_rotvec(mid)])
+    q = prefix_product(steps)  # body at t -> body at sample 0
+    return qmul(qconj(q[ref])[None, :], q)
+
+
+_SLOW_HZ = 10.0  # slow estimates (drift, trends) are computed at this rate
+
+
+def _decimate(x: np.ndarray, rate_hz: float) -> tuple[np.ndarray, int]:
+    """Block means at about _SLOW_HZ (the last, partial block included); and the block size."""
+    step = max(1, int(round(rate_hz / _SLOW_HZ)))
+    n = len(x)
+    m = -(-n // step)
+    padded = np.concatenate([x, np.repeat(x[-1:], m * step - n, axis=0)])
+    return padded.reshape(m, step, *x.shape[1:]).mean(1), step
+
+
+def _expand(slow: np.ndarray, step: int, n: int) -> np.ndarray:
+    """Back to every sample: linear between the blocks' centres."""
+    centres = (np.arange(len(slow)) + 0.5) * step - 0.5
+    at = np.arange(n)
+    if slow.ndim == 1:
+        return np.interp(at, centres, slow)
+    return np.stack([np.interp(at, centres, slow[:, i]) for i in range(slow.shape[1])], -1)
+
+
+def smooth_slow(x: np.ndarray, rate_hz: float, sigma_s: float) -> np.ndarray:
+    """Zero-phase Gaussian smoothing (sigma in s) for slow estimates, computed at _SLOW_HZ.
+
+    "nearest" ends, so a trend at the edges is held, not pulled towards zero.
+    """
+    slow, step = _decimate(x, rate_hz)
+    slow = ndimage.gaussian_filter1d(slow, sigma_s * rate_hz / step, axis=0, mode="nearest")
+    return _expand(slow, step, len(x))
+
+
+def correct_tilt(q: np.ndarray, accel: np.ndarray, up: np.ndarray, rate_hz: float,
+                 smoothing_s: float = TILT_SMOOTHING_S) -> np.ndarray:
+    """Remove the slow tilt drift of ``q``, using gravity (``up``: unit vector, reference frame)."""
+    seen = rotate(q, accel)
+    seen /= np.maximum(np.linalg.norm(seen, axis=-1, keepdims=True), 1e-9)
+    # The small rotation taking ``up`` to where gravity is seen: drift (+ linear accel).
+    err = np.cross(up, seen)
+    drift = smooth_slow(err, rate_hz, smoothing_s)
+    return qmul(from_rotvec(-drift), q)
+
+
+def heading_angle(q: np.ndarray, up: np.ndarray) -> np.ndarray:
+    """Twist of each attitude about ``up`` (rad): the swing-twist decomposition's twist."""
+    proj = q[:, 1:] @ up
+    return 2.0 * np.arctan2(proj, q[:, 0])
+
+
+def correct_heading(q: np.ndarray, up: np.ndarray, rate_hz: float,
+                    window_s: float = HEADING_TREND_S) -> np.ndarray:
+    """Remove the slow trend of the heading (a running median, then smoothed)."""
+    psi = np.unwrap(heading_angle(q, up))
+    slow, step = _decimate(psi, rate_hz)
+    size = max(3, int(window_s * rate_hz / step) | 1)
+    trend = ndimage.median_filter(slow, size=size, mode="nearest")
+    trend = ndimage.uniform_filter1d(trend, max(1, size // 4), mode="nearest")
+    trend = _expand(trend, step, len(psi))
+    return qmul(from_rotvec(-trend[:, None] * up[None, :]), q)
+
+
+def deviation_deg(q: np.ndarray) -> np.ndarray:
+    """(n, 3) rotation, flexion, lateral in degrees: R = Rz(rotation) Ry(flexion) Rx(lateral)."""
+    r = to_matrix(q)
+    flexion = np.arcsin(np.clip(-r[:, 2, 0], -1.0, 1.0))
+    rotation = np.arctan2(r[:, 1, 0], r[:, 0, 0])
+    lateral = np.arctan2(r[:, 2, 1], r[:, 2, 2])
+    return np.degrees(np.stack([rotation, flexion, lateral], -1))
+
+
+AXES = ("rotation", "flexion", "lateral")  # columns of deviation_deg (catalogue names)

@@ -1,0 +1,193 @@
+"""Repetitions: each one a movement out of the rest position and back.
+
+A well-done repetition moves the lower back by a degree or two, so the count
+adapts to the set itself: the movement's size is measured against this
+set's own repetitions, its tempo from its own rhythm.
+
+Exercises (catalogue and custom): the activity is the size of the deviation
+from the reference, all three axes together, so it rises once per
+repetition whichever side works (sides that alternate flip the signs, not
+the size). Smoothed over a fraction of the repetition's period, a fault or a
+wobble inside a repetition stays one bump. Peaks of at least a set fraction
+of the typical repetition's size and at least most of a period apart are
+repetitions.
+
+The generic ``reps`` kind: any repeated movement (squats, sit-to-stand,
+bridges, steps). Nothing rests at the reference there, so the signal is the
+movement's main direction (the first principal component of the deviation
+and the linear acceleration, both band-passed), and each cycle of it is a
+repetition.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import ndimage, signal
+
+from korsetfw import catalogue as cat
+
+PERIOD_RANGE_S = (1.5, 12.0)  # of an exercise's repetitions
+GENERIC_PERIOD_RANGE_S = (0.35, 12.0)  # steps are quick
+MIN_SIZE_FRACTION = 0.3  # of the typical repetition's size
+MIN_PROMINENCE_FRACTION = 0.35  # rises at least this much (of the typical size) above its dips
+MIN_SPACING_FRACTION = 0.55  # of the period
+COMBINE_FRACTION = 0.4  # channels scoring this much of the best one are combined
+MIN_WIDTH_FRACTION = 0.6  # of the typical repetition's length
+ACCEL_DEG_PER_MS2 = 10.0  # weight of linear acceleration against angles (generic kind)
+DISPLACEMENT_BAND_HZ = (0.15, 2.0)
+DEG_PER_M = 20.0  # weight of displacement against angles: 5 cm counts like a degree
+SKEW_ONE_SIDED = 0.5  # |skewness| of the movement above this: repetitions go one way
+
+
+def count(t: np.ndarray, deviation_deg: np.ndarray, accel: np.ndarray, gravity: np.ndarray,
+          judged: np.ndarray, rate_hz: float, exercise: cat.Exercise) -> list[float]:
+    """Times (s) of the repetitions' peaks inside the judged time."""
+    inside = np.flatnonzero(judged)
+    if len(inside) < rate_hz * 2:
+        return []
+    i0, i1 = int(inside[0]), int(inside[-1]) + 1
+    if exercise.key == cat.REPS:
+        return _generic(t[i0:i1], deviation_deg[i0:i1], accel[i0:i1], rate_hz)
+    disp = displacement(accel[i0:i1], gravity[i0:i1], rate_hz)
+    return _exercise(t[i0:i1], deviation_deg[i0:i1], disp, rate_hz, exercise.sides)
+
+
+def displacement(accel: np.ndarray, gravity: np.ndarray, rate_hz: float,
+                 band_hz: tuple[float, float] = DISPLACEMENT_BAND_HZ) -> np.ndarray:
+    """(n, 3) displacement (m) in the band, from linear acceleration (accel - gravity, body).
+
+    Integrated twice in the frequency domain (divide by -(2 pi f)^2), zero phase;
+    the band (fourth-order Butterworth magnitudes at both edges, so no ringing)
+    keeps it from wandering: what is left is movement over seconds. Below the
+    band, a degree of tilt error would pass for metres.
+    """
+    lin = accel - gravity
+    lin = lin - lin.mean(0)
+    n = len(lin)
+    size = 1 << int(np.ceil(np.log2(max(n, 2) * 1.25)))
+    f = np.fft.rfftfreq(size, 1.0 / rate_hz)
+    lo, hi = band_hz
+    with np.errstate(divide="ignore", invalid="ignore"):
+        high_pass = (f / lo) ** 4 / (1 + (f / lo) ** 4)
+        gain = np.where(f > 0, -high_pass / (1 + (f / hi) ** 4) / (2 * np.pi * f) ** 2, 0.0)
+    spec = np.fft.rfft(lin, size, axis=0) * gain[:, None]
+    return np.fft.irfft(spec, size, axis=0)[:n]
+
+
+def _regularity(x: np.ndarray, rate_hz: float, lo_s: float, hi_s: float
+                ) -> tuple[float, float | None]:
+    """How strongly ``x`` repeats, and at what period.
+
+    The normalised autocorrelation's peaks in the lag range, each scored by how
+    far it rises above the dip before it (a slow wander correlates with itself
+    at every lag, but has no dip); the first peak scoring at least half the
+    best is the period (not a multiple of it).
+    """
+    x = x - x.mean()
+    n = len(x)
+    size = 1 << int(np.ceil(np.log2(2 * n)))
+    spec = np.fft.rfft(x, size)
+    ac = np.fft.irfft((spec * spec.conj()).real, size)[:n]
+    if ac[0] <= 0:
+        return 0.0, None
+    ac = ac / ac[0]
+    lo, hi = int(lo_s * rate_hz), min(int(hi_s * rate_hz), n // 2)
+    if hi <= lo + 2:
+        return 0.0, None
+    peaks, _ = signal.find_peaks(ac[:hi])
+    peaks = peaks[peaks >= lo]
+    if not len(peaks):
+        return 0.0, None
+    scores = np.array([ac[p] - ac[:p].min() for p in peaks])
+    best = int(np.argmax(scores))
+    for i, p in enumerate(peaks):
+        if scores[i] >= 0.5 * scores[best]:
+            return float(scores[best]), p / rate_hz
+    return float(scores[best]), peaks[best] / rate_hz
+
+
+def _excursions(x: np.ndarray, rate_hz: float, sides: str) -> np.ndarray:
+    """Movement away from rest, >= 0: one-sided channels against their lower envelope,
+    channels whose repetitions alternate in sign (sides) by their size."""
+    x = x - np.median(x)
+    skew = float(np.mean(x ** 3) / max(np.mean(x ** 2), 1e-18) ** 1.5)
+    if sides == cat.ALTERNATE and abs(skew) < SKEW_ONE_SIDED:
+        return np.abs(x)
+    x = x if skew >= 0 else -x
+    _, period = _regularity(x, rate_hz, *PERIOD_RANGE_S)
+    window = int(1.2 * (period or 4.0) * rate_hz)
+    rest = ndimage.minimum_filter1d(x, max(1, window), mode="nearest")
+    rest = ndimage.uniform_filter1d(rest, max(1, window), mode="nearest")
+    return x - rest
+
+
+def _exercise(t: np.ndarray, dev: np.ndarray, disp: np.ndarray, rate_hz: float,
+              sides: str) -> list[float]:
+    channels = np.column_stack([dev, disp * DEG_PER_M])
+    scored = []
+    for c in range(channels.shape[1]):
+        # Angles are measured from the reference, which is the rest position: the
+        # excursion is their size, whichever way a rep, a wobble or a side goes.
+        # Displacements come out of a band-pass, so their rest must be found.
+        e = np.abs(channels[:, c]) if c < 3 else _excursions(channels[:, c], rate_hz, sides)
+        # Regularity of the clipped excursions: a few large faults must not decide it.
+        top = float(np.percentile(e, 95))
+        regular, period = _regularity(np.minimum(e, top), rate_hz, *PERIOD_RANGE_S)
+        if period is not None and top > 0:
+            # Regular and large: a channel moving less than a repetition does is noise
+            # however regular (breathing).
+            scored.append((regular * top, period, np.minimum(e, 2 * top) / top))
+    if not scored:
+        return []
+    # Every channel that shows the repetitions nearly as well as the best one takes part,
+    # each scaled to its own size: a wobble that cancels a repetition on one axis
+    # leaves it on the others.
+    best = max(s[0] for s in scored)
+    chosen = [s for s in scored if s[0] >= COMBINE_FRACTION * best]
+    period = float(np.median([s[1] for s in chosen]))
+    excursion = sum(s[0] * s[2] for s in chosen) / sum(s[0] for s in chosen)
+    activity = ndimage.uniform_filter1d(excursion, max(1, int(0.25 * period * rate_hz)),
+                                        mode="nearest")
+    return _peaks(t, activity, period, rate_hz)
+
+
+def _peaks(t: np.ndarray, activity: np.ndarray, period: float, rate_hz: float) -> list[float]:
+    """Repetitions among the activity's peaks: big enough, far enough apart, long enough.
+
+    Sizes and lengths are judged against this set's own typical repetition (the
+    median of the larger half), so the count adapts to small and slow movers.
+    A short twitch (settling in, fidgeting at the end) is not a repetition.
+    """
+    floor = float(np.percentile(activity, 10))
+    peaks, props = signal.find_peaks(activity, distance=max(1, int(MIN_SPACING_FRACTION
+                                                                   * period * rate_hz)),
+                                     prominence=1e-9, width=1, rel_height=0.5)
+    if not len(peaks):
+        return []
+    heights = activity[peaks] - floor
+    upper = heights >= np.median(heights)
+    typical = float(np.median(heights[upper]))
+    typical_width = float(np.median(props["widths"][upper]))
+    keep = (heights >= MIN_SIZE_FRACTION * typical) & \
+        (props["prominences"] >= MIN_PROMINENCE_FRACTION * typical) & \
+        (props["widths"] >= MIN_WIDTH_FRACTION * typical_width)
+    return [float(t[p]) for p in peaks[keep]]
+
+
+def _generic(t: np.ndarray, dev: np.ndarray, accel: np.ndarray, rate_hz: float) -> list[float]:
+    hi = min(3.0, 0.45 * rate_hz)
+    sos = signal.butter(2, [0.08, hi], btype="band", fs=rate_hz, output="sos")
+    x = np.column_stack([dev, (accel - accel.mean(0)) * ACCEL_DEG_PER_MS2])
+    x = signal.sosfiltfilt(sos, x, axis=0)
+    # First principal component: the movement's main direction.
+    _, _, vt = np.linalg.svd(x - x.mean(0), full_matrices=False)
+    p = x @ vt[0]
+    period = _regularity(p, rate_hz, *GENERIC_PERIOD_RANGE_S)[1] or 2.0
+    smooth = ndimage.uniform_filter1d(p, max(1, int(0.15 * period * rate_hz)), mode="nearest")
+    # Count the side with the sharper peaks (a squat's bottom, a step's impact).
+    best: list[float] = []
+    for sign in (1.0, -1.0):
+        found = _peaks(t, sign * smooth, period, rate_hz)
+        if len(found) > len(best):
+            best = found
+    return best
