@@ -23,6 +23,9 @@ COMMANDS = {
     "pair": "pair this computer with a board",
     "info": "show a board's state: firmware, storage, battery, clock",
     "sync": "take the recorded sessions off a board into this computer's store",
+    "analyze": "analyse one set (a session file or CSV): reps, holds, faults, quality",
+    "history": "list the analysed sets day by day, or write them as CSV",
+    "report": "summarise the sets for a patient: in the terminal, and as an HTML page",
     "live": "watch the lower back's deviation live",
     "start": "start a set on a board",
     "stop": "end the set running on a board",
@@ -30,7 +33,7 @@ COMMANDS = {
     "flash": "put the firmware on a board over USB (mpremote) and check it boots",
     "doctor": "check a board connected by USB and say what to fix",
     "vboard": "run a virtual board on a serial port that mpremote can use",
-    "export": "convert a session file to CSV (and a CSV recording to a session file)",
+    "export": "convert session files to CSV and back, or the history to CSV",
     "bench": "measure the firmware: per-sample cost, and buzzing against simulated truth",
 }
 

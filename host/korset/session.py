@@ -174,6 +174,7 @@ def encode(raw: np.ndarray, header: dict, events: list[tuple[int, int, int]] = (
 
 def from_recording(recording: Recording, *, accel_fs_g: int = 4, gyro_fs_dps: int = 500,
                    alignment: str = "+X+Y+Z", exercise: int | str | None = None,
+                   tolerance_deg: dict[str, float] | None = None,
                    source: str = "recording") -> bytes:
     """A session file holding ``recording``, as a board with these ranges would store it.
 
@@ -191,7 +192,7 @@ def from_recording(recording: Recording, *, accel_fs_g: int = 4, gyro_fs_dps: in
     header = {
         "session": 0, "device": source, "board": source, "firmware": None,
         "start_unix_s": None, "start_ticks_ms": 0, "exercise": exercise,
-        "tolerance_deg": None, "targets": None, "imu": source,
+        "tolerance_deg": tolerance_deg, "targets": None, "imu": source,
         "rate_hz": round(rate, 3), "accel_fs_g": accel_fs_g, "gyro_fs_dps": gyro_fs_dps,
         "accel_g_per_lsb": g_per_lsb, "gyro_dps_per_lsb": dps_per_lsb,
         "alignment": alignment, "gyro_bias_counts": None,

@@ -384,6 +384,11 @@ def test_the_commands_on_a_virtual_board(board_dir, tmp_path, capsys, monkeypatc
     out = capsys.readouterr().out
     assert "3 new session(s) stored" in out
     assert len(list((tmp_path / "home" / "sessions").glob("*/*.kss"))) == 3
+    # Each new session was analysed as its header says and added to the history.
+    assert out.count("exercise 3, ") == 3 and out.count(": in the history") == 3
+    assert main(["history", "--json"]) == 0
+    sets = json.loads(capsys.readouterr().out)
+    assert len(sets) == 3 and {s["analysis"]["exercise"] for s in sets} == {3}
     # Each command boots the virtual board for its own length: the set started here
     # ends when the command does (the board powers off), and its session, cut off
     # after its last whole chunk, syncs like any other.

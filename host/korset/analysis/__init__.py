@@ -35,7 +35,7 @@ from korsetfw import catalogue as cat
 REFERENCE_STILL_S = 1.0  # the reference is taken after this long still (as the board does)
 LEAVE_ANGLE_DEG = 35.0  # turned this far from the reference: the patient left the exercise
 LEAVE_MIN_S = 1.0
-LEAVE_MARGIN_S = 0.5  # judging stops this long before leaving was detected
+LEAVE_LOOKBACK_S = 3.0  # judging stops up to this long before leaving was detected
 TRACE_HZ = 10.0
 
 
@@ -55,9 +55,17 @@ def analyze(recording: Recording, exercise: cat.Exercise, *,
     bias = orientation.gyro_bias(t, gyro, still)
     still = motion.still_mask(accel, gyro, rate, bias)
     bias = orientation.gyro_bias(t, gyro, still)
-    gait = motion.gait_mask(accel, rate)
+    gait = motion.gait_mask(accel, gyro, rate)
 
-    ref = _reference(t, accel, still, gait, exercise, reference_s, warnings)
+    ref = _reference(t, accel, still, gait, exercise, reference_s)
+    judge_from = ref
+    if ref is None:
+        # No stillness, no reference: a set never started. Repetitions of the generic
+        # kind need no reference (they are counted throughout); nothing else is judged.
+        ref = 0
+        judge_from = 0 if exercise.key == cat.REPS else len(t)
+        warnings.append("the patient was never still for a second, so no reference was "
+                        "taken" + ("" if exercise.key == cat.REPS else ": nothing is judged"))
     before = slice(max(0, ref - int(0.5 * rate)), ref + 1)
     up = accel[before].mean(0)
     up /= max(float(np.linalg.norm(up)), 1e-9)
@@ -72,10 +80,10 @@ def analyze(recording: Recording, exercise: cat.Exercise, *,
     dev = orientation.deviation_deg(q)
 
     end = len(t) if end_s is None else int(np.searchsorted(t, end_s, side="right"))
-    if exercise.key != cat.REPS:
-        end = _left_exercise(t, q, gait, ref, end, rate, warnings)
+    if exercise.key != cat.REPS and judge_from < end:
+        end = _left_exercise(t, q, gait, still, judge_from, end, rate, warnings)
     judged = np.zeros(len(t), bool)
-    judged[ref:end] = True
+    judged[judge_from:end] = True
 
     holds, rep_times = [], []
     monitored, fault_judged = dev, judged
@@ -88,7 +96,7 @@ def analyze(recording: Recording, exercise: cat.Exercise, *,
     else:
         gravity = orientation.rotate(orientation.qconj(q), up * np.linalg.norm(
             accel[before].mean(0)))
-        rep_times = reps.count(t, dev, accel, gravity, judged, rate, exercise)
+        rep_times = reps.count(t, dev, accel, gravity, gait, judged, rate, exercise)
     found = fl.episodes(t, monitored, fault_judged, tol)
 
     judged_s = float(t[end - 1] - t[ref]) if end > ref else 0.0
@@ -124,7 +132,9 @@ def _tolerances(exercise: cat.Exercise, tolerance: float | dict[str, float] | No
     return {a: float(tolerance) for a in axes}
 
 
-def _reference(t, accel, still, gait, exercise, reference_s, warnings) -> int:
+def _reference(t, accel, still, gait, exercise, reference_s) -> int | None:
+    """The reference sample: given, or after the first second still (in the exercise's
+    starting posture where one is still; else the first). None: never still."""
     if reference_s is not None:
         return int(min(np.searchsorted(t, reference_s), len(t) - 1))
     candidates = []
@@ -133,9 +143,7 @@ def _reference(t, accel, still, gait, exercise, reference_s, warnings) -> int:
         if ref < b:
             candidates.append((a, ref))
     if not candidates:
-        warnings.append("the patient was never still for a second: the reference is the "
-                        "first sample")
-        return 0
+        return None
     if exercise.posture != cat.ANY:
         for a, ref in candidates:
             up = accel[a:ref].mean(0)
@@ -145,18 +153,28 @@ def _reference(t, accel, still, gait, exercise, reference_s, warnings) -> int:
     return candidates[0][1]
 
 
-def _left_exercise(t, q, gait, ref, end, rate, warnings) -> int:
-    """The end of the judged time: ``end``, or earlier if the patient walked off or turned."""
+def _left_exercise(t, q, gait, still, start, end, rate, warnings) -> int:
+    """The end of the judged time: ``end``, or earlier if the patient walked off or turned.
+
+    Judging stops where the movement that led away began: walking back from the
+    moment it was detected to the last stillness, at most LEAVE_LOOKBACK_S (the
+    first steps and the weight shift before them are not the exercise).
+    """
     angle = np.degrees(2 * np.arccos(np.clip(np.abs(q[:, 0]), 0.0, 1.0)))
     away = (angle > LEAVE_ANGLE_DEG) | gait
     n = int(LEAVE_MIN_S * rate)
-    for a, b in motion.runs(away[ref:end]):
-        if b - a >= n or a + ref + b - a >= end:
-            stop = max(ref + 1, ref + a - int(LEAVE_MARGIN_S * rate))
-            what = "walked" if gait[ref + a:ref + b].mean() > 0.5 else "moved away"
-            warnings.append(f"the patient {what} at {t[ref + a]:.1f} s: the set is judged "
-                            f"up to {t[stop - 1]:.1f} s")
-            return stop
+    for a, b in motion.runs(away[start:end]):
+        a, b = a + start, b + start
+        if b - a < n and b < end:
+            continue
+        stop = a
+        earliest = max(start + 1, a - int(LEAVE_LOOKBACK_S * rate))
+        while stop > earliest and not still[stop - 1]:
+            stop -= 1
+        what = "walked" if gait[a:b].mean() > 0.5 else "moved away"
+        warnings.append(f"the patient {what} at {t[a]:.1f} s: the set is judged up to "
+                        f"{t[stop - 1]:.1f} s")
+        return stop
     return end
 
 

@@ -25,9 +25,11 @@ STILL_MIN_S = 0.8  # a stillness lasts at least this long
 # 1 m/s^2 at 1-3 steps a second. An exercise for the lower back moves it by a
 # fraction of that (rocking back on all fours: ~0.3 m/s^2).
 GAIT_BAND_HZ = (0.8, 3.5)
-GAIT_RMS_MS2 = 0.9  # band-passed |a| RMS over GAIT_WINDOW_S
-GAIT_WINDOW_S = 1.0
-GAIT_MIN_S = 3.0
+GAIT_RMS_MS2 = 0.25  # band-passed |a| RMS over GAIT_WINDOW_S
+GAIT_WINDOW_S = 2.0
+GAIT_MIN_S = 2.0
+GAIT_GYRO_RMS_DPS = 8.0  # band-passed |rate| RMS: strides turn the pelvis by several degrees
+GAIT_UPRIGHT_DEG = 50.0  # walking, the trunk stays this close to upright (turns tilt it)
 
 POSTURE_MATCH_DEG = 35.0  # gravity within this of a posture's direction: in that posture
 
@@ -59,23 +61,28 @@ def runs(mask: np.ndarray) -> list[tuple[int, int]]:
                     strict=True))
 
 
-def gait_mask(accel: np.ndarray, rate_hz: float) -> np.ndarray:
-    """(n,) bool: walking-like: upright, and the trunk's acceleration swinging at step rates
-    for at least GAIT_MIN_S (the motor's buzz, aliased into that band at low sample
-    rates, lasts no longer than a fault)."""
+def gait_mask(accel: np.ndarray, gyro: np.ndarray, rate_hz: float) -> np.ndarray:
+    """(n,) bool: walking-like, for at least GAIT_MIN_S: upright, the trunk's acceleration
+    swinging at step rates, and the pelvis turning to and fro with the strides.
+
+    Both signals are needed: the motor's buzz, aliased into the step band at low
+    sample rates, shakes the accelerometer but turns nothing; an exercise's
+    fault turns the pelvis but does not jolt it.
+    """
     from scipy import signal
 
+    if len(accel) <= 30:
+        return np.zeros(len(accel), bool)
     hi = min(GAIT_BAND_HZ[1], 0.45 * rate_hz)
     sos = signal.butter(2, [GAIT_BAND_HZ[0], hi], btype="band", fs=rate_hz, output="sos")
     mag = np.linalg.norm(accel, axis=1)
-    if len(mag) <= 30:
-        return np.zeros(len(mag), bool)
-    band = signal.sosfiltfilt(sos, mag - mag.mean())
-    power = _mean(band ** 2, rate_hz, GAIT_WINDOW_S)
+    jolt = _mean(signal.sosfiltfilt(sos, mag - mag.mean()) ** 2, rate_hz, GAIT_WINDOW_S)
+    turn = _mean((signal.sosfiltfilt(sos, np.degrees(gyro), axis=0) ** 2).sum(1), rate_hz,
+                 GAIT_WINDOW_S)
     slow = _mean(accel, rate_hz, 1.0)
     cos_up = slow[:, 2] / np.maximum(np.linalg.norm(slow, axis=1), 1e-9)
-    upright = cos_up > np.cos(np.radians(POSTURE_MATCH_DEG))
-    walking = (power > GAIT_RMS_MS2 ** 2) & upright
+    upright = cos_up > np.cos(np.radians(GAIT_UPRIGHT_DEG))
+    walking = (jolt > GAIT_RMS_MS2 ** 2) & (turn > GAIT_GYRO_RMS_DPS ** 2) & upright
     n = int(GAIT_MIN_S * rate_hz)
     return ndimage.binary_opening(walking, structure=np.ones(n, bool)) if n > 1 else walking
 

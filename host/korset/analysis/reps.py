@@ -32,6 +32,17 @@ MIN_SIZE_FRACTION = 0.3  # of the typical repetition's size
 MIN_PROMINENCE_FRACTION = 0.35  # rises at least this much (of the typical size) above its dips
 MIN_SPACING_FRACTION = 0.55  # of the period
 COMBINE_FRACTION = 0.4  # channels scoring this much of the best one are combined
+REGULARITY_CLIP_PCT = 80  # excursions clipped at this percentile to judge regularity
+FAULT_CLIP = 1.5  # excursions clipped at this many typical repetitions
+MIN_REPS_FOR_TEMPLATE = 4
+MIN_REPS = 3  # fewer similar movements are no rhythm to count by
+GAIT_PAD_S = 1.0  # walking detected is widened by this much for counting steps
+MIN_BOUT_S = 4.0  # stretches between walks shorter than this hold no repetitions
+STEP_BAND_HZ = (0.5, 4.0)
+MIN_STEP_S = 0.3  # 200 steps a minute: a brisk walk
+STEP_PERIOD_S = (0.3, 1.0)  # a walk's cadence, slow (60 steps a minute) to brisk
+STEP_SIZE_FRACTION = 0.4  # of the typical step's jolt
+SAME_WAY_FRACTION = 0.8  # |mean sign| of an angle at the repetitions: it moves one way
 MIN_WIDTH_FRACTION = 0.6  # of the typical repetition's length
 ACCEL_DEG_PER_MS2 = 10.0  # weight of linear acceleration against angles (generic kind)
 DISPLACEMENT_BAND_HZ = (0.15, 2.0)
@@ -40,14 +51,16 @@ SKEW_ONE_SIDED = 0.5  # |skewness| of the movement above this: repetitions go on
 
 
 def count(t: np.ndarray, deviation_deg: np.ndarray, accel: np.ndarray, gravity: np.ndarray,
-          judged: np.ndarray, rate_hz: float, exercise: cat.Exercise) -> list[float]:
+          gait: np.ndarray, judged: np.ndarray, rate_hz: float, exercise: cat.Exercise
+          ) -> list[float]:
     """Times (s) of the repetitions' peaks inside the judged time."""
     inside = np.flatnonzero(judged)
     if len(inside) < rate_hz * 2:
         return []
     i0, i1 = int(inside[0]), int(inside[-1]) + 1
     if exercise.key == cat.REPS:
-        return _generic(t[i0:i1], deviation_deg[i0:i1], accel[i0:i1], rate_hz)
+        return _generic(t[i0:i1], deviation_deg[i0:i1], accel[i0:i1], gravity[i0:i1],
+                        gait[i0:i1], rate_hz)
     disp = displacement(accel[i0:i1], gravity[i0:i1], rate_hz)
     return _exercise(t[i0:i1], deviation_deg[i0:i1], disp, rate_hz, exercise.sides)
 
@@ -121,6 +134,17 @@ def _excursions(x: np.ndarray, rate_hz: float, sides: str) -> np.ndarray:
     return x - rest
 
 
+def _typical_peak(e: np.ndarray, period: float, rate_hz: float) -> float:
+    """The size of this channel's typical repetition: the median of its largest peaks,
+    as many as the set has periods (faults are a minority of them)."""
+    spacing = max(1, int(MIN_SPACING_FRACTION * period * rate_hz))
+    peaks, _ = signal.find_peaks(e, distance=spacing)
+    if not len(peaks):
+        return float(e.max())
+    n = max(1, int(len(e) / (period * rate_hz)))
+    return float(np.median(np.sort(e[peaks])[-n:]))
+
+
 def _exercise(t: np.ndarray, dev: np.ndarray, disp: np.ndarray, rate_hz: float,
               sides: str) -> list[float]:
     channels = np.column_stack([dev, disp * DEG_PER_M])
@@ -130,35 +154,89 @@ def _exercise(t: np.ndarray, dev: np.ndarray, disp: np.ndarray, rate_hz: float,
         # excursion is their size, whichever way a rep, a wobble or a side goes.
         # Displacements come out of a band-pass, so their rest must be found.
         e = np.abs(channels[:, c]) if c < 3 else _excursions(channels[:, c], rate_hz, sides)
-        # Regularity of the clipped excursions: a few large faults must not decide it.
-        top = float(np.percentile(e, 95))
-        regular, period = _regularity(np.minimum(e, top), rate_hz, *PERIOD_RANGE_S)
-        if period is not None and top > 0:
+        # Regularity of the clipped excursions: faults (up to a third of the reps,
+        # several times their size) must not decide it.
+        regular, period = _regularity(np.minimum(e, np.percentile(e, REGULARITY_CLIP_PCT)),
+                                      rate_hz, *PERIOD_RANGE_S)
+        if period is None:
+            continue
+        typical = _typical_peak(ndimage.uniform_filter1d(
+            e, max(1, int(0.25 * period * rate_hz)), mode="nearest"), period, rate_hz)
+        if typical > 0:
             # Regular and large: a channel moving less than a repetition does is noise
-            # however regular (breathing).
-            scored.append((regular * top, period, np.minimum(e, 2 * top) / top))
+            # however regular (breathing). A fault counts as a large repetition.
+            scored.append((regular * typical, period, np.minimum(e / typical, FAULT_CLIP),
+                           c, typical))
     if not scored:
         return []
     # Every channel that shows the repetitions nearly as well as the best one takes part,
-    # each scaled to its own size: a wobble that cancels a repetition on one axis
-    # leaves it on the others.
+    # each scaled to its typical repetition: a near-cancelled repetition on one axis is
+    # still there on the others.
     best = max(s[0] for s in scored)
     chosen = [s for s in scored if s[0] >= COMBINE_FRACTION * best]
     period = float(np.median([s[1] for s in chosen]))
-    excursion = sum(s[0] * s[2] for s in chosen) / sum(s[0] for s in chosen)
+    excursion = sum(s[0] * s[2] for s in chosen) / sum(s[0] for s in chosen)  # type: ignore
     activity = ndimage.uniform_filter1d(excursion, max(1, int(0.25 * period * rate_hz)),
                                         mode="nearest")
-    return _peaks(t, activity, period, rate_hz)
+    rough = _peaks(t, activity, period, rate_hz)
+    # An angle that moves the same way in (nearly) every repetition counts only that
+    # way from now on: a twitch the other way (settling, fidgeting) is not one.
+    at = np.searchsorted(t, rough)
+    excursions = []
+    for _, _, e, c, typical in scored:
+        if c < 3 and len(at):
+            signs = np.sign(channels[at, c])
+            if abs(signs.mean()) >= SAME_WAY_FRACTION:
+                e = np.minimum(np.maximum(channels[:, c] * np.sign(signs.mean()), 0.0) / typical,
+                               FAULT_CLIP)
+        excursions.append(e)
+    matched = _matched(t, np.column_stack(excursions), rough, period, rate_hz)
+    found = rough if matched is None else _peaks(t, matched, period, rate_hz, floor=0.0)
+    return found if len(found) >= MIN_REPS else []
 
 
-def _peaks(t: np.ndarray, activity: np.ndarray, period: float, rate_hz: float) -> list[float]:
+def _matched(t: np.ndarray, excursions: np.ndarray, rough: list[float], period: float,
+             rate_hz: float) -> np.ndarray | None:
+    """A matched filter for this set's own repetition, learnt from the first count.
+
+    The template is the median of every channel's excursion around the counted
+    repetitions (robust to the faults among them); each channel is weighted by
+    how far its template stands above its own noise between repetitions, so
+    the channels that show the repetition best decide, whatever the exercise.
+    """
+    half = int(0.5 * period * rate_hz)
+    centres = [int(i) for i in np.searchsorted(t, rough) if half <= i < len(t) - half]
+    if len(centres) < MIN_REPS_FOR_TEMPLATE:
+        return None
+    windows = np.stack([excursions[i - half:i + half] for i in centres])
+    template = np.median(windows, axis=0)
+    template = template - template.mean(0)
+    near = np.zeros(len(t), bool)
+    for i in centres:
+        near[max(0, i - int(0.35 * period * rate_hz)):i + int(0.35 * period * rate_hz)] = True
+    if near.all():
+        near[:] = False
+    quiet = excursions[~near] if (~near).any() else excursions
+    noise = np.maximum(1.4826 * np.median(np.abs(quiet - np.median(quiet, 0)), 0), 1e-3)
+    weights = 1.0 / noise ** 2
+    out = np.zeros(len(t))
+    for c in range(excursions.shape[1]):
+        out += weights[c] * signal.fftconvolve(excursions[:, c] - excursions[:, c].mean(),
+                                               template[::-1, c], mode="same")
+    scale = float(np.median(out[centres]))
+    return out / scale if scale > 0 else None
+
+
+def _peaks(t: np.ndarray, activity: np.ndarray, period: float, rate_hz: float,
+           floor: float | None = None) -> list[float]:
     """Repetitions among the activity's peaks: big enough, far enough apart, long enough.
 
     Sizes and lengths are judged against this set's own typical repetition (the
     median of the larger half), so the count adapts to small and slow movers.
     A short twitch (settling in, fidgeting at the end) is not a repetition.
     """
-    floor = float(np.percentile(activity, 10))
+    if floor is None:  # an activity at rest: its quiet level
+        floor = float(np.percentile(activity, 10))
     peaks, props = signal.find_peaks(activity, distance=max(1, int(MIN_SPACING_FRACTION
                                                                    * period * rate_hz)),
                                      prominence=1e-9, width=1, rel_height=0.5)
@@ -174,10 +252,56 @@ def _peaks(t: np.ndarray, activity: np.ndarray, period: float, rate_hz: float) -
     return [float(t[p]) for p in peaks[keep]]
 
 
-def _generic(t: np.ndarray, dev: np.ndarray, accel: np.ndarray, rate_hz: float) -> list[float]:
+def _generic(t: np.ndarray, dev: np.ndarray, accel: np.ndarray, gravity: np.ndarray,
+             gait: np.ndarray, rate_hz: float) -> list[float]:
+    """Any repeated movement: steps while walking, cycles of the main movement elsewhere."""
+    from korset.analysis.motion import runs
+
+    found: list[float] = []
+    pad = int(GAIT_PAD_S * rate_hz)
+    walking = ndimage.binary_dilation(gait, np.ones(2 * pad + 1, bool)) if pad else gait
+    other = ~walking
+    for a, b in runs(walking):
+        steps = _steps(t[a:b], accel[a:b], gravity[a:b], rate_hz)
+        if steps is None:  # vigorous, but not at a walk's cadence (sit-to-stand)
+            other[a:b] = True
+        else:
+            found += steps
+    for a, b in runs(other):
+        if t[b - 1] - t[a] >= MIN_BOUT_S:
+            found += _cycles(t[a:b], dev[a:b], accel[a:b], rate_hz)
+    return sorted(found)
+
+
+def _steps(t: np.ndarray, accel: np.ndarray, gravity: np.ndarray, rate_hz: float
+           ) -> list[float] | None:
+    """Steps: each heel strike jolts the trunk upwards, one peak of vertical acceleration.
+    None when the jolts do not come at a walking cadence."""
+    up = gravity / np.maximum(np.linalg.norm(gravity, axis=1, keepdims=True), 1e-9)
+    vertical = np.einsum("ij,ij->i", accel, up)
+    hi = min(STEP_BAND_HZ[1], 0.45 * rate_hz)
+    if len(t) < 3 * rate_hz:
+        return []
+    sos = signal.butter(2, [STEP_BAND_HZ[0], hi], btype="band", fs=rate_hz, output="sos")
+    v = signal.sosfiltfilt(sos, vertical)
+    _, step_s = _regularity(v, rate_hz, 0.25, 2.0)
+    if step_s is None or not STEP_PERIOD_S[0] <= step_s <= STEP_PERIOD_S[1]:
+        return None
+    peaks, _ = signal.find_peaks(v, distance=max(1, int(MIN_STEP_S * rate_hz)))
+    if not len(peaks):
+        return []
+    typical = float(np.median(np.sort(v[peaks])[len(peaks) // 2:]))
+    keep = v[peaks] >= STEP_SIZE_FRACTION * typical
+    return [float(x) for x in t[peaks[keep]]]
+
+
+def _cycles(t: np.ndarray, dev: np.ndarray, accel: np.ndarray, rate_hz: float) -> list[float]:
+    """Cycles of the movement's main direction (squats, sit-to-stand, bridges)."""
     hi = min(3.0, 0.45 * rate_hz)
     sos = signal.butter(2, [0.08, hi], btype="band", fs=rate_hz, output="sos")
     x = np.column_stack([dev, (accel - accel.mean(0)) * ACCEL_DEG_PER_MS2])
+    if len(x) < 30:
+        return []
     x = signal.sosfiltfilt(sos, x, axis=0)
     # First principal component: the movement's main direction.
     _, _, vt = np.linalg.svd(x - x.mean(0), full_matrices=False)
@@ -190,4 +314,4 @@ def _generic(t: np.ndarray, dev: np.ndarray, accel: np.ndarray, rate_hz: float) 
         found = _peaks(t, sign * smooth, period, rate_hz)
         if len(found) > len(best):
             best = found
-    return best
+    return best if len(best) >= MIN_REPS else []

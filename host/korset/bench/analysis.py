@@ -145,3 +145,64 @@ def run_analysis_bench(patients: int, rates: tuple[float, ...], variant: str,
             "rates": {f"{r:g}": per_rate[r].summary() for r in rates}, "exercises": per,
             "misses": total.misses, "analysis_s_per_hour_of_samples":
             round(seconds / samples * 104 * 3600, 3) if samples else None}
+
+
+REAL_MATCH_S = 0.5  # a repetition this close to a reference walking bout is inside it
+
+
+def run_real_data(directory) -> dict:
+    """The real recordings (``../shared/data/real/mobgap``): no exercise finds faults or
+    repetitions while the person walks, and the generic kind counts their steps.
+
+    Steps are compared inside the reference system's walking bouts (its initial
+    contacts); recordings without a reference bout are listed but not compared.
+    """
+    import json
+    from pathlib import Path
+
+    from korset.analysis import analyze
+    from korset.recording import read_csv
+    from korsetfw import catalogue as cat
+
+    rows = []
+    for path in sorted(Path(directory).glob("*.csv")):
+        rec = read_csv(path)
+        meta = json.loads(path.with_suffix(".json").read_text())
+        bouts = [(b["start_s"] - REAL_MATCH_S, b["end_s"] + REAL_MATCH_S)
+                 for b in meta["walking_bouts"]]
+        steps = sum(len(b["initial_contacts_s"]) for b in meta["walking_bouts"])
+
+        def in_bouts(times, bouts=bouts):
+            return sum(any(a <= x <= b for a, b in bouts) for x in times)
+
+        walking_faults = walking_reps = faults = reps = 0
+        for ex in cat.EXERCISES:
+            if ex.key == cat.REPS:
+                continue
+            r = analyze(rec, ex)
+            faults += len(r.faults)
+            reps += r.reps
+            walking_faults += sum(any(f.start_s <= b and f.end_s >= a for a, b in bouts)
+                                  for f in r.faults)
+            walking_reps += in_bouts(r.rep_times_s)
+        generic = analyze(rec, cat.get(cat.REPS))
+        counted = in_bouts(generic.rep_times_s)
+        rows.append({"recording": path.name, "seconds": round(rec.duration_s, 1),
+                     "exercise_faults_while_walking": walking_faults,
+                     "exercise_reps_while_walking": walking_reps,
+                     "exercise_faults": faults, "exercise_reps": reps,
+                     "reference_steps": steps, "steps_counted": counted,
+                     "generic_reps_total": generic.reps,
+                     "step_error_pct": round(100.0 * (counted - steps) / steps, 1)
+                     if steps else None})
+    with_steps = [r for r in rows if r["reference_steps"]]
+    total_ref = sum(r["reference_steps"] for r in with_steps)
+    total_counted = sum(r["steps_counted"] for r in with_steps)
+    return {"recordings": rows,
+            "faults_while_walking": sum(r["exercise_faults_while_walking"] for r in rows),
+            "reps_while_walking": sum(r["exercise_reps_while_walking"] for r in rows),
+            "steps_reference": total_ref, "steps_counted": total_counted,
+            "step_error_pct": round(100.0 * (total_counted - total_ref) / total_ref, 1)
+            if total_ref else None,
+            "worst_step_error_pct": max((abs(r["step_error_pct"]) for r in with_steps),
+                                        default=None)}

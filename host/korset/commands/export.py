@@ -5,7 +5,8 @@ in m/s^2 with gravity, gx, gy, gz in rad/s; body frame x anterior, y left,
 z up; t from the first sample at the session's nominal rate), with --events
 its events as CSV too. A CSV recording becomes a session file as a board
 with the given ranges would have stored it. A damaged session is exported as
-far as it is intact, with a warning for what was lost.
+far as it is intact, with a warning for what was lost. With --history, no
+PATH: writes the history of analysed sets as CSV (as ``korset history --csv``).
 """
 
 from __future__ import annotations
@@ -16,25 +17,43 @@ from pathlib import Path
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("path", type=Path, help="a session file (.kss) or a CSV recording")
+    p.add_argument("path", type=Path, nargs="?",
+                   help="a session file (.kss) or a CSV recording")
     out = p.add_mutually_exclusive_group(required=True)
     out.add_argument("--csv", type=Path, metavar="OUT", help="write the recording contract CSV")
     out.add_argument("--session", type=Path, metavar="OUT", help="write a session file")
     out.add_argument("--info", action="store_true",
                      help="print the session's header, end record, events and problems "
                           "as JSON")
+    out.add_argument("--history", type=Path, metavar="OUT",
+                     help="write the history of analysed sets as CSV, one row per set "
+                          "(no PATH)")
     p.add_argument("--events", type=Path, metavar="OUT",
                    help="with --csv: also write the events (t_s,name,value)")
     p.add_argument("--accel-fs", type=int, default=4, choices=(2, 4, 8, 16),
                    help="with --session: accelerometer range, g (default 4)")
     p.add_argument("--gyro-fs", type=int, default=500, choices=(125, 250, 500, 1000, 2000),
                    help="with --session: gyroscope range, deg/s (default 500)")
+    p.add_argument("--db", type=Path, metavar="PATH",
+                   help="with --history: history database (default: the user's)")
 
 
 def run(args: argparse.Namespace) -> int:
+    from korset import KorsetError
     from korset import session as sess
     from korset.recording import read_csv, write_csv
 
+    if args.history:
+        from korset.history import History, export_csv
+
+        if args.path is not None:
+            raise KorsetError(f"--history exports the whole history; drop {args.path}")
+        n = export_csv(History(args.db), args.history)
+        print(f"{args.history}: {n} set(s)")
+        return 0
+    if args.path is None:
+        raise KorsetError("give a session file or CSV recording to convert "
+                          "(or --history OUT)")
     if sess.is_session(args.path):
         s = sess.read(args.path)
         for problem in s.problems:

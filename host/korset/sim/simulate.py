@@ -275,11 +275,15 @@ def simulate(exercise: cat.Exercise, seed: int, *, rate_hz: float = 104.0,
 
 def _rep_fault(b, rng, exercise, signature, tol, primary, axes, start, rise, plateau, fall,
                rep_angles, fault_rate, generic_variant):
-    """Maybe put a fault into this rep; otherwise a wobble well inside the tolerance.
+    """Maybe put a fault into this rep; otherwise a near miss well inside the tolerance.
 
     A fault goes the way the exercise tends to fail (its signature), else the
     way the rep itself moves on that axis, so that it adds to the rep's own
-    movement: its peak is always 1-5 degrees beyond the tolerance.
+    movement: its peak is always 1-5 degrees beyond the tolerance. A near miss
+    is a fault that stopped in time: the same way, 10-30 % of the tolerance.
+    (It once took a random sign; against the rep's own movement it could
+    cancel the rep on its main axis, leaving a planned repetition that no
+    sensor on the lower back could see.)
     """
     if not exercise.axes or generic_variant:
         return
@@ -297,7 +301,9 @@ def _rep_fault(b, rng, exercise, signature, tol, primary, axes, start, rise, pla
     else:
         axis = primary
         name = [a for a, i in mv.AXIS_INDEX.items() if i == axis][0]
-        amp = rng.choice([-1, 1]) * rng.uniform(0.1, 0.3) * tol[name]
+        own = float(np.sign(rep_angles[axis]))
+        sign = signature.fault_sign or own or int(rng.choice([-1, 1]))
+        amp = sign * rng.uniform(0.1, 0.3) * tol[name]
     angles = [0.0, 0.0, 0.0]
     angles[axis] = amp
     b.pulse(peak_time - width / 2 - hold / 2, width / 2, hold, width / 2, angles)

@@ -1,0 +1,67 @@
+"""Report the analysed sets: a summary in the terminal and, with --html, a page to hand out.
+
+The summary gives, day by day, each set's repetitions (against the target)
+or holds, its faults (when, during which repetition or hold, how far) and
+its time outside the tolerance; then progress per day and what it shows.
+The HTML page is one self-contained file (no scripts, nothing fetched from
+anywhere, prints one day per page): how to read it, progress charts, and
+each set's movement over time with its tolerance, faults, repetitions and
+holds. --lang da writes both in Danish.
+
+DATE is YYYY-MM-DD, or Nd for the last N calendar days counting today
+(--since 7d: today and the six days before). --until includes its day.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import timedelta
+from pathlib import Path
+
+# The same DATE as `korset history`, parsed by the same function.
+from korset.commands.history import parse_date
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--since", type=parse_date, metavar="DATE",
+                   help="only sets from this day on (YYYY-MM-DD, or Nd: the last N days)")
+    p.add_argument("--until", type=parse_date, metavar="DATE",
+                   help="only sets up to and including this day")
+    p.add_argument("--lang", choices=("en", "da"), default="en",
+                   help="language of the report (default en)")
+    p.add_argument("--html", type=Path, metavar="OUT",
+                   help="also write the report as a self-contained HTML page to OUT")
+    p.add_argument("--patient", metavar="NAME", help="the patient's name, for the page's header")
+    p.add_argument("--title", help="the page's title (default: Korset exercise report, or its "
+                                   "Danish)")
+    p.add_argument("--db", type=Path, metavar="PATH",
+                   help="history database (default: history.sqlite in the user's Korset "
+                        "data directory, or $KORSET_HOME)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from korset.history import History, local_day_start_unix_s
+    from korset.report import ReportError, html_report, text_report
+    from korset.report.language import Language
+
+    history = History(args.db)
+    since = local_day_start_unix_s(args.since) if args.since else None
+    until = local_day_start_unix_s(args.until + timedelta(days=1)) if args.until else None
+    # Traces are what the page draws; the terminal summary does without them.
+    records = history.sets(since, until, with_traces=args.html is not None)
+    if not records:
+        total = history.count()
+        L = Language(args.lang)
+        print(L("no_sets_in_period", total=total) if total else
+              f"{L('no_sets')}\n({history.path})")
+        return 0
+    print(text_report(records, args.lang), end="")
+    if args.html is not None:
+        page = html_report(records, args.lang, title=args.title, patient=args.patient)
+        try:
+            args.html.write_text(page, encoding="utf-8")
+        except OSError as e:
+            raise ReportError(f"{args.html}: {e.strerror or e}") from None
+        print(f"\nWrote {args.html} ({len(records)} sets, {len(page) // 1024} kB): open it in "
+              "a web browser, or print it from there.")
+    return 0

@@ -1,0 +1,138 @@
+"""The report's sentences and table rows, in one language: shared by the text and the HTML.
+
+Everything here is derived from the figures (``figures``) and worded with
+``language.Language``; nothing is said that the data does not show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, tzinfo
+from typing import TYPE_CHECKING
+
+from korset.report import figures as fig
+from korset.report.language import Language
+from korsetfw import catalogue as cat
+
+if TYPE_CHECKING:
+    from korset.analysis.result import Analysis
+    from korset.history import SetRecord
+
+
+def set_heading(record: SetRecord, L: Language, tz: tzinfo | None = None) -> str:
+    """``09:12 Rock back on all fours (exercise 3)``; a time the board did not know is
+    marked (see ``time_unknown_note``)."""
+    mark = "" if record.time_known else L("time_unknown_mark")
+    return f"{L.time_of_day(fig.when(record, tz))}{mark}  {L.exercise(record.analysis)}"
+
+
+def set_rows(a: Analysis, L: Language) -> list[tuple[str, str]]:
+    """(label, value) rows of one set's figures, in reading order."""
+    rows = []
+    if a.kind == cat.HOLD:
+        rows.append((L("holds"), _holds(a, L)))
+    else:
+        target = L.span(*a.target_reps) if a.target_reps else None
+        rows.append((L("reps"), L("reps_target", n=a.reps, target=target) if target
+                     else L("reps_value", n=a.reps)))
+    rows.append((L("faults"), str(len(a.faults)) if a.faults else L("faults_none")))
+    q = a.quality
+    if a.tolerance_deg:
+        rows.append((L("time_outside"), L("time_outside_value", seconds=L.seconds(
+            q.time_outside_s), pct=L.pct(q.time_outside_pct))))
+    largest = fig.largest_movement(a)
+    if largest is not None:
+        axis, deg = largest
+        tol = a.tolerance_deg.get(axis)
+        rows.append((L("largest"), L("largest_value", deg=L.deg(deg), axis=L.axis(axis),
+                                     tol=L.deg(tol)) if tol is not None else
+                     L("largest_value_free", deg=L.deg(deg), axis=L.axis(axis))))
+    if a.kind == cat.REPS and q.tempo_s is not None:
+        rows.append((L("tempo"), L("tempo_value", seconds=L.seconds(q.tempo_s))))
+    rows.append((L("posture"), L("posture_ok", posture=L.posture(a.posture)) if a.posture_ok
+                 else L("posture_wrong", posture=L.posture(a.posture),
+                        expected=L.posture(a.posture_expected))))
+    return rows
+
+
+def _holds(a: Analysis, L: Language) -> str:
+    if not a.holds:
+        return L("holds_none")
+    durations = ", ".join(L.seconds(h.duration_s) for h in a.holds)
+    if a.target_hold_s:
+        return L("holds_target", n=len(a.holds), durations=durations,
+                 target=L.span(*a.target_hold_s, " s"))
+    return L("holds_value", n=len(a.holds), durations=durations)
+
+
+@dataclass
+class FaultRow:
+    n: int
+    time: str  # when it began, s from the recording's start (the plot's time axis)
+    where: str  # "rep 5", "hold 2" or ""
+    axis: str
+    peak: str  # signed degrees
+    length: str  # seconds beyond the tolerance
+
+
+def fault_rows(a: Analysis, L: Language) -> list[FaultRow]:
+    rows = []
+    for n, f in enumerate(a.faults, 1):
+        place = fig.fault_place(a, f)
+        where = L(f"where_{place[0]}", n=place[1]) if place else ""
+        rows.append(FaultRow(n, L.seconds(f.start_s), where, L.axis(f.axis),
+                             L.signed_deg(f.peak_deg), L.seconds(f.end_s - f.start_s)))
+    return rows
+
+
+def fault_line(row: FaultRow, L: Language) -> str:
+    """``12.3 s (rep 5) forward/back bend +6.1°``."""
+    if row.where:
+        return L("fault_at", time=row.time, where=row.where, axis=row.axis, peak=row.peak)
+    return L("fault_at_nowhere", time=row.time, axis=row.axis, peak=row.peak)
+
+
+def period(days: Sequence[tuple[date, list]], L: Language) -> str:
+    first, last = days[0][0], days[-1][0]
+    if first == last:
+        return L.date_plain(first)
+    return L("period", first=L.date_plain(first), last=L.date_plain(last))
+
+
+def observations(days: Sequence[tuple[date, list[SetRecord]]], L: Language) -> list[str]:
+    """Plain-language observations: the trend of faults and of movement, and targets met."""
+    said = []
+    trend = fig.trend(days)
+    if trend is not None:
+        if trend.period == "week":
+            recent, earlier = L("recent_week"), L("earlier_week")
+        else:
+            recent = L("recent_day", day=L.day_month(trend.recent_day))
+            earlier = L("earlier_day", day=L.day_month(trend.earlier_day))
+        if trend.faults_change == "none":
+            said.append(L("obs_faults_none", recent=recent))
+        else:
+            a, b = trend.faults_per_set
+            said.append(L(f"obs_faults_{trend.faults_change}", a=L.num(a), b=L.num(b),
+                          recent=recent, earlier=earlier))
+        change = trend.movement_change
+        if change is not None:
+            a, b = trend.largest_deg
+            said.append(L(f"obs_move_{change}", a=L.deg(a), b=L.deg(b), recent=recent,
+                          earlier=earlier))
+        if trend.only_common_exercises:
+            names = {r.analysis.exercise_key: L.exercise(r.analysis)
+                     for _, rs in days for r in rs}
+            said.append(L("obs_common", names=", ".join(names[k] for k in trend.exercises)))
+    records = [r for _, rs in days for r in rs]
+    t = fig.targets(records)
+    if t.rep_sets:
+        said.append(L("obs_reps_target", n=t.rep_sets_reached, m=t.rep_sets))
+    if t.holds:
+        if t.hold_min_s is not None:
+            said.append(L("obs_holds_target", n=t.holds_reached, m=t.holds,
+                          seconds=L.seconds(t.hold_min_s, 0)))
+        else:
+            said.append(L("obs_holds_target_mixed", n=t.holds_reached, m=t.holds))
+    return said
