@@ -18,6 +18,11 @@ def _pick(name: str) -> Path:
     return _BUNDLE / name
 
 
+def repo_dir() -> Path:
+    """The source checkout this package runs from (meaningful for editable installs)."""
+    return _REPO
+
+
 def firmware_dir() -> Path:
     return _pick("firmware")
 

@@ -51,9 +51,9 @@ def analyze(recording: Recording, exercise: cat.Exercise, *,
     warnings = list(warnings or [])
     tol = _tolerances(exercise, tolerance_deg)
 
-    still = motion.still_mask(accel, gyro, rate)
-    bias = orientation.gyro_bias(t, gyro, still)
-    still = motion.still_mask(accel, gyro, rate, bias)
+    quiet = motion.quiet_mask(accel, gyro, rate)
+    bias = orientation.gyro_bias(t, gyro, motion.still_mask(quiet, gyro, rate))
+    still = motion.still_mask(quiet, gyro, rate, bias)
     bias = orientation.gyro_bias(t, gyro, still)
     gait = motion.gait_mask(accel, gyro, rate)
 

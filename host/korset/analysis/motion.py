@@ -39,19 +39,23 @@ def _mean(x: np.ndarray, rate_hz: float, seconds: float) -> np.ndarray:
                                     mode="nearest")
 
 
-def still_mask(accel: np.ndarray, gyro: np.ndarray, rate_hz: float,
-               bias: np.ndarray | None = None) -> np.ndarray:
-    """(n,) bool: still for at least STILL_MIN_S around each sample."""
+def quiet_mask(accel: np.ndarray, gyro: np.ndarray, rate_hz: float) -> np.ndarray:
+    """(n,) bool: the signals vary little (the first test of stillness, bias unknown)."""
     g = np.degrees(gyro)
     a = accel / STANDARD_GRAVITY
     g_var = _mean(np.abs(g - _mean(g, rate_hz, 0.15)).sum(1), rate_hz, 0.25)
     a_var = _mean(np.abs(a - _mean(a, rate_hz, 0.15)).sum(1), rate_hz, 0.25)
-    quiet = (g_var < STILL_GYRO_VARIATION_DPS) & (a_var < STILL_ACCEL_VARIATION_G)
+    return (g_var < STILL_GYRO_VARIATION_DPS) & (a_var < STILL_ACCEL_VARIATION_G)
+
+
+def still_mask(quiet: np.ndarray, gyro: np.ndarray, rate_hz: float,
+               bias: np.ndarray | None = None) -> np.ndarray:
+    """(n,) bool: quiet (``quiet_mask``) and, once the bias is known, not turning slowly
+    either; for at least STILL_MIN_S."""
     if bias is not None:
-        rate = np.linalg.norm(_mean(g - np.degrees(bias), rate_hz, 0.25), axis=1)
-        quiet &= rate < STILL_RATE_DPS
-    n = int(STILL_MIN_S * rate_hz)
-    return ndimage.binary_opening(quiet, structure=np.ones(n, bool)) if n > 1 else quiet
+        rate = np.linalg.norm(_mean(np.degrees(gyro - bias), rate_hz, 0.25), axis=1)
+        quiet = quiet & (rate < STILL_RATE_DPS)
+    return keep_runs(quiet, int(STILL_MIN_S * rate_hz))
 
 
 def runs(mask: np.ndarray) -> list[tuple[int, int]]:
@@ -59,6 +63,23 @@ def runs(mask: np.ndarray) -> list[tuple[int, int]]:
     edges = np.diff(mask.astype(np.int8), prepend=0, append=0)
     return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist(),
                     strict=True))
+
+
+def keep_runs(mask: np.ndarray, min_length: int) -> np.ndarray:
+    """``mask`` without its True runs shorter than ``min_length`` samples."""
+    out = np.zeros(len(mask), bool)
+    for a, b in runs(mask):
+        if b - a >= min_length:
+            out[a:b] = True
+    return out
+
+
+def widen(mask: np.ndarray, pad: int) -> np.ndarray:
+    """``mask`` with each True run extended by ``pad`` samples on both sides."""
+    out = np.zeros(len(mask), bool)
+    for a, b in runs(mask):
+        out[max(0, a - pad):b + pad] = True
+    return out
 
 
 def gait_mask(accel: np.ndarray, gyro: np.ndarray, rate_hz: float) -> np.ndarray:
@@ -83,8 +104,7 @@ def gait_mask(accel: np.ndarray, gyro: np.ndarray, rate_hz: float) -> np.ndarray
     cos_up = slow[:, 2] / np.maximum(np.linalg.norm(slow, axis=1), 1e-9)
     upright = cos_up > np.cos(np.radians(GAIT_UPRIGHT_DEG))
     walking = (jolt > GAIT_RMS_MS2 ** 2) & (turn > GAIT_GYRO_RMS_DPS ** 2) & upright
-    n = int(GAIT_MIN_S * rate_hz)
-    return ndimage.binary_opening(walking, structure=np.ones(n, bool)) if n > 1 else walking
+    return keep_runs(walking, int(GAIT_MIN_S * rate_hz))
 
 
 def posture_of(up_body: np.ndarray, expected: str | None = None) -> str:

@@ -28,9 +28,11 @@ from korsetfw import catalogue as cat
 
 PERIOD_RANGE_S = (1.5, 12.0)  # of an exercise's repetitions
 GENERIC_PERIOD_RANGE_S = (0.35, 12.0)  # steps are quick
-MIN_SIZE_FRACTION = 0.3  # of the typical repetition's size
-MIN_PROMINENCE_FRACTION = 0.35  # rises at least this much (of the typical size) above its dips
+MIN_SIZE_FRACTION = 0.25  # of the typical repetition's size
+MIN_PROMINENCE_FRACTION = 0.25  # rises at least this much (of the typical size) above its dips
 MIN_SPACING_FRACTION = 0.55  # of the period
+MATCHED_SIZE_FRACTION = 0.25  # the same, for the matched filter's output (cleaner)
+MATCHED_PROMINENCE_FRACTION = 0.3
 COMBINE_FRACTION = 0.4  # channels scoring this much of the best one are combined
 REGULARITY_CLIP_PCT = 80  # excursions clipped at this percentile to judge regularity
 FAULT_CLIP = 1.5  # excursions clipped at this many typical repetitions
@@ -39,11 +41,11 @@ MIN_REPS = 3  # fewer similar movements are no rhythm to count by
 GAIT_PAD_S = 1.0  # walking detected is widened by this much for counting steps
 MIN_BOUT_S = 4.0  # stretches between walks shorter than this hold no repetitions
 STEP_BAND_HZ = (0.5, 4.0)
-MIN_STEP_S = 0.3  # 200 steps a minute: a brisk walk
+STEP_SPACING_FRACTION = 0.6  # of the step period: closer jolts belong to one step
 STEP_PERIOD_S = (0.3, 1.0)  # a walk's cadence, slow (60 steps a minute) to brisk
-STEP_SIZE_FRACTION = 0.4  # of the typical step's jolt
+STEP_SIZE_FRACTION = 0.3  # of the typical step's jolt
 SAME_WAY_FRACTION = 0.8  # |mean sign| of an angle at the repetitions: it moves one way
-MIN_WIDTH_FRACTION = 0.6  # of the typical repetition's length
+MIN_WIDTH_FRACTION = 0.5  # of the typical repetition's length
 ACCEL_DEG_PER_MS2 = 10.0  # weight of linear acceleration against angles (generic kind)
 DISPLACEMENT_BAND_HZ = (0.15, 2.0)
 DEG_PER_M = 20.0  # weight of displacement against angles: 5 cm counts like a degree
@@ -178,21 +180,53 @@ def _exercise(t: np.ndarray, dev: np.ndarray, disp: np.ndarray, rate_hz: float,
     excursion = sum(s[0] * s[2] for s in chosen) / sum(s[0] for s in chosen)  # type: ignore
     activity = ndimage.uniform_filter1d(excursion, max(1, int(0.25 * period * rate_hz)),
                                         mode="nearest")
-    rough = _peaks(t, activity, period, rate_hz)
-    # An angle that moves the same way in (nearly) every repetition counts only that
-    # way from now on: a twitch the other way (settling, fidgeting) is not one.
+    rough, rough_margin = _peaks_and_margin(t, activity, period, rate_hz)
+    rough = _lasting(t, excursion, rough, period, rate_hz)
+    # A channel that moves the same way in (nearly) every repetition is matched with
+    # its sign from now on (a twitch the other way is not a repetition); the others
+    # (sides alternating) by their size. Faults are clipped to a large repetition.
     at = np.searchsorted(t, rough)
     excursions = []
     for _, _, e, c, typical in scored:
-        if c < 3 and len(at):
-            signs = np.sign(channels[at, c])
+        if len(at):
+            x = channels[:, c]
+            x = x - (0.0 if c < 3 else np.median(x))
+            signs = np.sign(x[at])
             if abs(signs.mean()) >= SAME_WAY_FRACTION:
-                e = np.minimum(np.maximum(channels[:, c] * np.sign(signs.mean()), 0.0) / typical,
-                               FAULT_CLIP)
+                e = np.clip(x * np.sign(signs.mean()) / typical, -FAULT_CLIP, FAULT_CLIP)
         excursions.append(e)
     matched = _matched(t, np.column_stack(excursions), rough, period, rate_hz)
-    found = rough if matched is None else _peaks(t, matched, period, rate_hz, floor=0.0)
+    found = rough
+    if matched is not None:
+        # The matched filter usually separates repetitions from the rest more clearly;
+        # where it does not (a template spoilt by faults), the first count stands.
+        refined, margin = _peaks_and_margin(t, matched, period, rate_hz, floor=0.0,
+                                            size=MATCHED_SIZE_FRACTION,
+                                            prominence=MATCHED_PROMINENCE_FRACTION)
+        if margin >= rough_margin:
+            found = _lasting(t, excursion, refined, period, rate_hz)
     return found if len(found) >= MIN_REPS else []
+
+
+def _lasting(t: np.ndarray, excursion: np.ndarray, found: list[float], period: float,
+             rate_hz: float) -> list[float]:
+    """Drop the twitches: movements much shorter than this set's typical repetition.
+
+    Settling in and fidgeting after a set move as far as a small repetition but
+    for a fraction of its time; the width at half height of the barely smoothed
+    excursion tells them apart (the counting signal is smoothed too much for it).
+    """
+    if len(found) < MIN_REPS:
+        return found
+    x = ndimage.uniform_filter1d(excursion, max(1, int(0.3 * rate_hz)), mode="nearest")
+    reach = int(0.25 * period * rate_hz)
+    tops = []
+    for i in np.searchsorted(t, found):
+        lo, hi = max(0, i - reach), min(len(x), i + reach + 1)
+        tops.append(lo + int(np.argmax(x[lo:hi])))
+    widths = signal.peak_widths(x, np.array(tops), rel_height=0.5)[0] / rate_hz
+    typical = float(np.median(widths))
+    return [f for f, w in zip(found, widths, strict=True) if w >= MIN_WIDTH_FRACTION * typical]
 
 
 def _matched(t: np.ndarray, excursions: np.ndarray, rough: list[float], period: float,
@@ -229,7 +263,15 @@ def _matched(t: np.ndarray, excursions: np.ndarray, rough: list[float], period: 
 
 def _peaks(t: np.ndarray, activity: np.ndarray, period: float, rate_hz: float,
            floor: float | None = None) -> list[float]:
-    """Repetitions among the activity's peaks: big enough, far enough apart, long enough.
+    return _peaks_and_margin(t, activity, period, rate_hz, floor)[0]
+
+
+def _peaks_and_margin(t: np.ndarray, activity: np.ndarray, period: float, rate_hz: float,
+                      floor: float | None = None, size: float | None = None,
+                      prominence: float | None = None) -> tuple[list[float], float]:
+    """Repetitions among the activity's peaks: big enough, far enough apart, long enough;
+    and how clearly the count stands out (the gap, in typical repetitions, between the
+    least prominent peak kept and the most prominent one left out).
 
     Sizes and lengths are judged against this set's own typical repetition (the
     median of the larger half), so the count adapts to small and slow movers.
@@ -241,25 +283,31 @@ def _peaks(t: np.ndarray, activity: np.ndarray, period: float, rate_hz: float,
                                                                    * period * rate_hz)),
                                      prominence=1e-9, width=1, rel_height=0.5)
     if not len(peaks):
-        return []
+        return [], 0.0
     heights = activity[peaks] - floor
     upper = heights >= np.median(heights)
     typical = float(np.median(heights[upper]))
+    if typical <= 0:
+        return [], 0.0
     typical_width = float(np.median(props["widths"][upper]))
-    keep = (heights >= MIN_SIZE_FRACTION * typical) & \
-        (props["prominences"] >= MIN_PROMINENCE_FRACTION * typical) & \
+    size = MIN_SIZE_FRACTION if size is None else size
+    prominence = MIN_PROMINENCE_FRACTION if prominence is None else prominence
+    keep = (heights >= size * typical) & \
+        (props["prominences"] >= prominence * typical) & \
         (props["widths"] >= MIN_WIDTH_FRACTION * typical_width)
-    return [float(t[p]) for p in peaks[keep]]
+    relative = props["prominences"] / typical
+    margin = float(relative[keep].min() if keep.any() else 0.0) - \
+        float(relative[~keep].max() if (~keep).any() else 0.0)
+    return [float(t[p]) for p in peaks[keep]], margin
 
 
 def _generic(t: np.ndarray, dev: np.ndarray, accel: np.ndarray, gravity: np.ndarray,
              gait: np.ndarray, rate_hz: float) -> list[float]:
     """Any repeated movement: steps while walking, cycles of the main movement elsewhere."""
-    from korset.analysis.motion import runs
+    from korset.analysis.motion import runs, widen
 
     found: list[float] = []
-    pad = int(GAIT_PAD_S * rate_hz)
-    walking = ndimage.binary_dilation(gait, np.ones(2 * pad + 1, bool)) if pad else gait
+    walking = widen(gait, int(GAIT_PAD_S * rate_hz))
     other = ~walking
     for a, b in runs(walking):
         steps = _steps(t[a:b], accel[a:b], gravity[a:b], rate_hz)
@@ -284,10 +332,13 @@ def _steps(t: np.ndarray, accel: np.ndarray, gravity: np.ndarray, rate_hz: float
         return []
     sos = signal.butter(2, [STEP_BAND_HZ[0], hi], btype="band", fs=rate_hz, output="sos")
     v = signal.sosfiltfilt(sos, vertical)
-    _, step_s = _regularity(v, rate_hz, 0.25, 2.0)
+    _, step_s = _regularity(v, rate_hz, 0.25, 2.5)
+    if step_s is not None and step_s > STEP_PERIOD_S[1]:
+        step_s /= 2  # the stride (left and right differ): a step is half of it
     if step_s is None or not STEP_PERIOD_S[0] <= step_s <= STEP_PERIOD_S[1]:
         return None
-    peaks, _ = signal.find_peaks(v, distance=max(1, int(MIN_STEP_S * rate_hz)))
+    peaks, _ = signal.find_peaks(v, distance=max(1, int(STEP_SPACING_FRACTION * step_s
+                                                        * rate_hz)))
     if not len(peaks):
         return []
     typical = float(np.median(np.sort(v[peaks])[len(peaks) // 2:]))
@@ -304,8 +355,8 @@ def _cycles(t: np.ndarray, dev: np.ndarray, accel: np.ndarray, rate_hz: float) -
         return []
     x = signal.sosfiltfilt(sos, x, axis=0)
     # First principal component: the movement's main direction.
-    _, _, vt = np.linalg.svd(x - x.mean(0), full_matrices=False)
-    p = x @ vt[0]
+    _, vectors = np.linalg.eigh(np.cov(x, rowvar=False))  # ascending eigenvalues
+    p = x @ vectors[:, -1]
     period = _regularity(p, rate_hz, *GENERIC_PERIOD_RANGE_S)[1] or 2.0
     smooth = ndimage.uniform_filter1d(p, max(1, int(0.15 * period * rate_hz)), mode="nearest")
     # Count the side with the sharper peaks (a squat's bottom, a step's impact).

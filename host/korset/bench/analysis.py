@@ -206,3 +206,36 @@ def run_real_data(directory) -> dict:
             if total_ref else None,
             "worst_step_error_pct": max((abs(r["step_error_pct"]) for r in with_steps),
                                         default=None)}
+
+
+def run_speed_bench(hours: float = 1.0, rate_hz: float = 104.0, repeats: int = 3) -> dict:
+    """Seconds to analyse ``hours`` of recording at ``rate_hz`` on this machine (best of
+    ``repeats``): simulated sets of every exercise laid end to end, analysed as one set
+    of the generic kind (the most work: repetitions everywhere) and as exercise 3."""
+    from korset.analysis import analyze
+    from korset.recording import Recording
+    from korset.sim import simulate
+    from korsetfw import catalogue as cat
+
+    parts, t0 = [], 0.0
+    k = 0
+    while t0 < hours * 3600:
+        ex = cat.EXERCISES[k % len(cat.EXERCISES)]
+        rec = simulate(ex, 7_000_000 + k, rate_hz=rate_hz).recording
+        parts.append(Recording(rec.t + t0, rec.accel, rec.gyro))
+        t0 += rec.t[-1] + 1.0 / rate_hz
+        k += 1
+    whole = Recording(np.concatenate([p.t for p in parts]),
+                      np.concatenate([p.accel for p in parts]),
+                      np.concatenate([p.gyro for p in parts]))
+    n = int(hours * 3600 * rate_hz)
+    whole = Recording(whole.t[:n], whole.accel[:n], whole.gyro[:n])
+    timings = {}
+    for key in (cat.REPS, "rock_back"):
+        best = float("inf")
+        for _ in range(repeats):
+            started = time.perf_counter()
+            analyze(whole, cat.get(key))
+            best = min(best, time.perf_counter() - started)
+        timings[key] = round(best, 3)
+    return {"hours": hours, "rate_hz": rate_hz, "samples": len(whole), "seconds": timings}

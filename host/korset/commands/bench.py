@@ -21,6 +21,14 @@ korset bench sync [--json]
     protocol's bytes on the air per session byte, and the time a week of
     typical sets would take at a real 30 kB/s link.
 
+korset bench analysis [--patients N] [--rates 52,104] [--variant standard|unseen|both]
+                      [--real DIR] [--exercises ...] [--json]
+    The host's offline analysis against the simulator's truth over the
+    corpus's sets (both variants by default), each figure beside its target;
+    the real recordings in DIR (default: ../shared/data/real/mobgap beside
+    the repository, when there): faults and repetitions while walking, steps
+    counted by the generic kind; and the time to analyse one hour at 104 Hz.
+
 korset bench storage [--patients N] [--rates 52,104] [--json]
     Simulated sets of every exercise coded as the board stores them: bytes
     per sample (data chunks; and whole files with header and end record),
@@ -32,10 +40,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("what", choices=["firmware", "detection", "storage", "sync"])
+    p.add_argument("what", choices=["firmware", "detection", "analysis", "storage", "sync"])
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--rate", type=int, default=104, help="firmware: IMU rate, Hz (default 104)")
     p.add_argument("--seconds", type=float, default=60.0,
@@ -43,8 +52,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--patients", type=int, default=10,
                    help="detection: simulated patients per exercise and rate (default 10)")
     p.add_argument("--rates", default="52,104", help="detection: rates, Hz (default 52,104)")
-    p.add_argument("--variant", default="standard", choices=["standard", "unseen"],
-                   help="detection: the corpus's development settings or unseen ones")
+    p.add_argument("--variant", default=None, choices=["standard", "unseen", "both"],
+                   help="detection: the corpus's development settings or unseen ones "
+                   "(default standard); analysis: default both")
+    p.add_argument("--real", type=Path, default=None,
+                   help="analysis: directory of real recordings with reference labels")
     p.add_argument("--virtual", action="store_true",
                    help="detection: run the firmware on the virtual board (slower)")
     p.add_argument("--exercises", help="detection: only these, comma-separated (default all)")
@@ -75,6 +87,11 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.what == "storage":
         return _storage(args)
+    if args.what == "analysis":
+        return _analysis(args)
+    args.variant = args.variant or "standard"
+    if args.variant == "both":
+        args.variant = "standard"
     if args.what == "sync":
         return _sync(args)
     from korset.bench.detection import run_detection_bench
@@ -159,4 +176,80 @@ def _sync(args: argparse.Namespace) -> int:
           f"{w['total_bytes'] / 1e6:.2f} MB) at a real {w['real_link_bytes_per_s'] / 1000:.0f} "
           f"kB/s link: about {w['seconds_at_real_link']:.0f} s")
     print(f"  stray packets: {r['stray_packets']}; sessions confirmed: {r['confirmed']}")
+    return 0
+
+
+# Issue 7's targets: (key in the summary, at least / at most, value)
+ANALYSIS_TARGETS = (("reps_exact_pct", ">=", 95.0), ("reps_within_1_pct", ">=", 99.0),
+                    ("holds_exact_pct", ">=", 95.0), ("holds_timed_pct", ">=", 95.0),
+                    ("faults_found_pct", ">=", 98.0), ("false_per_set", "<=", 0.1))
+
+
+def _met(value, op: str, target: float) -> str:
+    if value is None:
+        return "n/a"
+    return "met" if (value >= target if op == ">=" else value <= target) else "NOT met"
+
+
+def _analysis(args: argparse.Namespace) -> int:
+    from korset import paths
+    from korset.bench.analysis import run_analysis_bench, run_real_data, run_speed_bench
+
+    variants = ["standard", "unseen"] if args.variant in (None, "both") else [args.variant]
+    rates = tuple(float(r) for r in args.rates.split(","))
+    exercises = args.exercises.split(",") if args.exercises else None
+
+    def progress(done, total, name):
+        if not args.json:
+            print(f"\r[{done}/{total}] {name:<40}", end="", file=sys.stderr, flush=True)
+
+    result: dict = {"variants": {}}
+    for variant in variants:
+        result["variants"][variant] = run_analysis_bench(args.patients, rates, variant,
+                                                         exercises, progress)
+    if not args.json:
+        print(file=sys.stderr)
+    real = args.real or paths.repo_dir().parent / "shared" / "data" / "real" / "mobgap"
+    result["real"] = run_real_data(real) if real.is_dir() else None
+    result["speed"] = run_speed_bench()
+    if args.json:
+        print(json.dumps(result, indent=1))
+        return 0
+    for variant, r in result["variants"].items():
+        t = r["total"]
+        print(f"{variant}: {t['sets']} simulated sets ({args.patients} patients x every "
+              f"exercise x {args.rates} Hz)")
+        for key, op, target in ANALYSIS_TARGETS:
+            print(f"  {key:<20} {t[key]!s:>7}  target {op} {target:g}: "
+                  f"{_met(t[key], op, target)}")
+        print(f"  hold edges: median error {t['hold_edge_error_s_median']} s, p95 "
+              f"{t['hold_edge_error_s_p95']} s; {t['faults']} faults, {t['false_faults']} false")
+        for key, s in r["exercises"].items():
+            reps = (f"reps exact {s['reps_exact_pct']} % +-1 {s['reps_within_1_pct']} %"
+                    if s["rep_sets"] else f"holds exact {s['holds_exact_pct']} % timed "
+                    f"{s['holds_timed_pct']} %")
+            print(f"    {key:<22} {reps:<34} faults found {s['faults_found_pct']} % false/set "
+                  f"{s['false_per_set']}")
+    real_result = result["real"]
+    if real_result is None:
+        print(f"real recordings: none at {real} (give --real DIR)")
+    else:
+        print(f"real recordings ({len(real_result['recordings'])} in {real}): faults while "
+              f"walking {real_result['faults_while_walking']}, repetitions while walking "
+              f"{real_result['reps_while_walking']} (every exercise analysed on each)")
+        print(f"  generic kind, steps inside the reference's walking bouts: "
+              f"{real_result['steps_counted']} of {real_result['steps_reference']} "
+              f"({real_result['step_error_pct']:+.1f} %, worst recording "
+              f"{real_result['worst_step_error_pct']} %; target within 5 %: "
+              f"{_met(abs(real_result['step_error_pct']), '<=', 5.0)})")
+        for row in real_result["recordings"]:
+            print(f"    {row['recording']:<28} {row['seconds']:>6} s  steps "
+                  f"{row['steps_counted']}/{row['reference_steps']}  faults/reps while "
+                  f"walking {row['exercise_faults_while_walking']}/"
+                  f"{row['exercise_reps_while_walking']}")
+    sp = result["speed"]
+    worst = max(sp["seconds"].values())
+    print(f"speed: one hour at {sp['rate_hz']:g} Hz ({sp['samples']} samples) analysed in "
+          + ", ".join(f"{v:.2f} s ({k})" for k, v in sp["seconds"].items())
+          + f" on one core; target <= 1 s: {_met(worst, '<=', 1.0)}")
     return 0
