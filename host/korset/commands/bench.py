@@ -25,8 +25,8 @@ korset bench analysis [--patients N] [--rates 52,104] [--variant standard|unseen
                       [--real DIR] [--exercises ...] [--json]
     The host's offline analysis against the simulator's truth over the
     corpus's sets (both variants by default), each figure beside its target;
-    the real recordings in DIR (default: ../shared/data/real/mobgap beside
-    the repository, when there): faults and repetitions while walking, steps
+    the real recordings in DIR (default: the repository's
+    tests/data/real/mobgap): faults and repetitions while walking, steps
     counted by the generic kind; and the time to analyse one hour at 104 Hz.
 
 korset bench storage [--patients N] [--rates 52,104] [--json]
@@ -209,7 +209,7 @@ def _analysis(args: argparse.Namespace) -> int:
                                                          exercises, progress)
     if not args.json:
         print(file=sys.stderr)
-    real = args.real or paths.repo_dir().parent / "shared" / "data" / "real" / "mobgap"
+    real = args.real or paths.repo_dir() / "tests" / "data" / "real" / "mobgap"
     result["real"] = run_real_data(real) if real.is_dir() else None
     result["speed"] = run_speed_bench()
     if args.json:
