@@ -59,6 +59,11 @@ def analyze(recording: Recording, exercise: cat.Exercise, *,
 
     ref = _reference(t, accel, still, gait, exercise, reference_s)
     judge_from = ref
+    if exercise.key == cat.REPS and reference_s is None:
+        # Repetitions of the generic kind need no reference: without one from the board,
+        # they are counted from the start (anything smaller than them, like settling in,
+        # is too small to count).
+        judge_from = 0
     if ref is None:
         # No stillness, no reference: a set never started. Repetitions of the generic
         # kind need no reference (they are counted throughout); nothing else is judged.

@@ -43,6 +43,10 @@ MIN_BOUT_S = 4.0  # stretches between walks shorter than this hold no repetition
 STEP_BAND_HZ = (0.5, 4.0)
 STEP_SPACING_FRACTION = 0.6  # of the step period: closer jolts belong to one step
 STEP_PERIOD_S = (0.3, 1.0)  # a walk's cadence, slow (60 steps a minute) to brisk
+MIN_WALK_S = 3.0
+WALK_MAX_HEAVE_M = 0.2  # a walk lifts the pelvis by a few cm each step; a squat by 30
+WALK_HEAVE_WINDOW_S = 2.0
+STEP_REGULARITY = 0.25  # the jolts repeat at least this clearly at a walk's cadence
 STEP_SIZE_FRACTION = 0.3  # of the typical step's jolt
 SAME_WAY_FRACTION = 0.8  # |mean sign| of an angle at the repetitions: it moves one way
 MIN_WIDTH_FRACTION = 0.5  # of the typical repetition's length
@@ -304,10 +308,11 @@ def _peaks_and_margin(t: np.ndarray, activity: np.ndarray, period: float, rate_h
 def _generic(t: np.ndarray, dev: np.ndarray, accel: np.ndarray, gravity: np.ndarray,
              gait: np.ndarray, rate_hz: float) -> list[float]:
     """Any repeated movement: steps while walking, cycles of the main movement elsewhere."""
-    from korset.analysis.motion import runs, widen
+    from korset.analysis.motion import keep_runs, runs, widen
 
     found: list[float] = []
-    walking = widen(gait, int(GAIT_PAD_S * rate_hz))
+    walking = widen(gait, int(GAIT_PAD_S * rate_hz)) & ~_heaving(accel, gravity, rate_hz)
+    walking = keep_runs(walking, int(MIN_WALK_S * rate_hz))  # what heaving left of a walk
     other = ~walking
     for a, b in runs(walking):
         steps = _steps(t[a:b], accel[a:b], gravity[a:b], rate_hz)
@@ -321,6 +326,19 @@ def _generic(t: np.ndarray, dev: np.ndarray, accel: np.ndarray, gravity: np.ndar
     return sorted(found)
 
 
+def _heaving(accel: np.ndarray, gravity: np.ndarray, rate_hz: float) -> np.ndarray:
+    """(n,) bool: the pelvis moves up and down by more than a walk's few centimetres
+    (squats, sitting down and standing up), judged over WALK_HEAVE_WINDOW_S."""
+    if len(accel) <= 30:
+        return np.zeros(len(accel), bool)
+    up = gravity / np.maximum(np.linalg.norm(gravity, axis=1, keepdims=True), 1e-9)
+    disp = displacement(accel, gravity, rate_hz, band_hz=(0.3, 4.0))
+    vertical = np.einsum("ij,ij->i", disp, up)
+    size = max(1, int(WALK_HEAVE_WINDOW_S * rate_hz))
+    spread = ndimage.maximum_filter1d(vertical, size) - ndimage.minimum_filter1d(vertical, size)
+    return spread > WALK_MAX_HEAVE_M
+
+
 def _steps(t: np.ndarray, accel: np.ndarray, gravity: np.ndarray, rate_hz: float
            ) -> list[float] | None:
     """Steps: each heel strike jolts the trunk upwards, one peak of vertical acceleration.
@@ -332,10 +350,10 @@ def _steps(t: np.ndarray, accel: np.ndarray, gravity: np.ndarray, rate_hz: float
         return []
     sos = signal.butter(2, [STEP_BAND_HZ[0], hi], btype="band", fs=rate_hz, output="sos")
     v = signal.sosfiltfilt(sos, vertical)
-    _, step_s = _regularity(v, rate_hz, 0.25, 2.5)
-    if step_s is not None and step_s > STEP_PERIOD_S[1]:
-        step_s /= 2  # the stride (left and right differ): a step is half of it
-    if step_s is None or not STEP_PERIOD_S[0] <= step_s <= STEP_PERIOD_S[1]:
+    # A walk's jolts repeat at its cadence first of all; a brisk squat's jolts repeat at
+    # the squat's period, with at most weaker echoes at shorter lags.
+    regular, step_s = _regularity(v, rate_hz, STEP_PERIOD_S[0], 3.0)
+    if step_s is None or step_s > STEP_PERIOD_S[1] or regular < STEP_REGULARITY:
         return None
     peaks, _ = signal.find_peaks(v, distance=max(1, int(STEP_SPACING_FRACTION * step_s
                                                         * rate_hz)))
@@ -357,12 +375,9 @@ def _cycles(t: np.ndarray, dev: np.ndarray, accel: np.ndarray, rate_hz: float) -
     # First principal component: the movement's main direction.
     _, vectors = np.linalg.eigh(np.cov(x, rowvar=False))  # ascending eigenvalues
     p = x @ vectors[:, -1]
+    # A repetition goes out and comes back: the movement is skewed towards "out".
+    p = p * (1.0 if np.mean(p ** 3) >= 0 else -1.0)
     period = _regularity(p, rate_hz, *GENERIC_PERIOD_RANGE_S)[1] or 2.0
     smooth = ndimage.uniform_filter1d(p, max(1, int(0.15 * period * rate_hz)), mode="nearest")
-    # Count the side with the sharper peaks (a squat's bottom, a step's impact).
-    best: list[float] = []
-    for sign in (1.0, -1.0):
-        found = _peaks(t, sign * smooth, period, rate_hz)
-        if len(found) > len(best):
-            best = found
-    return best if len(best) >= MIN_REPS else []
+    found = _peaks(t, smooth, period, rate_hz)
+    return found if len(found) >= MIN_REPS else []
