@@ -1,8 +1,13 @@
 import re
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
+from html.parser import HTMLParser
 
+from korset import paths
 from korset.cli import COMMANDS, main
+from korset.vboard import pull_files
 
 
 def test_help_lists_every_command(capsys):
@@ -12,19 +17,72 @@ def test_help_lists_every_command(capsys):
         assert name in out
 
 
-def test_demo_runs_a_set_on_the_virtual_board(capsys, tmp_path):
-    assert main(["demo", "--exercise", "8", "--reps", "6", "--dir", str(tmp_path)]) == 0
+class _Sets(HTMLParser):
+    """The language of a page and its set sections (``<article class="set">``)."""
+
+    def __init__(self, page: str):
+        super().__init__()
+        self.lang, self.sets = None, []
+        self.feed(page)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "html":
+            self.lang = a.get("lang")
+        elif tag == "article" and "set" in (a.get("class") or "").split():
+            self.sets.append(a.get("id"))
+
+
+def test_demo_tells_the_whole_story_on_the_virtual_board(capsys, tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    monkeypatch.setenv("KORSET_HOME", str(home))  # the user's own history and sessions
+    demo = tmp_path / "demo"
+    assert main(["demo", "--exercise", "8", "--reps", "6", "--dir", str(demo),
+                 "--lang", "da"]) == 0
     out = capsys.readouterr().out
+    steps = [line for line in out.splitlines() if line.startswith("==> ")]
+    # Flashed with mpremote: every firmware module compiled, nothing else on the board.
+    modules = sorted(p.stem for p in (paths.firmware_dir() / "korsetfw").glob("*.py"))
+    assert re.search(rf"Flashed the board with mpremote on its serial port /dev/pts/\d+ .*"
+                     rf"{len(modules) + 2} file\(s\) copied .* booted firmware 0\.1\.0", out)
+    on_flash = pull_files(demo / "board" / "flash.bin", "/korsetfw", tmp_path / "pulled")
+    assert sorted(p.name for p in on_flash) == [f"{m}.mpy" for m in modules]
+    # ...and the set ran on what was flashed.
     assert "board| korset 0.1.0 on virtual: LSM6DSOX at 104 Hz" in out
     assert "board| set 8 (Let a knee fall out" in out
     assert re.search(r"Reference taken at \d+\.\d+ s", out)
     # Every fault of the simulated set was answered by a buzz, soon.
     faults = re.findall(r"Lower back out by .*", out)
     assert len(faults) >= 2 and not any("NOT buzzed" in f for f in faults)
-    latencies = [int(m) for m in re.findall(r"buzzed (-?\d+) ms after", out)]
+    latencies = [int(m) if when == "after" else -int(m)
+                 for m, when in re.findall(r"buzzed (\d+) ms (after|before)", out)]
     assert len(latencies) == len(faults) and max(latencies) < 150
     assert "buzz(es) without a fault" not in out
-    assert (tmp_path / "flash.bin").stat().st_size == 4 * 1024 * 1024
+    assert re.search(r"Synced 1 session\(s\), .*\(0 left on the board\)", out)
+    # The analysis against the truth: the same faults as were simulated (and buzzed).
+    done = int(re.search(r"Repetitions: (\d+) done", out).group(1))
+    m = re.search(r"(\d+) rep\(s\) found \(the patient did (\d+)\); (\d+) fault\(s\) "
+                  r"found, (\d+) of the (\d+) simulated", out)
+    assert m, out
+    reps, truth_reps, n_faults, found, simulated = map(int, m.groups())
+    assert truth_reps == done == 6 and abs(reps - truth_reps) <= 1
+    assert simulated == len(faults) and found == simulated == n_faults
+    fault_lines = re.findall(r"^    fault .*", out, re.M)
+    assert len(fault_lines) == simulated and not any("NOT found" in f for f in fault_lines)
+    # Stored in the demo's history, one row with those counts; the user's is untouched.
+    with closing(sqlite3.connect(demo / "history.sqlite")) as con:
+        rows = con.execute("SELECT exercise, reps, faults FROM sets").fetchall()
+    assert rows == [("8", reps, n_faults)]
+    assert not home.exists()
+    assert list((demo / "sessions").glob("*/*.kss"))
+    # The report, in Danish: the text in the terminal, the page in the demo's directory.
+    assert "1 sæt" in out and re.search(rf"Gentagelser +{reps}\b", out)
+    html = demo / "report.html"
+    page = _Sets(html.read_text(encoding="utf-8"))
+    assert page.lang == "da" and len(page.sets) == 1
+    assert any(str(html) in s for s in steps[-2:]) and html.as_uri() in steps[-1]
+    assert "korset flash" in steps[-1] and "korset report --html" in steps[-1]
 
 
 def test_console_script_is_installed():

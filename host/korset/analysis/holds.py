@@ -14,10 +14,12 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
+from korset.analysis import slow
 from korset.analysis.motion import runs
 from korset.analysis.result import Hold
 
 AVERAGE_S = 4.0  # about one calm breath (3-5 s)
+MEDIAN_S = 6.0  # longer than a breath and twice a fault: neither survives the median
 FINE_AVERAGE_S = 1.0  # for the edges' exact place
 MIN_HOLD_S = 3.0
 MERGE_GAP_S = 1.5  # a dip shorter than this inside a hold does not end it
@@ -29,16 +31,13 @@ def find(t: np.ndarray, deviation_deg: np.ndarray, judged: np.ndarray, rate_hz: 
     """Holds inside the judged time (``deviation_deg``: (n, 3) from the reference)."""
     if not judged.any():
         return []
-    size = max(1, int(AVERAGE_S * rate_hz))
-    s = ndimage.uniform_filter1d(deviation_deg, size, axis=0, mode="nearest")
+    # A running median: the hold's steps pass, a breath or a brief fault does not.
+    s = slow.median(deviation_deg, rate_hz, MEDIAN_S)
     fine = ndimage.uniform_filter1d(deviation_deg, max(1, int(FINE_AVERAGE_S * rate_hz)),
                                     axis=0, mode="nearest")
     inside = np.flatnonzero(judged)
     i0, i1 = int(inside[0]), int(inside[-1]) + 1
-    # Each axis clipped at its 90th percentile of size: a brief fault (seconds) must not
-    # outweigh the held position (most of the set).
-    ceiling = np.percentile(np.abs(s[i0:i1]), 90, axis=0)
-    dist = np.linalg.norm(np.clip(s, -ceiling, ceiling), axis=1)
+    dist = np.linalg.norm(s, axis=1)
     d = dist[i0:i1]
     # Two levels, rest and held: a threshold half-way, refined once on the held level.
     threshold = 0.5 * np.percentile(d, 95)

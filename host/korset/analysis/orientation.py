@@ -30,6 +30,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
+from korset.analysis import slow
+
 STANDARD_GRAVITY = 9.80665  # m/s^2
 
 TILT_SMOOTHING_S = 4.0  # Gaussian sigma of the tilt drift estimate
@@ -170,37 +172,6 @@ def integrate(t: np.ndarray, gyro: np.ndarray, ref: int) -> np.ndarray:
     return qmul(qconj(q[ref])[None, :], q)
 
 
-_SLOW_HZ = 10.0  # slow estimates (drift, trends) are computed at this rate
-
-
-def _decimate(x: np.ndarray, rate_hz: float) -> tuple[np.ndarray, int]:
-    """Block means at about _SLOW_HZ (the last, partial block included); and the block size."""
-    step = max(1, int(round(rate_hz / _SLOW_HZ)))
-    n = len(x)
-    m = -(-n // step)
-    padded = np.concatenate([x, np.repeat(x[-1:], m * step - n, axis=0)])
-    return padded.reshape(m, step, *x.shape[1:]).mean(1), step
-
-
-def _expand(slow: np.ndarray, step: int, n: int) -> np.ndarray:
-    """Back to every sample: linear between the blocks' centres."""
-    centres = (np.arange(len(slow)) + 0.5) * step - 0.5
-    at = np.arange(n)
-    if slow.ndim == 1:
-        return np.interp(at, centres, slow)
-    return np.stack([np.interp(at, centres, slow[:, i]) for i in range(slow.shape[1])], -1)
-
-
-def smooth_slow(x: np.ndarray, rate_hz: float, sigma_s: float) -> np.ndarray:
-    """Zero-phase Gaussian smoothing (sigma in s) for slow estimates, computed at _SLOW_HZ.
-
-    "nearest" ends, so a trend at the edges is held, not pulled towards zero.
-    """
-    slow, step = _decimate(x, rate_hz)
-    slow = ndimage.gaussian_filter1d(slow, sigma_s * rate_hz / step, axis=0, mode="nearest")
-    return _expand(slow, step, len(x))
-
-
 def correct_tilt(q: np.ndarray, accel: np.ndarray, up: np.ndarray, rate_hz: float,
                  smoothing_s: float = TILT_SMOOTHING_S) -> np.ndarray:
     """Remove the slow tilt drift of ``q``, using gravity (``up``: unit vector, reference frame)."""
@@ -208,7 +179,7 @@ def correct_tilt(q: np.ndarray, accel: np.ndarray, up: np.ndarray, rate_hz: floa
     seen /= np.maximum(np.linalg.norm(seen, axis=-1, keepdims=True), 1e-9)
     # The small rotation taking ``up`` to where gravity is seen: drift (+ linear accel).
     err = _cross(np.broadcast_to(up, seen.shape), seen)
-    drift = smooth_slow(err, rate_hz, smoothing_s)
+    drift = slow.smooth(err, rate_hz, smoothing_s)
     return qmul(from_rotvec(-drift), q)
 
 
@@ -222,11 +193,11 @@ def correct_heading(q: np.ndarray, up: np.ndarray, rate_hz: float,
                     window_s: float = HEADING_TREND_S) -> np.ndarray:
     """Remove the slow trend of the heading (a running median, then smoothed)."""
     psi = np.unwrap(heading_angle(q, up))
-    slow, step = _decimate(psi, rate_hz)
+    coarse, step = slow.decimate(psi, rate_hz)
     size = max(3, int(window_s * rate_hz / step) | 1)
-    trend = ndimage.median_filter(slow, size=size, mode="nearest")
+    trend = ndimage.median_filter(coarse, size=size, mode="nearest")
     trend = ndimage.uniform_filter1d(trend, max(1, size // 4), mode="nearest")
-    trend = _expand(trend, step, len(psi))
+    trend = slow.expand(trend, step, len(psi))
     return qmul(from_rotvec(-trend[:, None] * up[None, :]), q)
 
 

@@ -43,7 +43,11 @@ class SystemRadio:
 
 
 class VirtualRadio(SystemRadio):
-    """A virtual board in ``board_dir`` on the air, and a Bumble central to reach it."""
+    """A virtual board in ``board_dir`` on the air, and a Bumble central to reach it.
+
+    ``install`` puts the firmware from the source tree, with ``settings``, on the
+    board's flash first (default: only when the board has no flash yet); else it
+    boots what is on its flash, settings included."""
 
     def __init__(self, board_dir: str | Path, *, settings: dict | None = None,
                  install: bool | None = None):

@@ -1,17 +1,27 @@
 """Run the whole system on the virtual board, no hardware needed.
 
-Simulates a patient doing a leaflet exercise with a couple of faults, puts the
-firmware on a virtual board's flash, boots it on the MicroPython unix port
-with the patient's motion as its IMU's input, and shows what the board did:
-when it took its reference, when it buzzed (and how soon after the lower
-back crossed the tolerance), what it counted.
+Simulates a patient doing a leaflet exercise with a couple of faults, and
+then does what a user does with a real board: flashes the firmware with
+mpremote (onto the virtual board's serial port), starts a set, lets the
+patient's motion drive the board's IMU and shows when the board buzzed (and
+how soon after the lower back crossed the tolerance), syncs the session over
+a virtual BLE link, analyses it against what the patient really did, stores
+it in a history and prints the report (and writes the HTML one).
+
+Everything goes into the demo's own directory (a new one under the system's
+temporary directory, or --dir): the virtual board, the session store, the
+history and the report. The user's own history is never touched.
 """
 
 from __future__ import annotations
 
 import argparse
 import tempfile
+import time
 from pathlib import Path
+
+HISTORY = "history.sqlite"
+REPORT = "report.html"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -20,8 +30,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--reps", type=int, default=8, help="repetitions (default 8)")
     p.add_argument("--speed", type=float, default=0.0,
                    help="0: as fast as the firmware runs (default); 1: real time; N: N x real time")
+    p.add_argument("--lang", choices=("en", "da"), default="en",
+                   help="language of the report (default en)")
+    p.add_argument("--html", type=Path, metavar="PATH",
+                   help=f"write the HTML report here (default: {REPORT} in the demo's directory)")
     p.add_argument("--dir", type=Path, default=None,
-                   help="keep the virtual board (flash image, logs) here instead of a temp dir")
+                   help="the demo's directory (virtual board, session store, history, report; "
+                        "default: a new one in the system's temporary directory, kept)")
 
 
 def _patient(exercise, seed: int, reps: int):
@@ -38,95 +53,135 @@ def _patient(exercise, seed: int, reps: int):
     return sim
 
 
+def step(text: str) -> None:
+    print(f"==> {text}", flush=True)
+
+
 def run(args: argparse.Namespace) -> int:
     from korset import KorsetError
     from korset.vboard import VirtualBoard
     from korsetfw import catalogue
 
-    def step(text: str) -> None:
-        print(f"==> {text}", flush=True)
-
     try:
         exercise = catalogue.get(args.exercise)
     except KeyError as e:
         raise KorsetError(str(e).strip("'\"")) from None
-    with tempfile.TemporaryDirectory(prefix="korset-demo-") as tmp:
-        root = args.dir or Path(tmp)
-        board = VirtualBoard(root)
-        b = board.board
-        step(f"Virtual board in {root}: the firmware on the MicroPython unix port, a simulated "
-             f"{b['imu']['model'].upper()} at I2C 0x{b['imu']['address']:02x}, a motor on pin "
-             f"{b['motor']['pin']}, {b['storage']['fs_size_bytes'] // 1024} KiB LittleFS flash")
-        sim = _patient(exercise, args.seed, args.reps)
-        truth = sim.truth
-        tol = ", ".join(f"{a} {t:g} deg" for a, t in truth["tolerance_deg"].items())
-        step(f"Simulated patient: exercise {exercise.number} ({exercise.name_en}), "
-             f"{truth['posture']}, {sim.recording.duration_s:.0f} s at "
-             f"{sim.params['rate_hz']:g} Hz with sensor errors; tolerance {tol}; "
-             f"{len(truth['faults'])} faults in the set")
-        step("Installing the firmware on the board's flash and starting a set of exercise "
-             f"{exercise.number}; the patient's motion drives the simulated IMU"
-             + (" in real time" if args.speed == 1 else "" if args.speed == 0
-                else f" at {args.speed:g}x real time"))
-        settings = {"exercise": exercise.number, "status_period_s": 0}
-        from korset.replay import end_with_long_press
-
-        result = board.run(sim.recording, speed=args.speed, settings=settings,
-                           **end_with_long_press(sim.recording.duration_s))
-        if result.exit_code != 0:
-            for line in result.console:
-                print(f"    board| {line}")
-            step(f"The firmware stopped with an error (exit {result.exit_code})")
-            return 1
-        from korset.replay import parse_events
-
-        events = parse_events(result.console)
-        for line in result.console:
-            if line.startswith(("korset ", "set ")):
-                print(f"    board| {line}")
-        ref = [e["t_s"] for e in events if e["name"] == "reference"]
-        if ref:
-            step(f"Reference taken at {ref[0]:.2f} s, once the patient was still in the "
-                 f"starting posture (two short pulses on the motor)")
-        motor = result.drive_episodes(b["motor"]["pin"])
-        buzz_on = [e["t_s"] for e in events if e["name"] == "buzz_on"]
-        answered = set()
-        for f in truth["faults"]:
-            hits = [(a, z) for a, z in motor if f["start_s"] - 0.3 <= a <= f["end_s"]
-                    and any(abs(a - t) < 0.05 for t in buzz_on)]
-            if hits:
-                a, z = hits[0]
-                answered.add(hits[0])
-                step(f"Lower back out by {f['peak_deg']:+.1f} deg ({f['axis']}) from "
-                     f"{f['start_s']:.2f} to {f['end_s']:.2f} s: the board buzzed "
-                     f"{(a - f['start_s']) * 1000:.0f} ms after it crossed the tolerance, "
-                     f"for {z - a:.2f} s")
-            else:
-                step(f"Lower back out by {f['peak_deg']:+.1f} deg at {f['start_s']:.2f} s: "
-                     "NOT buzzed")
-        extra = [m for m in motor if m not in answered and
-                 any(abs(m[0] - t) < 0.05 for t in buzz_on)]
-        if extra:
-            step(f"{len(extra)} buzz(es) without a fault: " + ", ".join(
-                f"{a:.2f} s" for a, _ in extra))
-        if exercise.kind == catalogue.REPS:
-            live = sum(1 for e in events if e["name"] == "rep")
-            step(f"Repetitions: {truth['reps']} done; the board counted {live} live "
-                 "(the host's offline analysis is the reference count)")
-        else:
-            live = sum(1 for e in events if e["name"] == "hold_end")
-            step(f"Holds: {len(truth['holds'])} done; the board counted {live} live")
-        _show_session(board, root, step)
-        _sync(root, step)
-        step("Coming next: analysis and the report")
+    root = args.dir or Path(tempfile.mkdtemp(prefix="korset-demo-"))
+    board = VirtualBoard(root / "board")
+    b = board.board
+    step(f"The demo's directory is {root}: a virtual board (the firmware on the MicroPython "
+         f"unix port, a simulated {b['imu']['model'].upper()} at I2C 0x{b['imu']['address']:02x}"
+         f", a motor on pin {b['motor']['pin']}, {b['storage']['fs_size_bytes'] // 1024} KiB "
+         "LittleFS flash), a session store, a history; yours is not touched")
+    sim = _patient(exercise, args.seed, args.reps)
+    truth = sim.truth
+    tol = ", ".join(f"{a} {t:g} deg" for a, t in truth["tolerance_deg"].items())
+    step(f"Simulated patient: exercise {exercise.number} ({exercise.name_en}), "
+         f"{truth['posture']}, {sim.recording.duration_s:.0f} s at "
+         f"{sim.params['rate_hz']:g} Hz with sensor errors; tolerance {tol}; "
+         f"{len(truth['faults'])} faults in the set")
+    _flash(board)
+    if not _exercise_set(board, exercise, sim, args.speed):
+        return 1
+    _show_session(board)
+    stored = _sync(board.root, root / "sessions")
+    if not stored:
+        step("No session came over the link: nothing to analyse")
+        return 1
+    _analyse(stored[-1], truth, root / HISTORY, exercise)
+    _report(root / HISTORY, args.html or root / REPORT, args.lang)
     return 0
 
 
-def _show_session(board, root: Path, step) -> None:
+def _flash(board) -> None:
+    """Flash the firmware with real mpremote over the virtual board's serial port."""
+    from korset.flashing import flash
+    from korset.vboard.serial import SerialBoard
+
+    started = time.monotonic()
+    serial = SerialBoard(board)  # its flash is blank the first time: no firmware yet
+    port = serial.start()
+    try:
+        report = flash(board.board, port)
+    finally:
+        serial.stop()
+    kib = sum(n for _, n in report.copied) / 1024
+    copied = f"{len(report.copied)} file(s) copied ({kib:.1f} KiB), {report.unchanged} " \
+        "unchanged" if report.copied else f"all {report.unchanged} files already there"
+    step(f"Flashed the board with mpremote on its serial port {port} ('korset flash --board "
+         f"virtual --port {port}'): the firmware compiled with mpy-cross for "
+         f"{board.board['mpy_arch']}, {copied}, the IMU's identity checked, reset; it booted "
+         f"firmware {report.version} ({time.monotonic() - started:.1f} s)")
+
+
+def _exercise_set(board, exercise, sim, speed: float) -> bool:
+    """Boot what was flashed with a set to start, the patient's motion as the IMU's input;
+    show what the board did. False when the firmware failed."""
+    from korset.replay import end_with_long_press, parse_events
+    from korsetfw import catalogue
+
+    truth = sim.truth
+    pace = " in real time" if speed == 1 else "" if speed == 0 else f" at {speed:g}x real time"
+    step(f"Starting a set of exercise {exercise.number}: the board boots from its flash (the "
+         "compiled firmware) with a setting to start the set at once (a real board: 'korset "
+         f"start -e {exercise.number}'); the patient's motion drives the simulated IMU{pace}")
+    settings = {"exercise": exercise.number, "status_period_s": 0}
+    result = board.run(sim.recording, speed=speed, install=False, settings=settings,
+                       **end_with_long_press(sim.recording.duration_s))
+    if result.exit_code != 0:
+        for line in result.console:
+            print(f"    board| {line}")
+        step(f"The firmware stopped with an error (exit {result.exit_code})")
+        return False
+    events = parse_events(result.console)
+    for line in result.console:
+        if line.startswith(("korset ", "set ")):
+            print(f"    board| {line}")
+    ref = [e["t_s"] for e in events if e["name"] == "reference"]
+    if ref:
+        step(f"Reference taken at {ref[0]:.2f} s, once the patient was still in the "
+             f"starting posture (two short pulses on the motor)")
+    motor = result.drive_episodes(board.board["motor"]["pin"])
+    buzz_on = [e["t_s"] for e in events if e["name"] == "buzz_on"]
+    answered = set()
+    for f in truth["faults"]:
+        hits = [(a, z) for a, z in motor if f["start_s"] - 0.3 <= a <= f["end_s"]
+                and any(abs(a - t) < 0.05 for t in buzz_on)]
+        if hits:
+            a, z = hits[0]
+            answered.add(hits[0])
+            latency_ms = (a - f["start_s"]) * 1000
+            when = f"{latency_ms:.0f} ms after" if latency_ms >= 0 else \
+                f"{-latency_ms:.0f} ms before"
+            step(f"Lower back out by {f['peak_deg']:+.1f} deg ({f['axis']}) from "
+                 f"{f['start_s']:.2f} to {f['end_s']:.2f} s: the board buzzed {when} it "
+                 f"crossed the tolerance, for {z - a:.2f} s")
+        else:
+            step(f"Lower back out by {f['peak_deg']:+.1f} deg at {f['start_s']:.2f} s: "
+                 "NOT buzzed")
+    extra = [m for m in motor if m not in answered and
+             any(abs(m[0] - t) < 0.05 for t in buzz_on)]
+    if extra:
+        step(f"{len(extra)} buzz(es) without a fault: " + ", ".join(
+            f"{a:.2f} s" for a, _ in extra))
+    if exercise.kind == catalogue.REPS:
+        live = sum(1 for e in events if e["name"] == "rep")
+        step(f"Repetitions: {truth['reps']} done; the board counted {live} live "
+             "(the host's offline analysis is the reference count)")
+    else:
+        live = sum(1 for e in events if e["name"] == "hold_end")
+        step(f"Holds: {len(truth['holds'])} done; the board counted {live} live")
+    # A set starts at every boot while the setting says so: take it out, as the host does
+    # when it configures the board, before the board boots again with its radio.
+    board.run(stop_at_s=0.05, install=False, settings={"status_period_s": 0})
+    return True
+
+
+def _show_session(board) -> None:
     """Take the set's session off the virtual flash and decode it, as the host will."""
     from korset import session as sess
 
-    pulled = board.sessions(root / "pulled")
+    pulled = board.sessions(board.root / "pulled")
     if not pulled:
         step("The board recorded no session")
         return
@@ -142,7 +197,7 @@ def _show_session(board, root: Path, step) -> None:
          + (f"; problems: {'; '.join(s.problems)}" if s.problems else ""))
 
 
-def _sync(root: Path, step) -> None:
+def _sync(board_dir: Path, store_dir: Path) -> list[Path]:
     """Boot the board again with its radio on, pair and sync over the virtual BLE link."""
     import asyncio
 
@@ -150,10 +205,10 @@ def _sync(root: Path, step) -> None:
     from korset.ble.sync import sync
     from korset.sessionstore import SessionStore
 
-    store = SessionStore(root / "host-sessions")
+    store = SessionStore(store_dir)
 
     async def go():
-        async with VirtualRadio(root, settings={"status_period_s": 0}, install=True) as radio:
+        async with VirtualRadio(board_dir, install=False) as radio:  # what was flashed
             device = await find_board(radio, None)
             step(f"The board is on the air as {device.name} ({device.address}): a Bumble "
                  "peripheral serving the firmware's GATT services; this computer scans with "
@@ -171,4 +226,74 @@ def _sync(root: Path, step) -> None:
     step(f"Synced {len(report.stored)} session(s), {kib:.1f} KiB in {report.seconds:.2f} s, each "
          f"checked against the board's SHA-256 and stored before the board was told to "
          f"delete it ({len(left)} left on the board): "
-         + ", ".join(str(p.relative_to(root)) for p in report.stored))
+         + ", ".join(str(p) for p in report.stored))
+    return report.stored
+
+
+def _overlaps(a_start: float, a_end: float, b_start: float, b_end: float) -> bool:
+    from korset.bench.analysis import MATCH_S  # the analysis bench's matching, here too
+
+    return a_start <= b_end + MATCH_S and a_end >= b_start - MATCH_S
+
+
+def _span(start_s: float, end_s: float) -> str:
+    return f"{start_s:.2f}-{end_s:.2f} s".rjust(15)
+
+
+def _analyse(path: Path, truth: dict, db: Path, exercise) -> None:
+    """Analyse the synced session into the demo's history, as 'korset sync' does, and set
+    what it found beside what the simulated patient did."""
+    from korset.analysis.files import record_stored
+    from korset.history import History
+    from korsetfw import catalogue
+
+    history = History(db)
+    record = record_stored(path, history)
+    a = record.analysis
+    if exercise.kind == catalogue.HOLD:
+        work = f"{len(a.holds)} hold(s) found (the patient held {len(truth['holds'])})"
+    else:
+        work = f"{a.reps} rep(s) found (the patient did {truth['reps']})"
+    found = sum(1 for f in truth["faults"] if any(
+        _overlaps(g.start_s, g.end_s, f["start_s"], f["end_s"]) for g in a.faults))
+    step(f"Analysed the synced session on this computer (what 'korset sync' does with each "
+         f"new session): reference at {a.reference_s:.2f} s, {work}; {len(a.faults)} fault(s) "
+         f"found, {found} of the {len(truth['faults'])} simulated")
+    if exercise.kind == catalogue.HOLD:  # paired in order, as the analysis bench does
+        for i, h in enumerate(truth["holds"]):
+            got = a.holds[i] if i < len(a.holds) else None
+            print(f"    hold  {_span(h['start_s'], h['end_s'])}  -> "
+                  + (f"found {_span(got.start_s, got.end_s)}" if got else "NOT found"))
+    for f in truth["faults"]:
+        hits = [g for g in a.faults if _overlaps(g.start_s, g.end_s, f["start_s"], f["end_s"])]
+        print(f"    fault {_span(f['start_s'], f['end_s'])} {f['axis']:<8} "
+              f"{f['peak_deg']:+5.1f} deg  -> " + ("; ".join(
+                  f"found {_span(g.start_s, g.end_s)} {g.axis:<8} {g.peak_deg:+5.1f} deg"
+                  for g in hits) or "NOT found"))
+    for g in a.faults:
+        if not any(_overlaps(g.start_s, g.end_s, f["start_s"], f["end_s"])
+                   for f in truth["faults"]):
+            print(f"    found {_span(g.start_s, g.end_s)} {g.axis:<8} "
+                  f"{g.peak_deg:+5.1f} deg, not a simulated fault")
+    step(f"Stored in the demo's history {db}: set {record.id} ({history.count()} set(s) in it)")
+
+
+def _report(db: Path, html: Path, lang: str) -> None:
+    from korset.history import History
+    from korset.report import ReportError, html_report, text_report
+
+    records = History(db).sets(with_traces=True)
+    step(f"The report of the demo's history ('korset report --db {db}'):")
+    for line in text_report(records, lang).splitlines():
+        print(f"    {line}".rstrip())
+    page = html_report(records, lang)
+    try:
+        html.write_text(page, encoding="utf-8")
+    except OSError as e:
+        raise ReportError(f"{html}: {e.strerror or e}") from None
+    html = html.resolve()
+    step(f"Wrote the HTML report {html} ({len(records)} set(s), {len(page) // 1024} kB, "
+         "self-contained: movement over time, faults, repetitions or holds)")
+    step(f"Done. Open {html.as_uri()} in a web browser. Next: 'korset flash --board NAME' "
+         "puts the firmware on a real board (see the README), and after 'korset sync', "
+         "'korset report --html report.html' reports your own history")

@@ -28,7 +28,9 @@ def text_report(records: Sequence[SetRecord], lang: str = "en",
         return L("no_sets") + "\n"
     days = fig.by_day(records, tz)
     out = [L("report_header", period=describe.period(days, L)),
-           L("sets_on_days", sets=len(records), days=len(days))]
+           L("one_set") if len(records) == 1 else
+           L("sets_on_one_day" if len(days) == 1 else "sets_on_days", sets=len(records),
+             days=len(days))]
     for day, day_records in days:
         out += ["", capitalised(L.date_long(day))]
         for r in day_records:

@@ -156,6 +156,11 @@ class BoardBridge:
                 await connection.disconnect()
             except Exception:  # already gone
                 pass
+        # Let what the firmware asked for last (advertising again after a disconnection)
+        # finish: a command cut off while the controller answers it makes Bumble's host
+        # set the answer on a cancelled future (InvalidStateError, logged by asyncio).
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=2.0)
 
     async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
         self._writer = writer

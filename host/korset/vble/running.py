@@ -65,8 +65,11 @@ class RunningBoard:
         bridge = BoardBridge(device)
         await device.power_on()
         port = await bridge.serve()
-        cfg, _work = self.board.prepare(settings=self.settings, install=self.install,
-                                        speed=self.speed, ble=("127.0.0.1", port))
+        # The settings go with the firmware: later boots keep what is on the flash (the
+        # host may have changed it over the link).
+        cfg, _work = self.board.prepare(settings=self.settings if self.install else None,
+                                        install=self.install, speed=self.speed,
+                                        ble=("127.0.0.1", port))
         self.install = False  # later boots run what is on the flash
         self.proc = await asyncio.create_subprocess_exec(
             *self.board.command(cfg), env=self.board.environment(),

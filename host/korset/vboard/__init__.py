@@ -146,10 +146,13 @@ class VirtualBoard:
         """Boot the board and run until ``stop_at_s`` of simulated time (power-off).
 
         ``install`` first puts the firmware from the source tree on the board's
-        flash (what flashing does). ``speed`` 0 runs as fast as the firmware
-        goes; 1.0 in real time. ``button_presses_s``: (press, release) times
-        of the board's button. ``imu_clock_error``: the IMU's oscillator runs
-        this fraction fast (or slow, negative), as a real chip's does.
+        flash (what flashing does). ``settings`` become the board's
+        ``/settings.json``: installed with the firmware, or without ``install``
+        written over the one on the flash (as ``mpremote fs cp`` would).
+        ``speed`` 0 runs as fast as the firmware goes; 1.0 in real time.
+        ``button_presses_s``: (press, release) times of the board's button.
+        ``imu_clock_error``: the IMU's oscillator runs this fraction fast (or
+        slow, negative), as a real chip's does.
         """
         if stop_at_s is None:
             if recording is None:
@@ -212,10 +215,13 @@ class VirtualBoard:
         if recording is not None:
             write_trace(self.board, recording, work / "trace.bin")
             config["trace"] = str(work / "trace.bin")
-        if install:
+        if install or settings is not None:
             stage = work / "install"
             stage.mkdir()
-            stage_firmware(stage, self.board, settings)
+            if install:
+                stage_firmware(stage, self.board, settings)
+            else:
+                (stage / "settings.json").write_text(json.dumps(settings))
             config["provision_dir"] = str(stage)
         (work / "config.json").write_text(json.dumps(config))
         return work / "config.json", work
