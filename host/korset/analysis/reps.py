@@ -37,6 +37,8 @@ COMBINE_FRACTION = 0.4  # channels scoring this much of the best one are combine
 REGULARITY_CLIP_PCT = 80  # excursions clipped at this percentile to judge regularity
 FAULT_CLIP = 1.5  # excursions clipped at this many typical repetitions
 MIN_REPS_FOR_TEMPLATE = 4
+TRAILING_GAP = 1.2  # a last movement this many intervals after the one before ...
+TRAILING_LIKENESS = 0.5  # ... and less like a repetition than this is not one
 MIN_REPS = 3  # fewer similar movements are no rhythm to count by
 GAIT_PAD_S = 1.0  # walking detected is widened by this much for counting steps
 MIN_BOUT_S = 4.0  # stretches between walks shorter than this hold no repetitions
@@ -209,6 +211,8 @@ def _exercise(t: np.ndarray, dev: np.ndarray, disp: np.ndarray, rate_hz: float,
                                             prominence=MATCHED_PROMINENCE_FRACTION)
         if margin >= rough_margin:
             found = _lasting(t, excursion, refined, period, rate_hz)
+        found = _without_trailing_twitches(t, np.column_stack(excursions), found, period,
+                                           rate_hz)
     return found if len(found) >= MIN_REPS else []
 
 
@@ -233,6 +237,48 @@ def _lasting(t: np.ndarray, excursion: np.ndarray, found: list[float], period: f
     return [f for f, w in zip(found, widths, strict=True) if w >= MIN_WIDTH_FRACTION * typical]
 
 
+def _template(excursions: np.ndarray, centres: list[int], half: int) -> np.ndarray:
+    """The typical repetition: the median of every channel around the counted ones (robust
+    to the faults among them), less its mean."""
+    template = np.median(np.stack([excursions[i - half:i + half] for i in centres]), axis=0)
+    return template - template.mean(0)
+
+
+def _likeness(excursions: np.ndarray, template: np.ndarray, centre: int) -> float:
+    """Correlation of the movement around ``centre`` with the typical repetition, all
+    channels together: 1 for the same shape, ~0 for a twitch in another direction."""
+    half = len(template) // 2
+    if centre < half or centre + half > len(excursions):
+        return 1.0  # cut off by the set's edge: no evidence either way
+    window = excursions[centre - half:centre + half]
+    window = window - window.mean(0)
+    norm = float(np.linalg.norm(window) * np.linalg.norm(template))
+    return float((window * template).sum() / norm) if norm > 0 else 0.0
+
+
+def _without_trailing_twitches(t: np.ndarray, excursions: np.ndarray, found: list[float],
+                               period: float, rate_hz: float) -> list[float]:
+    """Drop movements after the set that are unlike its repetitions.
+
+    A recording without a set end (a CSV) goes on after the last repetition: the
+    patient settles, shifts, reaches for the device. Those last movements come after
+    a longer pause than the set's rhythm and do not look like its repetitions.
+    """
+    half = int(0.5 * period * rate_hz)
+    centres = [int(i) for i in np.searchsorted(t, found) if half <= i < len(t) - half]
+    if len(centres) < MIN_REPS_FOR_TEMPLATE or len(found) < MIN_REPS + 1:
+        return found
+    template = _template(excursions, centres, half)
+    interval = float(np.median(np.diff(found)))
+    kept = list(found)
+    while len(kept) > MIN_REPS and kept[-1] - kept[-2] > TRAILING_GAP * interval:
+        i = int(np.searchsorted(t, kept[-1]))
+        if _likeness(excursions, template, i) >= TRAILING_LIKENESS:
+            break
+        kept.pop()
+    return kept
+
+
 def _matched(t: np.ndarray, excursions: np.ndarray, rough: list[float], period: float,
              rate_hz: float) -> np.ndarray | None:
     """A matched filter for this set's own repetition, learnt from the first count.
@@ -246,9 +292,7 @@ def _matched(t: np.ndarray, excursions: np.ndarray, rough: list[float], period: 
     centres = [int(i) for i in np.searchsorted(t, rough) if half <= i < len(t) - half]
     if len(centres) < MIN_REPS_FOR_TEMPLATE:
         return None
-    windows = np.stack([excursions[i - half:i + half] for i in centres])
-    template = np.median(windows, axis=0)
-    template = template - template.mean(0)
+    template = _template(excursions, centres, half)
     near = np.zeros(len(t), bool)
     for i in centres:
         near[max(0, i - int(0.35 * period * rate_hz)):i + int(0.35 * period * rate_hz)] = True
