@@ -2,25 +2,25 @@
 
 A hold is a plateau of the deviation away from the rest position (the
 reference). Breathing rides on it (exercise 1's hold is only half a degree
-to a degree of pelvic tilt, about as much as a deep breath), so the deviation
-is first averaged over ``AVERAGE_S``, about one calm breath. That average is
-symmetric in time, so a step's half-way crossing stays where the step's
-middle was: hold start and end are the middles of the movements into and out
-of the position, as a physiotherapist with a stopwatch would take them.
-"""
+to a degree of pelvic tilt, about as much as a deep breath), and a fault may
+interrupt it for a second or two, so the plateaus are found on a running
+median over ``MEDIAN_S``: longer than a breath and twice a fault, neither
+survives it, while a step passes unblurred. Its edges are then placed on a
+median over one breath, at the half-way crossing between the levels either
+side: hold start and end are the middles of the movements into and out of
+the position, as a physiotherapist with a stopwatch would take them."""
 
 from __future__ import annotations
 
 import numpy as np
-from scipy import ndimage
 
 from korset.analysis import slow
 from korset.analysis.motion import runs
 from korset.analysis.result import Hold
 
-AVERAGE_S = 4.0  # about one calm breath (3-5 s)
+LEVEL_SPAN_S = 4.0  # the levels either side of an edge are read over this long
 MEDIAN_S = 6.0  # longer than a breath and twice a fault: neither survives the median
-FINE_AVERAGE_S = 1.0  # for the edges' exact place
+FINE_MEDIAN_S = 4.0  # for the edges' exact place: about one breath
 MIN_HOLD_S = 3.0
 MERGE_GAP_S = 1.5  # a dip shorter than this inside a hold does not end it
 SETTLE_S = 1.0  # judged time of a hold starts this long after its start, ends this long before
@@ -33,10 +33,10 @@ def find(t: np.ndarray, deviation_deg: np.ndarray, judged: np.ndarray, rate_hz: 
         return []
     # A running median: the hold's steps pass, a breath or a brief fault does not.
     s = slow.median(deviation_deg, rate_hz, MEDIAN_S)
-    fine = ndimage.uniform_filter1d(deviation_deg, max(1, int(FINE_AVERAGE_S * rate_hz)),
-                                    axis=0, mode="nearest")
     inside = np.flatnonzero(judged)
     i0, i1 = int(inside[0]), int(inside[-1]) + 1
+    # For the edges: a median over about one breath removes the breath, not the step.
+    fine = slow.median(deviation_deg, rate_hz, FINE_MEDIAN_S)
     dist = np.linalg.norm(s, axis=1)
     d = dist[i0:i1]
     # Two levels, rest and held: a threshold half-way, refined once on the held level.
@@ -83,7 +83,7 @@ def _edges(t: np.ndarray, s: np.ndarray, fine: np.ndarray, a: int, b: int, rate_
         return float(t[a]), float(t[b - 1])
     direction = held / norm
     p = s @ direction
-    span = int(AVERAGE_S * rate_hz)
+    span = int(LEVEL_SPAN_S * rate_hz)
     before = p[max(0, a - span):a]
     after = p[b:b + span]
     rest_before = float(np.median(before)) if len(before) else 0.0
@@ -100,7 +100,7 @@ def _refine(t: np.ndarray, q: np.ndarray, edge_s: float, rate_hz: float, outward
     """The half-way crossing of ``q`` nearest ``edge_s``, between the levels 1.5-4 s either
     side (``outward``: the side of rest, -1 before the hold, +1 after)."""
     e = int(np.searchsorted(t, edge_s))
-    near, far = int(1.5 * rate_hz), int(AVERAGE_S * rate_hz)
+    near, far = int(1.5 * rate_hz), int(LEVEL_SPAN_S * rate_hz)
     if outward < 0:
         rest, hold = q[max(0, e - far):max(0, e - near)], q[e + near:e + far]
     else:
