@@ -37,8 +37,10 @@ COMBINE_FRACTION = 0.4  # channels scoring this much of the best one are combine
 REGULARITY_CLIP_PCT = 80  # excursions clipped at this percentile to judge regularity
 FAULT_CLIP = 1.5  # excursions clipped at this many typical repetitions
 MIN_REPS_FOR_TEMPLATE = 4
+STRONG_FRACTION = 0.7  # of the typical repetition: clear in the first count
 TRAILING_GAP = 1.2  # a last movement this many intervals after the one before ...
 TRAILING_LIKENESS = 0.5  # ... and less like a repetition than this is not one
+MAX_TRAILING = 2  # fidgets after a set: one or two
 MIN_REPS = 3  # fewer similar movements are no rhythm to count by
 GAIT_PAD_S = 1.0  # walking detected is widened by this much for counting steps
 MIN_BOUT_S = 4.0  # stretches between walks shorter than this hold no repetitions
@@ -210,10 +212,25 @@ def _exercise(t: np.ndarray, dev: np.ndarray, disp: np.ndarray, rate_hz: float,
                                             size=MATCHED_SIZE_FRACTION,
                                             prominence=MATCHED_PROMINENCE_FRACTION)
         if margin >= rough_margin:
-            found = _lasting(t, excursion, refined, period, rate_hz)
+            # A repetition the template misses (a fault changed its shape) but that
+            # stands out clearly in the first count is kept too.
+            strong, _ = _peaks_and_margin(t, activity, period, rate_hz, size=STRONG_FRACTION,
+                                          prominence=STRONG_FRACTION)
+            found = _lasting(t, excursion, _union(strong, refined, 0.5 * period), period,
+                             rate_hz)
         found = _without_trailing_twitches(t, np.column_stack(excursions), found, period,
                                            rate_hz)
     return found if len(found) >= MIN_REPS else []
+
+
+def _union(a: list[float], b: list[float], within_s: float) -> list[float]:
+    """Times in either list; one with a partner within ``within_s`` in the other counts
+    once (at the second list's time)."""
+    out = list(b)
+    for x in a:
+        if not b or min(abs(x - y) for y in b) > within_s:
+            out.append(x)
+    return sorted(out)
 
 
 def _lasting(t: np.ndarray, excursion: np.ndarray, found: list[float], period: float,
@@ -271,7 +288,8 @@ def _without_trailing_twitches(t: np.ndarray, excursions: np.ndarray, found: lis
     template = _template(excursions, centres, half)
     interval = float(np.median(np.diff(found)))
     kept = list(found)
-    while len(kept) > MIN_REPS and kept[-1] - kept[-2] > TRAILING_GAP * interval:
+    while len(kept) > MIN_REPS and kept[-1] - kept[-2] > TRAILING_GAP * interval \
+            and len(found) - len(kept) < MAX_TRAILING:
         i = int(np.searchsorted(t, kept[-1]))
         if _likeness(excursions, template, i) >= TRAILING_LIKENESS:
             break
