@@ -104,7 +104,7 @@ def test_doctor_says_what_to_fix_before_and_after_flashing(serial_board, capsys)
     assert "ok   IMU               LSM6DSOX" in out and "|a| = 1.00 g" in out
     assert "ok   motor" in out and "ok   storage" in out
     # The buzz really drove the motor pin of the board.
-    pins = _read_pin_log(serial_board.board.root / "run" / "pins.csv")
+    pins = _read_pin_log(serial_board.pin_log)
     motor = str(serial_board.board.board["motor"]["pin"])
     assert any(e.pin == motor and e.kind == "pwm" and e.value > 0 for e in pins)
 

@@ -67,6 +67,8 @@ class SerialBoard:
         self._fds_open = True
         os.set_blocking(self._outer, False)
         self.proc: subprocess.Popen | None = None
+        self.pin_log = board.root / "pins.csv"  # "t_us,pin,kind,value", every boot appended
+        self.pin_log.unlink(missing_ok=True)
         self._inner: int | None = None
         self._ready_file = Path("/nonexistent")
         self._ready_seen = False
@@ -94,6 +96,9 @@ class SerialBoard:
         data = json.loads(cfg.read_text())
         data["repl"] = {"run_main": run_main}
         data["ready_file"] = str(self._ready_file)
+        # One pin log for the board's whole life here: every reset starts a new process in
+        # a fresh run directory, and what the pins did before must stay readable.
+        data["pin_log"] = str(self.pin_log)
         cfg.write_text(json.dumps(data))
         command = self.board.command(cfg)
         command.insert(1, "-i")

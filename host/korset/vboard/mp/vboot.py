@@ -117,7 +117,9 @@ def main(config_path):
     for pin, value in cfg.get("adc_u16", {}).items():
         vhw.adc_u16[int(pin) if pin.isdigit() else pin] = value
     if cfg.get("pin_log"):
-        vhw.pin_log = open(cfg["pin_log"], "w")
+        # Appended to: a board that resets (soft reset, machine.reset) boots again in a
+        # new process, and what its pins did before must not vanish with the old one.
+        vhw.pin_log = open(cfg["pin_log"], "a")
 
     import time  # noqa: F401
 
