@@ -18,7 +18,7 @@ import pytest
 from korset import session as sess
 from korset.analysis.result import Analysis, Fault, Hold, Quality, Trace
 from korset.cli import main
-from korset.commands.history import parse_date
+from korset.commands._history import parse_date
 from korset.history import (
     CSV_COLUMNS,
     SCHEMA_VERSION,

@@ -106,41 +106,28 @@ def run_analysis_bench(patients: int, rates: tuple[float, ...], variant: str,
                        exercises: list[str] | None = None, progress=None) -> dict:
     """Simulate the corpus's sets (same seeds as ``korset sim --corpus``) and score them."""
     from korset.analysis import analyze
-    from korset.sim import simulate
-    from korset.sim.corpus import VARIANTS
+    from korset.sim.corpus import corpus_sets
     from korsetfw import catalogue as cat
 
-    offset, errors, tempo_range = VARIANTS[variant]
-    chosen = [cat.get(e) for e in exercises] if exercises else list(cat.EXERCISES)
+    chosen = [cat.get(e) for e in exercises] if exercises else None
+    plan = corpus_sets(patients, rates, variant, chosen)
     total, per, per_rate = Score(), {}, {rate: Score() for rate in rates}
-    count = len(chosen) * patients * len(rates)
-    n = 0
     seconds = 0.0
     samples = 0
-    for ex_i, ex in enumerate(cat.EXERCISES):
-        if ex not in chosen:
-            continue
-        s_ex = Score()
-        for p in range(patients):
-            tempo = None
-            if tempo_range:
-                lo, hi = tempo_range
-                tempo = lo + (hi - lo) * ((p * 0.618034) % 1.0)
-            for rate in rates:
-                seed = 1_000_000 + offset + ex_i * 1000 + p
-                sim = simulate(ex, seed, rate_hz=rate, errors=errors, tempo_scale=tempo)
-                started = time.perf_counter()
-                result = analyze(sim.recording, ex)
-                seconds += time.perf_counter() - started
-                samples += len(sim.recording)
-                sc = score(sim.truth, result, f"{ex.key} p{p} {rate:g} Hz seed {seed}")
-                s_ex.add(sc)
-                per_rate[rate].add(sc)
-                n += 1
-                if progress:
-                    progress(n, count, f"{ex.key} p{p} {rate:g} Hz")
-        per[ex.key] = s_ex.summary()
-        total.add(s_ex)
+    for n, c in enumerate(plan, start=1):
+        sim = c.simulate()
+        started = time.perf_counter()
+        result = analyze(sim.recording, c.exercise)
+        seconds += time.perf_counter() - started
+        samples += len(sim.recording)
+        sc = score(sim.truth, result, f"{c.exercise.key} p{c.patient} {c.rate_hz:g} Hz "
+                                      f"seed {c.seed}")
+        per.setdefault(c.exercise.key, Score()).add(sc)
+        per_rate[c.rate_hz].add(sc)
+        total.add(sc)
+        if progress:
+            progress(n, len(plan), f"{c.exercise.key} p{c.patient} {c.rate_hz:g} Hz")
+    per = {key: s.summary() for key, s in per.items()}
     return {"variant": variant, "total": total.summary(),
             "rates": {f"{r:g}": per_rate[r].summary() for r in rates}, "exercises": per,
             "misses": total.misses, "analysis_s_per_hour_of_samples":

@@ -87,49 +87,34 @@ def run_detection_bench(patients: int, rates: tuple[float, ...], variant: str, v
 
     from korset import devicesim
     from korset.replay import replay
-    from korset.sim import simulate
-    from korset.sim.corpus import VARIANTS
+    from korset.sim.corpus import corpus_sets
     from korsetfw import catalogue as cat
     from korsetfw.pipeline import SetConfig
 
-    offset, errors, tempo_range = VARIANTS[variant]
-    chosen = [cat.get(e) for e in exercises] if exercises else list(cat.EXERCISES)
+    chosen = [cat.get(e) for e in exercises] if exercises else None
+    plan = corpus_sets(patients, rates, variant, chosen)
     total = Score()
-    per = {}
+    per: dict[str, Score] = {}
     per_rate = {rate: Score() for rate in rates}
-    n = 0
-    count = len(chosen) * patients * len(rates)
     with tempfile.TemporaryDirectory(prefix="korset-bench-") as tmp:
-        for ex_i, ex in enumerate(cat.EXERCISES):
-            if ex not in chosen:
-                continue
-            s_ex = Score()
-            for p in range(patients):
-                tempo = None
-                if tempo_range:
-                    lo, hi = tempo_range
-                    tempo = lo + (hi - lo) * ((p * 0.618034) % 1.0)
-                for rate in rates:
-                    seed = 1_000_000 + offset + ex_i * 1000 + p
-                    # buzz=False: the motor's vibration comes from the firmware's
-                    # own buzzing on the virtual board, not from the truth.
-                    sim = simulate(ex, seed, rate_hz=rate, errors=errors, tempo_scale=tempo,
-                                   buzz=False)
-                    if virtual:
-                        r = replay(sim.recording, ex, None, Path(tmp), rate_hz=int(rate))
-                        buzzes = [(b["start_s"], b["end_s"]) for b in r.buzzes]
-                        sc = score(sim.truth, buzzes, r.reps, len(r.holds))
-                    else:
-                        d = devicesim.run(sim.recording, SetConfig(ex), rate_hz=int(rate),
-                                          trace=False)
-                        sc = score(sim.truth, d.buzzes(), len(d.times("rep")),
-                                   len(d.times("hold_end")))
-                    s_ex.add(sc)
-                    per_rate[rate].add(sc)
-                    n += 1
-                    if progress:
-                        progress(n, count, f"{ex.key} p{p} {rate:g} Hz")
-            per[ex.key] = s_ex.summary()
-            total.add(s_ex)
-    return {"sets": n, "variant": variant, "virtual": virtual, "total": total.summary(),
-            "rates": {f"{r:g}": per_rate[r].summary() for r in rates}, "exercises": per}
+        for n, c in enumerate(plan, start=1):
+            ex, rate = c.exercise, c.rate_hz
+            # buzz=False: the motor's vibration comes from the firmware's own buzzing
+            # on the virtual board, not from the truth.
+            sim = c.simulate(buzz=False)
+            if virtual:
+                r = replay(sim.recording, ex, None, Path(tmp), rate_hz=int(rate))
+                buzzes = [(b["start_s"], b["end_s"]) for b in r.buzzes]
+                sc = score(sim.truth, buzzes, r.reps, len(r.holds))
+            else:
+                d = devicesim.run(sim.recording, SetConfig(ex), rate_hz=int(rate), trace=False)
+                sc = score(sim.truth, d.buzzes(), len(d.times("rep")), len(d.times("hold_end")))
+            per.setdefault(ex.key, Score()).add(sc)
+            per_rate[rate].add(sc)
+            total.add(sc)
+            if progress:
+                progress(n, len(plan), f"{ex.key} p{c.patient} {rate:g} Hz")
+    return {"sets": len(plan), "variant": variant, "virtual": virtual,
+            "total": total.summary(),
+            "rates": {f"{r:g}": per_rate[r].summary() for r in rates},
+            "exercises": {key: s.summary() for key, s in per.items()}}

@@ -24,6 +24,8 @@ import json
 import sys
 from pathlib import Path
 
+from korset.commands import _history
+
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("path", type=Path, help="a session file (.kss) or a CSV recording")
@@ -38,9 +40,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument("--save", action="store_true",
                    help="keep the set in the session store and the history")
-    p.add_argument("--db", type=Path, metavar="PATH",
-                   help="with --save: history database (default: history.sqlite in the "
-                        "user's Korset data directory, or $KORSET_HOME)")
+    _history.add_db_argument(p, "with --save: ")
     p.add_argument("--store", type=Path, metavar="DIR",
                    help="with --save: session store directory (default: the user's)")
     csv = p.add_argument_group("CSV recordings from other devices")

@@ -15,6 +15,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from korset.commands import _history
+
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("path", type=Path, nargs="?",
@@ -34,8 +36,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="with --session: accelerometer range, g (default 4)")
     p.add_argument("--gyro-fs", type=int, default=500, choices=(125, 250, 500, 1000, 2000),
                    help="with --session: gyroscope range, deg/s (default 500)")
-    p.add_argument("--db", type=Path, metavar="PATH",
-                   help="with --history: history database (default: the user's)")
+    _history.add_db_argument(p, "with --history: ")
 
 
 def run(args: argparse.Namespace) -> int:

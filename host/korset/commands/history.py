@@ -13,46 +13,25 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
-from datetime import date, timedelta
 from pathlib import Path
 
-
-def parse_date(text: str, today: date | None = None) -> date:
-    """A DATE option: YYYY-MM-DD, or Nd (today and the N-1 days before it: its first day)."""
-    m = re.fullmatch(r"(\d+)d", text)
-    if m:
-        days = int(m.group(1))
-        if days < 1:
-            raise argparse.ArgumentTypeError(f"{text!r}: Nd needs N of 1 or more")
-        return (today or date.today()) - timedelta(days=days - 1)
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a date: give YYYY-MM-DD or Nd (the last N days)") from None
+from korset.commands import _history
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--since", type=parse_date, metavar="DATE",
-                   help="only sets from this day on (YYYY-MM-DD, or Nd: the last N days)")
-    p.add_argument("--until", type=parse_date, metavar="DATE",
-                   help="only sets up to and including this day")
+    _history.add_period_arguments(p)
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print the sets as a JSON list")
     out.add_argument("--csv", type=Path, metavar="OUT",
                      help="write the sets as CSV, one row per set")
-    p.add_argument("--db", type=Path, metavar="PATH",
-                   help="history database (default: history.sqlite in the user's Korset "
-                        "data directory, or $KORSET_HOME)")
+    _history.add_db_argument(p)
 
 
 def run(args: argparse.Namespace) -> int:
-    from korset.history import History, by_day, export_csv, local_day_start_unix_s
+    from korset.history import History, by_day, export_csv
 
     history = History(args.db)
-    since = local_day_start_unix_s(args.since) if args.since else None
-    until = local_day_start_unix_s(args.until + timedelta(days=1)) if args.until else None
+    since, until = _history.period(args)
     if args.csv:
         n = export_csv(history, args.csv, since, until)
         print(f"{args.csv}: {n} set(s)")

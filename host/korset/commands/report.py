@@ -15,18 +15,13 @@ DATE is YYYY-MM-DD, or Nd for the last N calendar days counting today
 from __future__ import annotations
 
 import argparse
-from datetime import timedelta
 from pathlib import Path
 
-# The same DATE as `korset history`, parsed by the same function.
-from korset.commands.history import parse_date
+from korset.commands import _history
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--since", type=parse_date, metavar="DATE",
-                   help="only sets from this day on (YYYY-MM-DD, or Nd: the last N days)")
-    p.add_argument("--until", type=parse_date, metavar="DATE",
-                   help="only sets up to and including this day")
+    _history.add_period_arguments(p)
     p.add_argument("--lang", choices=("en", "da"), default="en",
                    help="language of the report (default en)")
     p.add_argument("--html", type=Path, metavar="OUT",
@@ -34,19 +29,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--patient", metavar="NAME", help="the patient's name, for the page's header")
     p.add_argument("--title", help="the page's title (default: Korset exercise report, or its "
                                    "Danish)")
-    p.add_argument("--db", type=Path, metavar="PATH",
-                   help="history database (default: history.sqlite in the user's Korset "
-                        "data directory, or $KORSET_HOME)")
+    _history.add_db_argument(p)
 
 
 def run(args: argparse.Namespace) -> int:
-    from korset.history import History, local_day_start_unix_s
+    from korset.history import History
     from korset.report import ReportError, html_report, text_report
     from korset.report.language import Language
 
     history = History(args.db)
-    since = local_day_start_unix_s(args.since) if args.since else None
-    until = local_day_start_unix_s(args.until + timedelta(days=1)) if args.until else None
+    since, until = _history.period(args)
     # Traces are what the page draws; the terminal summary does without them.
     records = history.sets(since, until, with_traces=args.html is not None)
     if not records:

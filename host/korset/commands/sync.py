@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from korset.commands import _ble
+from korset.commands import _ble, _history
 
 if TYPE_CHECKING:
     from korset.history import History
@@ -30,9 +30,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     _ble.add_arguments(p)
     p.add_argument("--store", type=Path, help="session store directory (default: the user's "
                    "Korset data directory, or $KORSET_HOME)")
-    p.add_argument("--db", type=Path, metavar="PATH",
-                   help="history database the new sessions are added to (default: "
-                        "history.sqlite in the user's Korset data directory, or $KORSET_HOME)")
+    _history.add_db_argument(p, "the new sessions are added to this ")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -9,6 +9,7 @@ Two variants. ``standard`` is what the algorithms are developed against.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 from korset.recording import write_csv
@@ -40,40 +41,67 @@ Variant `{variant}`: {description}
 """
 
 
+@dataclass(frozen=True)
+class CorpusSet:
+    """One set of the corpus: who does what, at what rate, from which seed."""
+
+    exercise: cat.Exercise
+    exercise_index: int  # in the catalogue
+    patient: int
+    rate_hz: float
+    seed: int
+    tempo_scale: float | None  # None: the patient's own tempo
+    errors: str  # sensor errors: "typical" or "large"
+
+    def simulate(self, **options):
+        return simulate(self.exercise, self.seed, rate_hz=self.rate_hz, errors=self.errors,
+                        tempo_scale=self.tempo_scale, **options)
+
+
+def corpus_sets(patients: int, rates: tuple[float, ...], variant: str = "standard",
+                exercises: list[cat.Exercise] | None = None, seed: int = 1
+                ) -> list[CorpusSet]:
+    """The corpus's sets in order (exercise, patient, rate): every exercise, or these."""
+    offset, errors, tempo_range = VARIANTS[variant]
+    sets = []
+    for ex_i, ex in enumerate(cat.EXERCISES):
+        if exercises is not None and ex not in exercises:
+            continue
+        for p in range(patients):
+            tempo = None
+            if tempo_range:
+                lo, hi = tempo_range
+                tempo = lo + (hi - lo) * ((p * 0.618034) % 1.0)
+            for rate in rates:
+                sets.append(CorpusSet(ex, ex_i, p, rate, seed * 1_000_000 + offset + ex_i * 1000
+                                      + p, tempo, errors))
+    return sets
+
+
 def write_corpus(root: Path, seed: int = 1, patients: int = 20,
                  rates: tuple[float, ...] = (52.0, 104.0), variant: str = "standard",
                  progress=None) -> list[dict]:
-    offset, errors, tempo_range = VARIANTS[variant]
     root.mkdir(parents=True, exist_ok=True)
     index = []
-    n = 0
-    total = len(cat.EXERCISES) * patients * len(rates)
-    for ex_i, ex in enumerate(cat.EXERCISES):
+    plan = corpus_sets(patients, rates, variant, seed=seed)
+    for n, c in enumerate(plan, start=1):
+        ex = c.exercise
         (root / ex.key).mkdir(exist_ok=True)
-        for p in range(patients):
-            for rate in rates:
-                sim_seed = seed * 1_000_000 + offset + ex_i * 1000 + p
-                tempo = None
-                if tempo_range:
-                    lo, hi = tempo_range
-                    tempo = lo + (hi - lo) * ((p * 0.618034) % 1.0)
-                s = simulate(ex, sim_seed, rate_hz=rate, errors=errors, tempo_scale=tempo)
-                name = f"{ex.key}/{ex.key}-p{p:02d}-{int(rate)}hz"
-                write_csv(s.recording, root / f"{name}.csv")
-                (root / f"{name}.json").write_text(json.dumps(s.truth, indent=1))
-                index.append({"recording": f"{name}.csv", "exercise": s.truth["exercise"],
-                              "exercise_key": ex.key, "patient": p, "rate_hz": rate,
-                              "seed": sim_seed})
-                n += 1
-                if progress:
-                    progress(n, total, name)
+        s = c.simulate()
+        name = f"{ex.key}/{ex.key}-p{c.patient:02d}-{int(c.rate_hz)}hz"
+        write_csv(s.recording, root / f"{name}.csv")
+        (root / f"{name}.json").write_text(json.dumps(s.truth, indent=1))
+        index.append({"recording": f"{name}.csv", "exercise": s.truth["exercise"],
+                      "exercise_key": ex.key, "patient": c.patient, "rate_hz": c.rate_hz,
+                      "seed": c.seed})
+        if progress:
+            progress(n, len(plan), name)
     (root / "index.json").write_text(json.dumps(
         {"variant": variant, "seed": seed, "patients": patients, "rates_hz": list(rates),
          "recordings": index}, indent=1))
-    description = __doc__.split("``standard``")[1].strip() if variant == "standard" else \
-        "other seeds, tempos 0.6x-1.6x, sensor errors beyond the datasheets."
-    if variant == "standard":
-        description = "seeds and settings the algorithms are developed against."
+    description = ("seeds and settings the algorithms are developed against."
+                   if variant == "standard" else
+                   "other seeds, tempos 0.6x-1.6x, sensor errors beyond the datasheets.")
     (root / "README.md").write_text(README.format(
         variant=variant, seed=seed, patients=patients,
         rates=",".join(f"{r:g}" for r in rates), description=description))
