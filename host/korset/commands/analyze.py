@@ -118,7 +118,11 @@ def _describe(a, loaded) -> str:
     else:
         lines.append(f"  posture   {posture}, NOT {a.posture_expected.replace('_', ' ')} as "
                      "the exercise begins")
-    lines.append(f"  judged    from the reference at {a.reference_s:.1f} s to {a.set_end_s:.1f} s")
+    if a.set_end_s > a.reference_s:
+        lines.append(f"  judged    from the reference at {a.reference_s:.1f} s to "
+                     f"{a.set_end_s:.1f} s")
+    else:
+        lines.append("  judged    nothing (no set began: see the warnings)")
     lines.append("  tolerance " + (_degrees(a.tolerance_deg) if a.tolerance_deg
                                    else "none (no axis is held still)"))
     if a.kind == cat.HOLD:
