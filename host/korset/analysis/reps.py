@@ -37,9 +37,13 @@ COMBINE_FRACTION = 0.4  # channels scoring this much of the best one are combine
 REGULARITY_CLIP_PCT = 80  # excursions clipped at this percentile to judge regularity
 FAULT_CLIP = 1.5  # excursions clipped at this many typical repetitions
 MIN_REPS_FOR_TEMPLATE = 4
+GAP_INTERVALS = 1.6  # a gap this many intervals long may hide a repetition ...
+GAP_MARGIN = 0.6  # ... looked for this many intervals away from its neighbours ...
+GAP_SIZE = 0.35  # ... as a bump this high (of a typical repetition, above rest) ...
+GAP_PROMINENCE = 0.15  # ... rising this much over the gap's ends
 STRONG_FRACTION = 0.7  # of the typical repetition: clear in the first count
 TRAILING_GAP = 1.2  # a last movement this many intervals after the one before ...
-TRAILING_LIKENESS = 0.5  # ... and less like a repetition than this is not one
+TRAILING_LIKENESS = 0.4  # ... and less like a repetition than this is not one
 MAX_TRAILING = 2  # fidgets after a set: one or two
 MIN_REPS = 3  # fewer similar movements are no rhythm to count by
 GAIT_PAD_S = 1.0  # walking detected is widened by this much for counting steps
@@ -220,7 +224,35 @@ def _exercise(t: np.ndarray, dev: np.ndarray, disp: np.ndarray, rate_hz: float,
                              rate_hz)
         found = _without_trailing_twitches(t, np.column_stack(excursions), found, period,
                                            rate_hz)
+    found = _in_rhythm(t, activity, found, rate_hz)
     return found if len(found) >= MIN_REPS else []
+
+
+def _in_rhythm(t: np.ndarray, activity: np.ndarray, found: list[float], rate_hz: float
+               ) -> list[float]:
+    """Mend the count against the set's own rhythm: a gap of about two intervals with a
+    clear bump of movement in its middle held a repetition the count passed over
+    (smaller than the rest, or merged into a neighbour)."""
+    if len(found) < MIN_REPS + 1:
+        return found
+    interval = float(np.median(np.diff(found)))
+    at = np.searchsorted(t, found)
+    typical = float(np.median(activity[at]))
+    floor = float(np.percentile(activity, 10))
+    out = [found[0]]
+    for nxt in found[1:]:
+        gap = nxt - out[-1]
+        if gap >= GAP_INTERVALS * interval:
+            lo = int(np.searchsorted(t, out[-1] + GAP_MARGIN * interval))
+            hi = int(np.searchsorted(t, nxt - GAP_MARGIN * interval))
+            if hi > lo:
+                k = lo + int(np.argmax(activity[lo:hi]))
+                edge = min(activity[lo], activity[hi - 1])
+                if lo < k < hi - 1 and activity[k] - floor >= GAP_SIZE * (typical - floor) \
+                        and activity[k] - edge >= GAP_PROMINENCE * (typical - floor):
+                    out.append(float(t[k]))
+        out.append(nxt)
+    return out
 
 
 def _union(a: list[float], b: list[float], within_s: float) -> list[float]:
