@@ -98,11 +98,12 @@ def analyze(recording: Recording, exercise: cat.Exercise, *,
         holds = hl.find(t, dev, judged, rate, min_hold)
         if not exercise.hold_in_place:
             monitored, fault_judged = _against_held_position(t, dev, holds)
-    else:
+    found = fl.episodes(t, monitored, fault_judged, tol)
+    if exercise.kind == cat.REPS:
         gravity = orientation.rotate(orientation.qconj(q), up * np.linalg.norm(
             accel[before].mean(0)))
-        rep_times = reps.count(t, dev, accel, gravity, gait, judged, rate, exercise)
-    found = fl.episodes(t, monitored, fault_judged, tol)
+        rep_times = reps.count(t, dev, accel, gravity, gait, judged, rate, exercise,
+                               [0.5 * (f.start_s + f.end_s) for f in found])
 
     judged_s = float(t[end - 1] - t[ref]) if end > ref else 0.0
     outside_s = fl.time_outside_s(t, monitored, fault_judged, tol)

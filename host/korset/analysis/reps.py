@@ -65,9 +65,10 @@ SKEW_ONE_SIDED = 0.5  # |skewness| of the movement above this: repetitions go on
 
 
 def count(t: np.ndarray, deviation_deg: np.ndarray, accel: np.ndarray, gravity: np.ndarray,
-          gait: np.ndarray, judged: np.ndarray, rate_hz: float, exercise: cat.Exercise
-          ) -> list[float]:
-    """Times (s) of the repetitions' peaks inside the judged time."""
+          gait: np.ndarray, judged: np.ndarray, rate_hz: float, exercise: cat.Exercise,
+          fault_times_s: list[float] = ()) -> list[float]:
+    """Times (s) of the repetitions' peaks inside the judged time. ``fault_times_s``: the
+    middles of the faults found (a fault happens in a repetition)."""
     inside = np.flatnonzero(judged)
     if len(inside) < rate_hz * 2:
         return []
@@ -76,7 +77,8 @@ def count(t: np.ndarray, deviation_deg: np.ndarray, accel: np.ndarray, gravity: 
         return _generic(t[i0:i1], deviation_deg[i0:i1], accel[i0:i1], gravity[i0:i1],
                         gait[i0:i1], rate_hz)
     disp = displacement(accel[i0:i1], gravity[i0:i1], rate_hz)
-    return _exercise(t[i0:i1], deviation_deg[i0:i1], disp, rate_hz, exercise.sides)
+    return _exercise(t[i0:i1], deviation_deg[i0:i1], disp, rate_hz, exercise.sides,
+                     fault_times_s)
 
 
 def displacement(accel: np.ndarray, gravity: np.ndarray, rate_hz: float,
@@ -160,7 +162,7 @@ def _typical_peak(e: np.ndarray, period: float, rate_hz: float) -> float:
 
 
 def _exercise(t: np.ndarray, dev: np.ndarray, disp: np.ndarray, rate_hz: float,
-              sides: str) -> list[float]:
+              sides: str, fault_times_s: list[float] = ()) -> list[float]:
     channels = np.column_stack([dev, disp * DEG_PER_M])
     scored = []
     for c in range(channels.shape[1]):
@@ -225,7 +227,27 @@ def _exercise(t: np.ndarray, dev: np.ndarray, disp: np.ndarray, rate_hz: float,
         found = _without_trailing_twitches(t, np.column_stack(excursions), found, period,
                                            rate_hz)
     found = _in_rhythm(t, activity, found, rate_hz)
+    found = _with_faulted(found, fault_times_s)
     return found if len(found) >= MIN_REPS else []
+
+
+def _with_faulted(found: list[float], fault_times_s: list[float]) -> list[float]:
+    """A fault happens in a repetition: one found in a gap of the count (a fault on one
+    axis can take the place of the movement the count follows on another) marks a
+    repetition there. Inside or next to a counted one it adds nothing."""
+    if len(found) < MIN_REPS + 1:
+        return found
+    interval = float(np.median(np.diff(found)))
+    out = list(found)
+    for f in fault_times_s:
+        before = [x for x in out if x <= f]
+        after = [x for x in out if x > f]
+        if not before or not after:
+            continue  # before the first or after the last: no gap to judge it by
+        if after[0] - before[-1] >= GAP_INTERVALS * interval and \
+                min(f - before[-1], after[0] - f) >= GAP_MARGIN * interval:
+            out = sorted(out + [f])
+    return out
 
 
 def _in_rhythm(t: np.ndarray, activity: np.ndarray, found: list[float], rate_hz: float
