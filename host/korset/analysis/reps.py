@@ -41,10 +41,13 @@ GAP_INTERVALS = 1.6  # a gap this many intervals long may hide a repetition ...
 GAP_MARGIN = 0.6  # ... looked for this many intervals away from its neighbours ...
 GAP_SIZE = 0.35  # ... as a bump this high (of a typical repetition, above rest) ...
 GAP_PROMINENCE = 0.15  # ... rising this much over the gap's ends
+FAULT_GAP_INTERVALS = 1.3  # a fault is stronger evidence: a shorter gap will do ...
+FAULT_GAP_MARGIN = 0.4  # ... and nearer its neighbours
 STRONG_FRACTION = 0.7  # of the typical repetition: clear in the first count
 TRAILING_GAP = 1.2  # a last movement this many intervals after the one before ...
 TRAILING_LIKENESS = 0.4  # ... and less like a repetition than this is not one
 MAX_TRAILING = 2  # fidgets after a set: one or two
+TRAILING_WIDTH = 0.65  # a last movement this much shorter than a repetition is a twitch
 MIN_REPS = 3  # fewer similar movements are no rhythm to count by
 GAIT_PAD_S = 1.0  # walking detected is widened by this much for counting steps
 MIN_BOUT_S = 4.0  # stretches between walks shorter than this hold no repetitions
@@ -224,8 +227,8 @@ def _exercise(t: np.ndarray, dev: np.ndarray, disp: np.ndarray, rate_hz: float,
                                           prominence=STRONG_FRACTION)
             found = _lasting(t, excursion, _union(strong, refined, 0.5 * period), period,
                              rate_hz)
-        found = _without_trailing_twitches(t, np.column_stack(excursions), found, period,
-                                           rate_hz)
+        found = _without_trailing_twitches(t, np.column_stack(excursions), excursion, found,
+                                           period, rate_hz)
     found = _in_rhythm(t, activity, found, rate_hz)
     found = _with_faulted(found, fault_times_s)
     return found if len(found) >= MIN_REPS else []
@@ -244,8 +247,8 @@ def _with_faulted(found: list[float], fault_times_s: list[float]) -> list[float]
         after = [x for x in out if x > f]
         if not before or not after:
             continue  # before the first or after the last: no gap to judge it by
-        if after[0] - before[-1] >= GAP_INTERVALS * interval and \
-                min(f - before[-1], after[0] - f) >= GAP_MARGIN * interval:
+        if after[0] - before[-1] >= FAULT_GAP_INTERVALS * interval and \
+                min(f - before[-1], after[0] - f) >= FAULT_GAP_MARGIN * interval:
             out = sorted(out + [f])
     return out
 
@@ -287,23 +290,26 @@ def _union(a: list[float], b: list[float], within_s: float) -> list[float]:
     return sorted(out)
 
 
-def _lasting(t: np.ndarray, excursion: np.ndarray, found: list[float], period: float,
-             rate_hz: float) -> list[float]:
-    """Drop the twitches: movements much shorter than this set's typical repetition.
-
-    Settling in and fidgeting after a set move as far as a small repetition but
-    for a fraction of its time; the width at half height of the barely smoothed
-    excursion tells them apart (the counting signal is smoothed too much for it).
-    """
-    if len(found) < MIN_REPS:
-        return found
+def _widths(t: np.ndarray, excursion: np.ndarray, found: list[float], period: float,
+            rate_hz: float) -> np.ndarray:
+    """How long each movement lasts (s): the width at half height of the barely smoothed
+    excursion around it (the counting signal is smoothed too much for it)."""
     x = ndimage.uniform_filter1d(excursion, max(1, int(0.3 * rate_hz)), mode="nearest")
     reach = int(0.25 * period * rate_hz)
     tops = []
     for i in np.searchsorted(t, found):
         lo, hi = max(0, i - reach), min(len(x), i + reach + 1)
         tops.append(lo + int(np.argmax(x[lo:hi])))
-    widths = signal.peak_widths(x, np.array(tops), rel_height=0.5)[0] / rate_hz
+    return signal.peak_widths(x, np.array(tops), rel_height=0.5)[0] / rate_hz
+
+
+def _lasting(t: np.ndarray, excursion: np.ndarray, found: list[float], period: float,
+             rate_hz: float) -> list[float]:
+    """Drop the twitches: settling in and fidgeting move as far as a small repetition but
+    for a fraction of its time."""
+    if len(found) < MIN_REPS:
+        return found
+    widths = _widths(t, excursion, found, period, rate_hz)
     typical = float(np.median(widths))
     return [f for f, w in zip(found, widths, strict=True) if w >= MIN_WIDTH_FRACTION * typical]
 
@@ -327,13 +333,15 @@ def _likeness(excursions: np.ndarray, template: np.ndarray, centre: int) -> floa
     return float((window * template).sum() / norm) if norm > 0 else 0.0
 
 
-def _without_trailing_twitches(t: np.ndarray, excursions: np.ndarray, found: list[float],
-                               period: float, rate_hz: float) -> list[float]:
+def _without_trailing_twitches(t: np.ndarray, excursions: np.ndarray, excursion: np.ndarray,
+                               found: list[float], period: float, rate_hz: float
+                               ) -> list[float]:
     """Drop movements after the set that are unlike its repetitions.
 
     A recording without a set end (a CSV) goes on after the last repetition: the
-    patient settles, shifts, reaches for the device. Those last movements come after
-    a longer pause than the set's rhythm and do not look like its repetitions.
+    patient settles, shifts, reaches for the device. Those last movements are short,
+    or come after a longer pause than the set's rhythm and do not look like its
+    repetitions.
     """
     half = int(0.5 * period * rate_hz)
     centres = [int(i) for i in np.searchsorted(t, found) if half <= i < len(t) - half]
@@ -341,11 +349,15 @@ def _without_trailing_twitches(t: np.ndarray, excursions: np.ndarray, found: lis
         return found
     template = _template(excursions, centres, half)
     interval = float(np.median(np.diff(found)))
+    widths = _widths(t, excursion, found, period, rate_hz)
+    typical_width = float(np.median(widths))
     kept = list(found)
-    while len(kept) > MIN_REPS and kept[-1] - kept[-2] > TRAILING_GAP * interval \
-            and len(found) - len(kept) < MAX_TRAILING:
+    while len(kept) > MIN_REPS and len(found) - len(kept) < MAX_TRAILING:
         i = int(np.searchsorted(t, kept[-1]))
-        if _likeness(excursions, template, i) >= TRAILING_LIKENESS:
+        short = widths[len(kept) - 1] < TRAILING_WIDTH * typical_width
+        unlike = kept[-1] - kept[-2] > TRAILING_GAP * interval and \
+            _likeness(excursions, template, i) < TRAILING_LIKENESS
+        if not (short or unlike):
             break
         kept.pop()
     return kept
