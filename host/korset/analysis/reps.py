@@ -60,7 +60,7 @@ WALK_HEAVE_WINDOW_S = 2.0
 STEP_REGULARITY = 0.25  # the jolts repeat at least this clearly at a walk's cadence
 STEP_SIZE_FRACTION = 0.3  # of the typical step's jolt
 SAME_WAY_FRACTION = 0.8  # |mean sign| of an angle at the repetitions: it moves one way
-MIN_WIDTH_FRACTION = 0.5  # of the typical repetition's length
+MIN_WIDTH_FRACTION = 0.45  # of the typical repetition's length
 ACCEL_DEG_PER_MS2 = 10.0  # weight of linear acceleration against angles (generic kind)
 DISPLACEMENT_BAND_HZ = (0.15, 2.0)
 DEG_PER_M = 20.0  # weight of displacement against angles: 5 cm counts like a degree
@@ -295,12 +295,17 @@ def _widths(t: np.ndarray, excursion: np.ndarray, found: list[float], period: fl
     """How long each movement lasts (s): the width at half height of the barely smoothed
     excursion around it (the counting signal is smoothed too much for it)."""
     x = ndimage.uniform_filter1d(excursion, max(1, int(0.3 * rate_hz)), mode="nearest")
+    peaks, _ = signal.find_peaks(x)
+    if not len(peaks):
+        return np.full(len(found), np.inf)
+    all_widths = signal.peak_widths(x, peaks, rel_height=0.5)[0] / rate_hz
     reach = int(0.25 * period * rate_hz)
-    tops = []
-    for i in np.searchsorted(t, found):
-        lo, hi = max(0, i - reach), min(len(x), i + reach + 1)
-        tops.append(lo + int(np.argmax(x[lo:hi])))
-    return signal.peak_widths(x, np.array(tops), rel_height=0.5)[0] / rate_hz
+    widths = np.full(len(found), np.inf)  # no peak of its own nearby: no evidence, kept
+    for n, i in enumerate(np.searchsorted(t, found)):
+        near = np.flatnonzero(np.abs(peaks - i) <= reach)
+        if len(near):
+            widths[n] = all_widths[near[np.argmax(x[peaks[near]])]]
+    return widths
 
 
 def _lasting(t: np.ndarray, excursion: np.ndarray, found: list[float], period: float,
@@ -310,7 +315,8 @@ def _lasting(t: np.ndarray, excursion: np.ndarray, found: list[float], period: f
     if len(found) < MIN_REPS:
         return found
     widths = _widths(t, excursion, found, period, rate_hz)
-    typical = float(np.median(widths))
+    typical = float(np.median(widths[np.isfinite(widths)])) if np.isfinite(widths).any() \
+        else 0.0
     return [f for f, w in zip(found, widths, strict=True) if w >= MIN_WIDTH_FRACTION * typical]
 
 
@@ -350,7 +356,8 @@ def _without_trailing_twitches(t: np.ndarray, excursions: np.ndarray, excursion:
     template = _template(excursions, centres, half)
     interval = float(np.median(np.diff(found)))
     widths = _widths(t, excursion, found, period, rate_hz)
-    typical_width = float(np.median(widths))
+    finite = widths[np.isfinite(widths)]
+    typical_width = float(np.median(finite)) if len(finite) else 0.0
     kept = list(found)
     while len(kept) > MIN_REPS and len(found) - len(kept) < MAX_TRAILING:
         i = int(np.searchsorted(t, kept[-1]))
