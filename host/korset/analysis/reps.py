@@ -1,22 +1,25 @@
 """Repetitions: each one a movement out of the rest position and back.
 
-A well-done repetition moves the lower back by a degree or two, so the count
-adapts to the set itself: the movement's size is measured against this
-set's own repetitions, its tempo from its own rhythm.
+A well-done repetition moves the lower back by a degree or two (rocking back on
+all fours mostly moves the pelvis, by centimetres), so the count adapts to the
+set itself: sizes are measured against this set's own repetitions, the tempo
+from its own rhythm. docs/analysis.md has the steps in order.
 
-Exercises (catalogue and custom): the activity is the size of the deviation
-from the reference, all three axes together, so it rises once per
-repetition whichever side works (sides that alternate flip the signs, not
-the size). Smoothed over a fraction of the repetition's period, a fault or a
-wobble inside a repetition stays one bump. Peaks of at least a set fraction
-of the typical repetition's size and at least most of a period apart are
-repetitions.
+Exercises (catalogue and custom), in ``_exercise``:
 
-The generic ``reps`` kind: any repeated movement (squats, sit-to-stand,
-bridges, steps). Nothing rests at the reference there, so the signal is the
-movement's main direction (the first principal component of the deviation
-and the linear acceleration, both band-passed), and each cycle of it is a
-repetition.
+1. Channels: the three deviation angles (the reference is the rest position,
+   so their size is the excursion; alternating sides flip signs, not sizes)
+   and the displacement along the body axes (acceleration integrated twice).
+2. Each channel scored by how regularly and how far it moves; the good ones
+   combined, each scaled to its typical repetition, faults clipped.
+3. A first count on that; then a matched filter learnt from it (the median
+   repetition of every channel), kept where it separates more clearly.
+4. Mended: short twitches dropped, gaps in the rhythm with a clear bump or a
+   fault in them filled, fidgets after the set dropped.
+
+The generic ``reps`` kind (``_generic``): any repeated movement. Walking bouts
+count their steps; elsewhere each cycle of the movement's main direction (the
+first principal component of angles and acceleration) is a repetition.
 """
 
 from __future__ import annotations
