@@ -12,9 +12,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
+from korset.recording import STANDARD_GRAVITY
 from korsetfw import catalogue as cat
-
-STANDARD_GRAVITY = 9.80665  # m/s^2
 
 STILL_GYRO_VARIATION_DPS = 1.5  # summed |gyro - its 0.15 s mean| over the axes, averaged
 STILL_ACCEL_VARIATION_G = 0.02  # the same for the accelerometer

@@ -5,9 +5,9 @@ board runs) the attitude is built in three passes, each a handful of numpy
 operations over all samples:
 
 1. Integrate the gyro, less its bias, into unit quaternions by a parallel
-   prefix product (quaternion multiplication is associative: log2(n) passes
-   of one vectorised product each). The bias is the gyro's mean over the
-   still stretches of the recording, interpolated in time between them (it
+   prefix product (quaternion multiplication is associative: a few passes of
+   one vectorised product each). The bias is the gyro's median over each
+   still stretch of the recording, interpolated in time between them (it
    wanders slowly with temperature).
 2. Tilt: gravity seen through the integrated attitude should stay where it
    was at the reference; the small rotation that would put it back is the
@@ -31,8 +31,6 @@ import numpy as np
 from scipy import ndimage
 
 from korset.analysis import slow
-
-STANDARD_GRAVITY = 9.80665  # m/s^2
 
 TILT_SMOOTHING_S = 4.0  # Gaussian sigma of the tilt drift estimate
 HEADING_TREND_S = 30.0  # window of the heading's robust trend
@@ -66,14 +64,6 @@ def from_rotvec(v: np.ndarray) -> np.ndarray:
     return out
 
 
-def to_rotvec(q: np.ndarray) -> np.ndarray:
-    q = q * np.where(q[..., :1] < 0, -1.0, 1.0)  # shortest way round
-    s = np.linalg.norm(q[..., 1:], axis=-1)
-    angle = 2.0 * np.arctan2(s, q[..., 0])
-    k = np.where(s < 1e-12, 2.0, angle / np.where(s == 0, 1.0, s))
-    return q[..., 1:] * k[..., None]
-
-
 def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Row-wise cross product of (n, 3) arrays (np.cross is several times slower)."""
     ax, ay, az = a[:, 0], a[:, 1], a[:, 2]
@@ -87,14 +77,6 @@ def rotate(q: np.ndarray, v: np.ndarray) -> np.ndarray:
     w, u = q[:, :1], q[:, 1:]
     t = 2.0 * _cross(u, v)
     return v + w * t + _cross(u, t)
-
-
-def to_matrix(q: np.ndarray) -> np.ndarray:
-    w, x, y, z = np.moveaxis(q, -1, 0)
-    return np.stack([
-        np.stack([1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y)], -1),
-        np.stack([2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x)], -1),
-        np.stack([2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)], -1)], -2)
 
 
 def _mul_into(out, a, b):
