@@ -55,6 +55,8 @@ class Score:
             "hold_edge_error_s_median": round(float(np.median(edges)), 3) if len(edges) else None,
             "hold_edge_error_s_p95": round(float(np.percentile(edges, 95)), 3)
             if len(edges) else None,
+            "hold_edges_within_pct": round(100.0 * float(np.mean(edges <= HOLD_EDGE_S)), 2)
+            if len(edges) else None,
             "faults": self.faults,
             "faults_found_pct": pct(self.found, self.faults),
             "false_faults": self.false,

@@ -223,7 +223,9 @@ def _analysis(args: argparse.Namespace) -> int:
             print(f"  {key:<20} {t[key]!s:>7}  target {op} {target:g}: "
                   f"{_met(t[key], op, target)}")
         print(f"  hold edges: median error {t['hold_edge_error_s_median']} s, p95 "
-              f"{t['hold_edge_error_s_p95']} s; {t['faults']} faults, {t['false_faults']} false")
+              f"{t['hold_edge_error_s_p95']} s, {t['hold_edges_within_pct']} % within 0.5 s "
+              f"(holds_timed needs every edge of a set within it); {t['faults']} faults, "
+              f"{t['false_faults']} false")
         for key, s in r["exercises"].items():
             reps = (f"reps exact {s['reps_exact_pct']} % +-1 {s['reps_within_1_pct']} %"
                     if s["rep_sets"] else f"holds exact {s['holds_exact_pct']} % timed "
