@@ -11,6 +11,7 @@ import struct
 
 from korsetfw import catalogue as cat
 from korsetfw import protocol as p
+from korsetfw.settings import TOLERANCE_RANGE_DEG
 
 CUSTOM = 200  # exercise code of a set whose exercise is described in the set itself
 MAX_SETS = 16
@@ -57,7 +58,7 @@ def unpack(data, index=0):
     """A ProgrammeSet from its wire form. ValueError (or KeyError) when it is not valid."""
     (code, kind, posture, axes, tol_f, tol_l, tol_r, reps, hold_s, holds,
      flags) = struct.unpack(p.PROGRAMME_SET, data)
-    lo, hi = 0.5, 30.0
+    lo, hi = TOLERANCE_RANGE_DEG
     tolerance = {}
     for axis, bit in _AXIS_BITS:
         value = {cat.FLEXION: tol_f, cat.LATERAL: tol_l, cat.ROTATION: tol_r}[axis] / 10

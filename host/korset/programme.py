@@ -32,8 +32,7 @@ from pathlib import Path
 
 from korset import KorsetError
 from korsetfw import catalogue as cat
-
-TOLERANCE_RANGE_DEG = (0.5, 30.0)
+from korsetfw.settings import TOLERANCE_RANGE_DEG
 
 
 class ProgrammeError(KorsetError):

@@ -19,8 +19,9 @@ from korset.analysis import analyze
 from korset.analysis.inputs import InputError, Loaded, exercise, load
 from korset.analysis.result import Analysis
 from korset.history import History, SetRecord, record_session_file
-from korset.programme import TOLERANCE_RANGE_DEG, Programme
+from korset.programme import Programme
 from korset.sessionstore import SessionStore
+from korsetfw.settings import TOLERANCE_RANGE_DEG
 
 _CHOOSE = ("give --exercise N (catalogue number 1-9), reps, hold, or a custom exercise's "
            "key with --programme FILE")
