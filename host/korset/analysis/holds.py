@@ -129,11 +129,3 @@ def _crossing(t: np.ndarray, p: np.ndarray, i: int, level: float, direction: int
         return float(t[j])
     frac = (level - p[j]) / (p[k] - p[j]) if p[k] != p[j] else 0.0
     return float(t[j] + frac * (t[k] - t[j]))
-
-
-def judged_inside(t: np.ndarray, holds: list[Hold]) -> np.ndarray:
-    """(n,) bool: the settled part of each hold, where it is judged against the held position."""
-    mask = np.zeros(len(t), bool)
-    for h in holds:
-        mask |= (t >= h.start_s + SETTLE_S) & (t <= h.end_s - SETTLE_S)
-    return mask
