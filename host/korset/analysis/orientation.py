@@ -6,9 +6,9 @@ operations over all samples:
 
 1. Integrate the gyro, less its bias, into unit quaternions by a parallel
    prefix product (quaternion multiplication is associative: a few passes of
-   one vectorised product each). The bias is the gyro's median over each
-   still stretch of the recording, averaged over half a minute (it wanders
-   slowly with temperature; one stretch alone is off by breathing's turn).
+   one vectorised product each). The bias: the gyro's median over each still
+   stretch of the recording, smoothed as a slowly wandering bias (one short
+   stretch alone is off by breathing's turn).
 2. Tilt: gravity seen through the integrated attitude should stay where it
    was at the reference; the small rotation that would put it back is the
    drift on the two horizontal axes plus the effect of linear acceleration.
@@ -33,7 +33,10 @@ from scipy import ndimage
 from korset.analysis import slow
 
 TILT_SMOOTHING_S = 4.0  # Gaussian sigma of the tilt drift estimate
-BIAS_SMOOTHING_S = 30.0  # Gaussian sigma over which the still runs' gyro medians are averaged
+DEG = np.pi / 180.0
+STILL_TURN_RAD_S = 0.3 * DEG  # a still run's median is off by up to this (breathing, sway) ...
+BREATH_S = 4.0  # ... less in runs longer than a breath, whose turns cancel
+BIAS_WALK_RAD_S = 0.04 * DEG  # per sqrt(s): the bias walk allowed for (2x the large simulated)
 HEADING_TREND_S = 30.0  # window of the heading's robust trend
 
 
@@ -126,44 +129,59 @@ def prefix_product(steps: np.ndarray) -> np.ndarray:
 
 # -- the three passes ---------------------------------------------------------------------
 
-def gyro_bias(t: np.ndarray, gyro: np.ndarray, still: np.ndarray, min_run_s: float = 0.5,
-              smoothing_s: float = BIAS_SMOOTHING_S) -> np.ndarray:
-    """(n, 3) bias, rad/s: the medians of the still runs, averaged over tens of seconds.
+def gyro_bias(t: np.ndarray, gyro: np.ndarray, still: np.ndarray, min_run_s: float = 0.5
+              ) -> np.ndarray:
+    """(n, 3) bias, rad/s: the still runs' medians, smoothed as a slowly wandering bias.
 
     "Still" is never quite still: breathing and sway turn the lower back at up to
-    half a degree per second, and a slow movement can pass for stillness, so one
-    run's median is off by about that much. Taken as the bias from one run to the
-    next, that error integrates into a wobble of a degree over a few seconds, as
-    large as a repetition. The bias itself wanders slowly (temperature, random
-    walk; datasheets give its stability over minutes), so the runs' medians are
-    averaged with Gaussian weights over ``smoothing_s`` (each weighted by its
-    length), where the errors of breathing's phases cancel. What the bias
-    wanders within that time the tilt and heading corrections take out.
+    half a degree per second, and a slow movement can pass for stillness, so a
+    short run's median is off by about that much (a run of several breaths, by
+    less: their turns cancel). Taken as the bias from one run to the next, that
+    error integrates into a wobble of a degree over a few seconds, as large as a
+    repetition. The bias itself wanders (a random walk; datasheets give its
+    stability over minutes). So each run's median is a measurement of the bias
+    with its own error, and a Kalman smoother (random walk, Rauch-Tung-Striebel)
+    weighs them: long still runs (holds, rests) are followed closely, the short
+    ones of a set of repetitions are averaged over tens of seconds.
     """
     edges = np.diff(still.astype(np.int8), prepend=0, append=0)
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    centres, medians, lengths = [], [], []
+    centres, medians, errors = [], [], []
     for a, b in zip(starts, ends, strict=True):
-        if t[b - 1] - t[a] >= min_run_s:
+        length = t[b - 1] - t[a]
+        if length >= min_run_s:
             centres.append(0.5 * (t[a] + t[b - 1]))
             medians.append(np.median(gyro[a:b], axis=0))
-            lengths.append(t[b - 1] - t[a])
+            errors.append(STILL_TURN_RAD_S * min(1.0, BREATH_S / length))
     if not centres:
         return np.broadcast_to(np.median(gyro, 0), gyro.shape)
-    # On a one-second grid: each run's median, weighted by its length, at its centre,
-    # then numerator and weights smoothed alike. Far from every run (a long movement)
-    # the weights vanish, and the nearest averages carry on.
-    grid = np.arange(t[0], t[-1] + 1.0, 1.0)
-    at = np.clip(np.round(np.array(centres) - t[0]).astype(int), 0, len(grid) - 1)
-    total = np.zeros((len(grid), 3))
-    weight = np.zeros(len(grid))
-    np.add.at(total, at, np.array(medians) * np.array(lengths)[:, None])
-    np.add.at(weight, at, lengths)
-    total = ndimage.gaussian_filter1d(total, smoothing_s, axis=0, mode="constant")
-    weight = ndimage.gaussian_filter1d(weight, smoothing_s, mode="constant")
-    known = weight > 1e-6 * weight.max()
-    coarse = total[known] / weight[known, None]
-    return np.stack([np.interp(t, grid[known], coarse[:, i]) for i in range(3)], -1)
+    smoothed = _random_walk_smoother(np.array(centres), np.array(medians),
+                                     np.array(errors) ** 2, BIAS_WALK_RAD_S ** 2)
+    return np.stack([np.interp(t, centres, smoothed[:, i]) for i in range(3)], -1)
+
+
+def _random_walk_smoother(times: np.ndarray, z: np.ndarray, r: np.ndarray, q: float
+                          ) -> np.ndarray:
+    """Rauch-Tung-Striebel smoother of a random walk (variance ``q`` per second) measured
+    as ``z`` (m, k) at ``times`` with variances ``r`` (m,): the state at each time."""
+    m = len(times)
+    x_f = np.empty_like(z)
+    p_f = np.empty(m)
+    p_pred = np.empty(m)
+    x, p = z[0], r[0]
+    for k in range(m):
+        if k:
+            p = p + q * (times[k] - times[k - 1])
+        p_pred[k] = p
+        gain = p / (p + r[k])
+        x = x + gain * (z[k] - x)
+        p = (1.0 - gain) * p
+        x_f[k], p_f[k] = x, p
+    x_s = x_f.copy()
+    for k in range(m - 2, -1, -1):
+        g = p_f[k] / p_pred[k + 1]
+        x_s[k] = x_f[k] + g * (x_s[k + 1] - x_f[k])
+    return x_s
 
 
 def integrate(t: np.ndarray, gyro: np.ndarray, ref: int) -> np.ndarray:
