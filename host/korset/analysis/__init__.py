@@ -84,7 +84,8 @@ def analyze(recording: Recording, exercise: cat.Exercise, *,
     q = orientation.correct_heading(q, up, rate)
     dev = orientation.deviation_deg(q)
 
-    end = len(t) if end_s is None else int(np.searchsorted(t, end_s, side="right"))
+    marked_end = None if end_s is None else int(np.searchsorted(t, end_s, side="right"))
+    end = len(t) if marked_end is None else marked_end
     if exercise.key != cat.REPS and judge_from < end:
         end = _left_exercise(t, q, gait, still, judge_from, end, rate, warnings)
     judged = np.zeros(len(t), bool)
@@ -103,7 +104,8 @@ def analyze(recording: Recording, exercise: cat.Exercise, *,
         gravity = orientation.rotate(orientation.qconj(q), up * np.linalg.norm(
             accel[before].mean(0)))
         rep_times = reps.count(t, dev, accel, gravity, gait, judged, rate, exercise,
-                               [0.5 * (f.start_s + f.end_s) for f in found])
+                               [0.5 * (f.start_s + f.end_s) for f in found],
+                               end_marked=end == marked_end)
 
     judged_s = float(t[end - 1] - t[ref]) if end > ref else 0.0
     outside_s = fl.time_outside_s(t, monitored, fault_judged, tol)

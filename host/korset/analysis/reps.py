@@ -12,7 +12,9 @@ Exercises (catalogue and custom), in ``_exercise``:
    and the displacement along the body axes (acceleration integrated twice).
 2. Each channel scored by how regularly and how far it moves; the good ones
    combined, each scaled to its typical repetition, faults clipped.
-3. A first count on that; then a matched filter learnt from it (the median
+3. A first count on that; a channel that moves the same way in every
+   repetition then keeps its sign and the count is made again (its breaths the
+   other way are no bumps); then a matched filter learnt from it (the median
    repetition of every channel), kept where it separates more clearly.
 4. Mended: short twitches dropped, gaps in the rhythm with a clear bump or a
    fault in them filled, fidgets after the set dropped.
@@ -72,9 +74,11 @@ SKEW_ONE_SIDED = 0.5  # |skewness| of the movement above this: repetitions go on
 
 def count(t: np.ndarray, deviation_deg: np.ndarray, accel: np.ndarray, gravity: np.ndarray,
           gait: np.ndarray, judged: np.ndarray, rate_hz: float, exercise: cat.Exercise,
-          fault_times_s: list[float] = ()) -> list[float]:
+          fault_times_s: list[float] = (), end_marked: bool = False) -> list[float]:
     """Times (s) of the repetitions' peaks inside the judged time. ``fault_times_s``: the
-    middles of the faults found (a fault happens in a repetition)."""
+    middles of the faults found (a fault happens in a repetition). ``end_marked``: the
+    judged time ends where the patient ended the set (a session's end), so nothing in
+    it is fidgeting after the set."""
     inside = np.flatnonzero(judged)
     if len(inside) < rate_hz * 2:
         return []
@@ -84,7 +88,7 @@ def count(t: np.ndarray, deviation_deg: np.ndarray, accel: np.ndarray, gravity: 
                         gait[i0:i1], rate_hz)
     disp = displacement(accel[i0:i1], gravity[i0:i1], rate_hz)
     return _exercise(t[i0:i1], deviation_deg[i0:i1], disp, rate_hz, exercise.sides,
-                     fault_times_s)
+                     fault_times_s, end_marked)
 
 
 def displacement(accel: np.ndarray, gravity: np.ndarray, rate_hz: float,
@@ -168,7 +172,8 @@ def _typical_peak(e: np.ndarray, period: float, rate_hz: float) -> float:
 
 
 def _exercise(t: np.ndarray, dev: np.ndarray, disp: np.ndarray, rate_hz: float,
-              sides: str, fault_times_s: list[float] = ()) -> list[float]:
+              sides: str, fault_times_s: list[float] = (), end_marked: bool = False
+              ) -> list[float]:
     channels = np.column_stack([dev, disp * DEG_PER_M])
     scored = []
     for c in range(channels.shape[1]):
@@ -197,16 +202,15 @@ def _exercise(t: np.ndarray, dev: np.ndarray, disp: np.ndarray, rate_hz: float,
     best = max(s[0] for s in scored)
     chosen = [s for s in scored if s[0] >= COMBINE_FRACTION * best]
     period = float(np.median([s[1] for s in chosen]))
-    excursion = sum(s[0] * s[2] for s in chosen) / sum(s[0] for s in chosen)  # type: ignore
-    activity = ndimage.uniform_filter1d(excursion, max(1, int(0.25 * period * rate_hz)),
-                                        mode="nearest")
-    rough, rough_margin = _peaks_and_margin(t, activity, period, rate_hz)
-    rough = _lasting(t, excursion, rough, period, rate_hz)
-    # A channel that moves the same way in (nearly) every repetition is matched with
-    # its sign from now on (a twitch the other way is not a repetition); the others
-    # (sides alternating) by their size. Faults are clipped to a large repetition.
+    weights = {s[3]: s[0] for s in chosen}
+    excursion, activity, rough, rough_margin = _first_count(
+        t, {s[3]: s[2] for s in chosen}, weights, period, rate_hz)
+    # A channel that moves the same way in (nearly) every repetition is taken with its
+    # sign from now on (a twitch or a breath the other way is not a repetition); the
+    # others (sides alternating) by their size. Faults are clipped to a large repetition.
     at = np.searchsorted(t, rough)
     excursions = []
+    signed = False
     for _, _, e, c, typical in scored:
         if len(at):
             x = channels[:, c]
@@ -214,7 +218,14 @@ def _exercise(t: np.ndarray, dev: np.ndarray, disp: np.ndarray, rate_hz: float,
             signs = np.sign(x[at])
             if abs(signs.mean()) >= SAME_WAY_FRACTION:
                 e = np.clip(x * np.sign(signs.mean()) / typical, -FAULT_CLIP, FAULT_CLIP)
+                signed |= c in weights
         excursions.append(e)
+    if signed:
+        # Counted again with those signs: a size alone turns each breath the other way
+        # into a bump, which can split a repetition or pass for one.
+        excursion, activity, rough, rough_margin = _first_count(
+            t, {s[3]: np.maximum(e, 0.0) for s, e in zip(scored, excursions, strict=True)},
+            weights, period, rate_hz)
     matched = _matched(t, np.column_stack(excursions), rough, period, rate_hz)
     found = rough
     if matched is not None:
@@ -230,11 +241,24 @@ def _exercise(t: np.ndarray, dev: np.ndarray, disp: np.ndarray, rate_hz: float,
                                           prominence=STRONG_FRACTION)
             found = _lasting(t, excursion, _union(strong, refined, 0.5 * period), period,
                              rate_hz)
-        found = _without_trailing_twitches(t, np.column_stack(excursions), excursion, found,
-                                           period, rate_hz)
+        if not end_marked:
+            found = _without_trailing_twitches(t, np.column_stack(excursions), excursion,
+                                               found, period, rate_hz)
     found = _in_rhythm(t, activity, found, rate_hz)
     found = _with_faulted(found, fault_times_s)
     return found if len(found) >= MIN_REPS else []
+
+
+def _first_count(t: np.ndarray, excursions: dict[int, np.ndarray], weights: dict[int, float],
+                 period: float, rate_hz: float
+                 ) -> tuple[np.ndarray, np.ndarray, list[float], float]:
+    """The weighted excursion of the chosen channels, its smoothed activity, the repetitions
+    counted on it and how clearly they stand out."""
+    excursion = sum(w * excursions[c] for c, w in weights.items()) / sum(weights.values())
+    activity = ndimage.uniform_filter1d(excursion, max(1, int(0.25 * period * rate_hz)),
+                                        mode="nearest")
+    rough, margin = _peaks_and_margin(t, activity, period, rate_hz)
+    return excursion, activity, _lasting(t, excursion, rough, period, rate_hz), margin
 
 
 def _with_faulted(found: list[float], fault_times_s: list[float]) -> list[float]:
