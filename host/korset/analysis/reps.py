@@ -70,6 +70,8 @@ ACCEL_DEG_PER_MS2 = 10.0  # weight of linear acceleration against angles (generi
 DISPLACEMENT_BAND_HZ = (0.15, 2.0)
 DEG_PER_M = 20.0  # weight of displacement against angles: 5 cm counts like a degree
 SKEW_ONE_SIDED = 0.5  # |skewness| of the movement above this: repetitions go one way
+SIDED_RATIO = (1.7, 2.3)  # an angle repeating this many times slower than another ...
+SIDED_REST_PERIODS = 8.0  # ... is measured from its running median over this many periods
 
 
 def count(t: np.ndarray, deviation_deg: np.ndarray, accel: np.ndarray, gravity: np.ndarray,
@@ -181,26 +183,28 @@ def _exercise(t: np.ndarray, dev: np.ndarray, disp: np.ndarray, rate_hz: float,
         # excursion is their size, whichever way a rep, a wobble or a side goes.
         # Displacements come out of a band-pass, so their rest must be found.
         e = np.abs(channels[:, c]) if c < 3 else _excursions(channels[:, c], rate_hz, sides)
-        # Regularity of the clipped excursions: faults (up to a third of the reps,
-        # several times their size) must not decide it.
-        regular, period = _regularity(np.minimum(e, np.percentile(e, REGULARITY_CLIP_PCT)),
-                                      rate_hz, *PERIOD_RANGE_S)
-        if period is None:
-            continue
-        typical = _typical_peak(ndimage.uniform_filter1d(
-            e, max(1, int(0.25 * period * rate_hz)), mode="nearest"), period, rate_hz)
-        if typical > 0:
-            # Regular and large: a channel moving less than a repetition does is noise
-            # however regular (breathing). A fault counts as a large repetition.
-            scored.append((regular * typical, period, np.minimum(e / typical, FAULT_CLIP),
-                           c, typical))
+        channel = _scored(e, c, rate_hz)
+        if channel:
+            scored.append(channel)
     if not scored:
         return []
     # Every channel that shows the repetitions nearly as well as the best one takes part,
     # each scaled to its typical repetition: a near-cancelled repetition on one axis is
     # still there on the others.
-    best = max(s[0] for s in scored)
-    chosen = [s for s in scored if s[0] >= COMBINE_FRACTION * best]
+    chosen = _best(scored)
+    # An angle repeating every two repetitions of another chosen channel is one whose
+    # sides alternate around a rest away from the reference (the reference was taken
+    # mid-breath, or drift is left): one side reaches far, the other barely. Measured
+    # from its own running median instead, both sides are repetitions.
+    shortest = min(s[1] for s in chosen)
+    for k, (_, period, _, c, _) in enumerate(scored):
+        if c < 3 and scored[k] in chosen and \
+                SIDED_RATIO[0] <= period / shortest <= SIDED_RATIO[1]:
+            x = channels[:, c]
+            size = max(3, int(SIDED_REST_PERIODS * shortest * rate_hz) | 1)
+            scored[k] = _scored(np.abs(x - ndimage.median_filter(x, size, mode="nearest")),
+                                c, rate_hz) or scored[k]
+    chosen = _best(scored)
     period = float(np.median([s[1] for s in chosen]))
     weights = {s[3]: s[0] for s in chosen}
     excursion, activity, rough, rough_margin = _first_count(
@@ -247,6 +251,30 @@ def _exercise(t: np.ndarray, dev: np.ndarray, disp: np.ndarray, rate_hz: float,
     found = _in_rhythm(t, activity, found, rate_hz)
     found = _with_faulted(found, fault_times_s)
     return found if len(found) >= MIN_REPS else []
+
+
+def _scored(e: np.ndarray, c: int, rate_hz: float) -> tuple | None:
+    """A channel's excursion judged: (score, period, excursion in typical repetitions,
+    channel, typical size), or None when it does not repeat."""
+    # Regularity of the clipped excursions: faults (up to a third of the reps, several
+    # times their size) must not decide it.
+    regular, period = _regularity(np.minimum(e, np.percentile(e, REGULARITY_CLIP_PCT)),
+                                  rate_hz, *PERIOD_RANGE_S)
+    if period is None:
+        return None
+    typical = _typical_peak(ndimage.uniform_filter1d(
+        e, max(1, int(0.25 * period * rate_hz)), mode="nearest"), period, rate_hz)
+    if typical <= 0:
+        return None
+    # Regular and large: a channel moving less than a repetition does is noise however
+    # regular (breathing). A fault counts as a large repetition.
+    return regular * typical, period, np.minimum(e / typical, FAULT_CLIP), c, typical
+
+
+def _best(scored: list[tuple]) -> list[tuple]:
+    """The channels scoring at least COMBINE_FRACTION of the best one."""
+    best = max(s[0] for s in scored)
+    return [s for s in scored if s[0] >= COMBINE_FRACTION * best]
 
 
 def _first_count(t: np.ndarray, excursions: dict[int, np.ndarray], weights: dict[int, float],

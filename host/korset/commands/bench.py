@@ -24,7 +24,9 @@ korset bench sync [--json]
 korset bench analysis [--patients N] [--rates 52,104] [--variant standard|unseen|both]
                       [--real DIR] [--exercises ...] [--json]
     The host's offline analysis against the simulator's truth over the
-    corpus's sets (both variants by default), each figure beside its target;
+    corpus's sets (both variants by default), each figure beside its target,
+    for sets as the board records them (the set's end marked where the
+    patient ended it) and again as recordings without marks (a CSV);
     the real recordings in DIR (default: the repository's
     tests/data/real/mobgap): faults and repetitions while walking, steps
     counted by the generic kind; and the time to analyse one hour at 104 Hz.
@@ -191,6 +193,13 @@ def _met(value, op: str, target: float) -> str:
     return "met" if (value >= target if op == ">=" else value <= target) else "NOT met"
 
 
+def _counted(s: dict) -> str:
+    """One exercise's counting figures: repetitions or holds."""
+    if s["rep_sets"]:
+        return f"reps exact {s['reps_exact_pct']} % +-1 {s['reps_within_1_pct']} %"
+    return f"holds exact {s['holds_exact_pct']} % timed {s['holds_timed_pct']} %"
+
+
 def _analysis(args: argparse.Namespace) -> int:
     from korset import paths
     from korset.bench.analysis import run_analysis_bench, run_real_data, run_speed_bench
@@ -218,7 +227,7 @@ def _analysis(args: argparse.Namespace) -> int:
     for variant, r in result["variants"].items():
         t = r["total"]
         print(f"{variant}: {t['sets']} simulated sets ({args.patients} patients x every "
-              f"exercise x {args.rates} Hz)")
+              f"exercise x {args.rates} Hz), each with its end marked as the board marks it")
         for key, op, target in ANALYSIS_TARGETS:
             print(f"  {key:<20} {t[key]!s:>7}  target {op} {target:g}: "
                   f"{_met(t[key], op, target)}")
@@ -227,11 +236,16 @@ def _analysis(args: argparse.Namespace) -> int:
               f"(holds_timed needs every edge of a set within it); {t['faults']} faults, "
               f"{t['false_faults']} false")
         for key, s in r["exercises"].items():
-            reps = (f"reps exact {s['reps_exact_pct']} % +-1 {s['reps_within_1_pct']} %"
-                    if s["rep_sets"] else f"holds exact {s['holds_exact_pct']} % timed "
-                    f"{s['holds_timed_pct']} %")
-            print(f"    {key:<22} {reps:<34} faults found {s['faults_found_pct']} % false/set "
-                  f"{s['false_per_set']}")
+            print(f"    {key:<22} {_counted(s):<34} faults found {s['faults_found_pct']} % "
+                  f"false/set {s['false_per_set']}")
+        u = r["unmarked"]
+        print(f"  the same sets as recordings without a set end (a CSV; fidgets after the "
+              f"set included): reps exact {u['reps_exact_pct']} % +-1 "
+              f"{u['reps_within_1_pct']} %, holds exact {u['holds_exact_pct']} % timed "
+              f"{u['holds_timed_pct']} %, faults found {u['faults_found_pct']} %, false/set "
+              f"{u['false_per_set']}")
+        for key, s in r["unmarked_exercises"].items():
+            print(f"    {key:<22} {_counted(s)}")
     real_result = result["real"]
     if real_result is None:
         print(f"real recordings: none at {real} (give --real DIR)")
