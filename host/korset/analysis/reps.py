@@ -205,7 +205,11 @@ def _exercise(t: np.ndarray, dev: np.ndarray, disp: np.ndarray, rate_hz: float,
             scored[k] = _scored(np.abs(x - ndimage.median_filter(x, size, mode="nearest")),
                                 c, rate_hz) or scored[k]
     chosen = _best(scored)
-    period = float(np.median([s[1] for s in chosen]))
+    # The period at which the chosen channels repeat together (one alone may repeat
+    # every two repetitions, or miss some).
+    combined = sum(s[0] * s[2] for s in chosen) / sum(s[0] for s in chosen)
+    period = _regularity(np.minimum(combined, np.percentile(combined, REGULARITY_CLIP_PCT)),
+                         rate_hz, *PERIOD_RANGE_S)[1] or float(np.median([s[1] for s in chosen]))
     weights = {s[3]: s[0] for s in chosen}
     excursion, activity, rough, rough_margin = _first_count(
         t, {s[3]: s[2] for s in chosen}, weights, period, rate_hz)
