@@ -207,16 +207,18 @@ def _exercise(t: np.ndarray, dev: np.ndarray, disp: np.ndarray, rate_hz: float,
     chosen = _best(scored)
     # The period at which the chosen channels repeat together (one alone may repeat
     # every two repetitions, or miss some).
-    combined = sum(s[0] * s[2] for s in chosen) / sum(s[0] for s in chosen)
-    period = _regularity(np.minimum(combined, np.percentile(combined, REGULARITY_CLIP_PCT)),
-                         rate_hz, *PERIOD_RANGE_S)[1] or float(np.median([s[1] for s in chosen]))
     weights = {s[3]: s[0] for s in chosen}
+    period = _common_period({s[3]: s[2] for s in chosen}, weights, rate_hz) or \
+        float(np.median([s[1] for s in chosen]))
     excursion, activity, rough, rough_margin = _first_count(
         t, {s[3]: s[2] for s in chosen}, weights, period, rate_hz)
     # A channel that moves the same way in (nearly) every repetition is taken with its
     # sign from now on (a twitch or a breath the other way is not a repetition); the
     # others (sides alternating) by their size. Faults are clipped to a large repetition.
+    # Judged on the larger half of the first count: its smaller peaks may be breaths.
     at = np.searchsorted(t, rough)
+    if len(at) >= 2 * MIN_REPS:
+        at = at[activity[at] >= np.median(activity[at])]
     excursions = []
     signed = False
     for _, _, e, c, typical in scored:
@@ -229,11 +231,13 @@ def _exercise(t: np.ndarray, dev: np.ndarray, disp: np.ndarray, rate_hz: float,
                 signed |= c in weights
         excursions.append(e)
     if signed:
-        # Counted again with those signs: a size alone turns each breath the other way
-        # into a bump, which can split a repetition or pass for one.
-        excursion, activity, rough, rough_margin = _first_count(
-            t, {s[3]: np.maximum(e, 0.0) for s, e in zip(scored, excursions, strict=True)},
-            weights, period, rate_hz)
+        # Counted again with those signs, at the period they repeat at: a size alone
+        # turns each breath the other way into a bump, which can split a repetition
+        # or pass for one.
+        one_way = {s[3]: np.maximum(e, 0.0) for s, e in zip(scored, excursions, strict=True)}
+        period = _common_period(one_way, weights, rate_hz) or period
+        excursion, activity, rough, rough_margin = _first_count(t, one_way, weights, period,
+                                                                rate_hz)
     matched = _matched(t, np.column_stack(excursions), rough, period, rate_hz)
     found = rough
     if matched is not None:
@@ -279,6 +283,14 @@ def _best(scored: list[tuple]) -> list[tuple]:
     """The channels scoring at least COMBINE_FRACTION of the best one."""
     best = max(s[0] for s in scored)
     return [s for s in scored if s[0] >= COMBINE_FRACTION * best]
+
+
+def _common_period(excursions: dict[int, np.ndarray], weights: dict[int, float],
+                   rate_hz: float) -> float | None:
+    """The period (s) at which the weighted excursions repeat together, or None."""
+    combined = sum(w * excursions[c] for c, w in weights.items()) / sum(weights.values())
+    return _regularity(np.minimum(combined, np.percentile(combined, REGULARITY_CLIP_PCT)),
+                       rate_hz, *PERIOD_RANGE_S)[1]
 
 
 def _first_count(t: np.ndarray, excursions: dict[int, np.ndarray], weights: dict[int, float],
