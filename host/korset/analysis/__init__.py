@@ -80,7 +80,7 @@ def analyze(recording: Recording, exercise: cat.Exercise, *,
                         f"{_posture_words(exercise.posture)} as the exercise begins")
 
     q = orientation.integrate(t, gyro - bias, ref)
-    q = orientation.correct_tilt(q, accel, up, rate)
+    q = orientation.correct_tilt(q, accel, up, rate, still=still)
     q = orientation.correct_heading(q, up, rate)
     dev = orientation.deviation_deg(q)
 
@@ -96,7 +96,11 @@ def analyze(recording: Recording, exercise: cat.Exercise, *,
     if exercise.kind == cat.HOLD:
         min_hold = max(hl.MIN_HOLD_S, 0.3 * exercise.hold_s[0]) if exercise.hold_s \
             else hl.MIN_HOLD_S
-        holds = hl.find(t, dev, judged, rate, min_hold)
+        # Held in place (exercise 1), faults are judged against the reference and known
+        # first; the holds are found with them bridged (a fault is not the hold's level).
+        interruptions = [(f.start_s, f.end_s) for f in fl.episodes(t, dev, judged, tol)] \
+            if exercise.hold_in_place else []
+        holds = hl.find(t, dev, judged, rate, min_hold, interruptions)
         if not exercise.hold_in_place:
             monitored, fault_judged = _against_held_position(t, dev, holds)
     found = fl.episodes(t, monitored, fault_judged, tol)

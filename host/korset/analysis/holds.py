@@ -22,15 +22,22 @@ LEVEL_SPAN_S = 4.0  # the levels either side of an edge are read over this long
 MEDIAN_S = 6.0  # longer than a breath and twice a fault: neither survives the median
 FINE_MEDIAN_S = 4.0  # for the edges' exact place: about one breath
 MIN_HOLD_S = 3.0
-MERGE_GAP_S = 1.5  # a dip shorter than this inside a hold does not end it
+MERGE_GAP_S = 3.0  # a dip shorter than this inside a hold does not end it (relaxing and
+#                    drawing in again takes longer)
+BRIDGE_PAD_S = 0.3  # a fault's way out and back, beyond its crossings of the tolerance
 SETTLE_S = 1.0  # judged time of a hold starts this long after its start, ends this long before
 
 
 def find(t: np.ndarray, deviation_deg: np.ndarray, judged: np.ndarray, rate_hz: float,
-         min_hold_s: float = MIN_HOLD_S) -> list[Hold]:
-    """Holds inside the judged time (``deviation_deg``: (n, 3) from the reference)."""
+         min_hold_s: float = MIN_HOLD_S,
+         interruptions: list[tuple[float, float]] = ()) -> list[Hold]:
+    """Holds inside the judged time (``deviation_deg``: (n, 3) from the reference).
+    ``interruptions``: (start, end) in s of movements known not to be the hold's level
+    (faults), bridged before the levels are read."""
     if not judged.any():
         return []
+    if len(interruptions):
+        deviation_deg = _bridged(t, deviation_deg, interruptions)
     # A running median: the hold's steps pass, a breath or a brief fault does not.
     s = slow.median(deviation_deg, rate_hz, MEDIAN_S)
     inside = np.flatnonzero(judged)
@@ -49,14 +56,34 @@ def find(t: np.ndarray, deviation_deg: np.ndarray, judged: np.ndarray, rate_hz: 
                            else np.median(d[high]))
     segments = _merge(runs(d > threshold), int(MERGE_GAP_S * rate_hz))
     holds = []
-    for a, b in segments:
-        a, b = a + i0, b + i0
+    segments = [(a + i0, b + i0) for a, b in segments]
+    for k, (a, b) in enumerate(segments):
         if t[b - 1] - t[a] < min_hold_s:
             continue
-        start, end = _edges(t, s, fine, a, b, rate_hz)
+        # The rest either side: the whole stretch to the neighbouring segment or the
+        # judged time's edge (a hold held lightly may cross the threshold late, and the
+        # rest is then further out).
+        before = segments[k - 1][1] if k else i0
+        after = segments[k + 1][0] if k + 1 < len(segments) else i1
+        start, end = _edges(t, s, fine, a, b, before, after, rate_hz)
         if end - start >= min_hold_s:
             holds.append(Hold(round(start, 3), round(end, 3), round(end - start, 3)))
     return holds
+
+
+def _bridged(t: np.ndarray, x: np.ndarray, spans: list[tuple[float, float]]) -> np.ndarray:
+    """``x`` with each span (widened by BRIDGE_PAD_S) replaced by the straight line
+    between its ends: a fault of a second or two is otherwise half of a breath-long
+    median, and moves a hold's edge by as much."""
+    x = x.copy()
+    for start, end in spans:
+        a = max(0, int(np.searchsorted(t, start - BRIDGE_PAD_S)) - 1)
+        b = min(len(t) - 1, int(np.searchsorted(t, end + BRIDGE_PAD_S)))
+        if b - a < 2:
+            continue
+        w = ((t[a:b + 1] - t[a]) / (t[b] - t[a]))[:, None]
+        x[a:b + 1] = (1 - w) * x[a] + w * x[b]
+    return x
 
 
 def _merge(segments: list[tuple[int, int]], gap: int) -> list[tuple[int, int]]:
@@ -69,13 +96,15 @@ def _merge(segments: list[tuple[int, int]], gap: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in out]
 
 
-def _edges(t: np.ndarray, s: np.ndarray, fine: np.ndarray, a: int, b: int, rate_hz: float
-           ) -> tuple[float, float]:
+def _edges(t: np.ndarray, s: np.ndarray, fine: np.ndarray, a: int, b: int, before: int,
+           after: int, rate_hz: float) -> tuple[float, float]:
     """Half-way crossings of the deviation projected on the hold's direction.
 
-    First on the breath-long average (robust: finds the step), then refined on a
-    one-second average around it (sharp: the step's middle), between the levels
-    just either side of it.
+    First on the breath-long average (robust: finds the step), walking out from the
+    hold's middle to half-way between its level and the rest either side (the
+    lower tenth of the stretch to the neighbouring hold, ``before``..``a`` and
+    ``b``..``after``), then refined on a one-breath median around it (sharp: the
+    step's middle), between the levels just either side of it.
     """
     held = np.median(s[a:b], axis=0)
     norm = np.linalg.norm(held)
@@ -83,11 +112,8 @@ def _edges(t: np.ndarray, s: np.ndarray, fine: np.ndarray, a: int, b: int, rate_
         return float(t[a]), float(t[b - 1])
     direction = held / norm
     p = s @ direction
-    span = int(LEVEL_SPAN_S * rate_hz)
-    before = p[max(0, a - span):a]
-    after = p[b:b + span]
-    rest_before = float(np.median(before)) if len(before) else 0.0
-    rest_after = float(np.median(after)) if len(after) else 0.0
+    rest_before = float(np.percentile(p[before:a], 10)) if a > before else 0.0
+    rest_after = float(np.percentile(p[b:after], 10)) if after > b else 0.0
     level = float(np.median(p[a:b]))
     middle = (a + b) // 2
     rough = (_crossing(t, p, middle, 0.5 * (rest_before + level), -1),

@@ -15,7 +15,9 @@ operations over all samples:
    A zero-phase smoother keeps the drift (slow, and a linear trend passes
    through it unchanged) and drops the accelerations (a repetition's
    velocity starts and ends at zero, so its acceleration averages out over
-   a few seconds). Like a complementary filter, but without its lag.
+   a few seconds). Like a complementary filter, but without its lag; and,
+   as one that trusts the accelerometer only when it reads 1 g, weighted
+   towards still moments (where there is no linear acceleration at all).
 3. Heading (the axis along gravity): no sensor sees it. What is left of the
    bias there drifts slowly, while a patient doing a set returns to the
    starting position again and again; a long, robust trend of the heading
@@ -32,7 +34,9 @@ from scipy import ndimage
 
 from korset.analysis import slow
 
-TILT_SMOOTHING_S = 4.0  # Gaussian sigma of the tilt drift estimate
+TILT_SMOOTHING_S = 4.0  # Gaussian sigma of the tilt drift estimate (stillness unknown)
+STILL_TILT_SMOOTHING_S = 2.0  # the same, weighted towards still samples ...
+MOVING_TILT_WEIGHT = 0.05  # ... moving ones count this much
 DEG = np.pi / 180.0
 STILL_TURN_RAD_S = 0.3 * DEG  # a still run's median is off by up to this (breathing, sway) ...
 BREATH_S = 4.0  # ... less in runs longer than a breath, whose turns cancel
@@ -194,13 +198,20 @@ def integrate(t: np.ndarray, gyro: np.ndarray, ref: int) -> np.ndarray:
 
 
 def correct_tilt(q: np.ndarray, accel: np.ndarray, up: np.ndarray, rate_hz: float,
-                 smoothing_s: float = TILT_SMOOTHING_S) -> np.ndarray:
-    """Remove the slow tilt drift of ``q``, using gravity (``up``: unit vector, reference frame)."""
+                 still: np.ndarray | None = None) -> np.ndarray:
+    """Remove the slow tilt drift of ``q``, using gravity (``up``: unit vector, reference
+    frame). ``still``: (n,) bool, where the accelerometer sees gravity alone."""
     seen = rotate(q, accel)
     seen /= np.maximum(np.linalg.norm(seen, axis=-1, keepdims=True), 1e-9)
     # The small rotation taking ``up`` to where gravity is seen: drift (+ linear accel).
     err = _cross(np.broadcast_to(up, seen.shape), seen)
-    drift = slow.smooth(err, rate_hz, smoothing_s)
+    if still is None:
+        return qmul(from_rotvec(-slow.smooth(err, rate_hz, TILT_SMOOTHING_S)), q)
+    # Where the body is still there is no linear acceleration: gravity is trusted over
+    # a shorter time (holds, rests); where it moves, the gyro carries the attitude.
+    weight = np.where(still, 1.0, MOVING_TILT_WEIGHT)
+    drift = slow.smooth(err * weight[:, None], rate_hz, STILL_TILT_SMOOTHING_S) / \
+        slow.smooth(weight, rate_hz, STILL_TILT_SMOOTHING_S)[:, None]
     return qmul(from_rotvec(-drift), q)
 
 
