@@ -209,10 +209,9 @@ def correct_tilt(q: np.ndarray, accel: np.ndarray, up: np.ndarray, rate_hz: floa
         return qmul(from_rotvec(-slow.smooth(err, rate_hz, TILT_SMOOTHING_S)), q)
     # Where the body is still there is no linear acceleration: gravity is trusted over
     # a shorter time (holds, rests); where it moves, the gyro carries the attitude.
-    weight = np.where(still, 1.0, MOVING_TILT_WEIGHT)
-    drift = slow.smooth(err * weight[:, None], rate_hz, STILL_TILT_SMOOTHING_S) / \
-        slow.smooth(weight, rate_hz, STILL_TILT_SMOOTHING_S)[:, None]
-    return qmul(from_rotvec(-drift), q)
+    weight = np.where(still, 1.0, MOVING_TILT_WEIGHT)[:, None]
+    sums = slow.smooth(np.hstack([err * weight, weight]), rate_hz, STILL_TILT_SMOOTHING_S)
+    return qmul(from_rotvec(-sums[:, :3] / sums[:, 3:]), q)
 
 
 def heading_angle(q: np.ndarray, up: np.ndarray) -> np.ndarray:

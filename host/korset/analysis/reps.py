@@ -69,6 +69,7 @@ MIN_WIDTH_FRACTION = 0.45  # of the typical repetition's length
 ACCEL_DEG_PER_MS2 = 10.0  # weight of linear acceleration against angles (generic kind)
 DISPLACEMENT_BAND_HZ = (0.15, 2.0)
 DEG_PER_M = 20.0  # weight of displacement against angles: 5 cm counts like a degree
+CYCLES_HZ = 20.0  # the generic kind's cycles are counted at about this rate
 SKEW_ONE_SIDED = 0.5  # |skewness| of the movement above this: repetitions go one way
 SIDED_RATIO = (1.7, 2.3)  # an angle repeating this many times slower than another ...
 SIDED_REST_PERIODS = 8.0  # ... is measured from its running median over this many periods
@@ -572,11 +573,18 @@ def _steps(t: np.ndarray, accel: np.ndarray, gravity: np.ndarray, rate_hz: float
 
 def _cycles(t: np.ndarray, dev: np.ndarray, accel: np.ndarray, rate_hz: float) -> list[float]:
     """Cycles of the movement's main direction (squats, sit-to-stand, bridges)."""
-    hi = min(3.0, 0.45 * rate_hz)
-    sos = signal.butter(2, [0.08, hi], btype="band", fs=rate_hz, output="sos")
     x = np.column_stack([dev, (accel - accel.mean(0)) * ACCEL_DEG_PER_MS2])
+    # Cycles of seconds: block means at about CYCLES_HZ are plenty, and an hour's
+    # filtering then costs a fifth.
+    step = max(1, int(round(rate_hz / CYCLES_HZ)))
+    n = len(x) // step * step
+    x = x[:n].reshape(-1, step, x.shape[1]).mean(1)
+    t = t[:n].reshape(-1, step).mean(1)
+    rate_hz = rate_hz / step
     if len(x) < 30:
         return []
+    hi = min(3.0, 0.45 * rate_hz)
+    sos = signal.butter(2, [0.08, hi], btype="band", fs=rate_hz, output="sos")
     x = signal.sosfiltfilt(sos, x, axis=0)
     # First principal component: the movement's main direction.
     _, vectors = np.linalg.eigh(np.cov(x, rowvar=False))  # ascending eigenvalues
