@@ -8,7 +8,9 @@ median over ``MEDIAN_S``: longer than a breath and twice a fault, neither
 survives it, while a step passes unblurred. Its edges are then placed on a
 median over one breath, at the half-way crossing between the levels either
 side: hold start and end are the middles of the movements into and out of
-the position, as a physiotherapist with a stopwatch would take them."""
+the position, as a physiotherapist with a stopwatch would take them. That
+median spans the patient's own breathing period (measured on what the slow
+median leaves): over a whole cycle a breath cancels exactly."""
 
 from __future__ import annotations
 
@@ -17,10 +19,13 @@ import numpy as np
 from korset.analysis import slow
 from korset.analysis.motion import runs
 from korset.analysis.result import Hold
+from korset.analysis.rhythm import regularity
 
 LEVEL_SPAN_S = 4.0  # the levels either side of an edge are read over this long
 MEDIAN_S = 6.0  # longer than a breath and twice a fault: neither survives the median
-FINE_MEDIAN_S = 4.0  # for the edges' exact place: about one breath
+FINE_MEDIAN_S = 4.0  # for the edges' exact place: one breath, when its period is unclear
+BREATH_RANGE_S = (2.5, 8.0)  # breathing's period: 7 to 24 breaths a minute
+BREATH_REGULARITY = 0.2  # below this, no clear breathing: FINE_MEDIAN_S
 MIN_HOLD_S = 3.0
 MERGE_GAP_S = 3.0  # a dip shorter than this inside a hold does not end it (relaxing and
 #                    drawing in again takes longer)
@@ -42,8 +47,6 @@ def find(t: np.ndarray, deviation_deg: np.ndarray, judged: np.ndarray, rate_hz: 
     s = slow.median(deviation_deg, rate_hz, MEDIAN_S)
     inside = np.flatnonzero(judged)
     i0, i1 = int(inside[0]), int(inside[-1]) + 1
-    # For the edges: a median over about one breath removes the breath, not the step.
-    fine = slow.median(deviation_deg, rate_hz, FINE_MEDIAN_S)
     dist = np.linalg.norm(s, axis=1)
     d = dist[i0:i1]
     # Two levels, rest and held: a threshold half-way, refined once on the held level.
@@ -55,6 +58,10 @@ def find(t: np.ndarray, deviation_deg: np.ndarray, judged: np.ndarray, rate_hz: 
         threshold = 0.5 * (np.median(d[high]) + np.median(d[~high]) if (~high).any()
                            else np.median(d[high]))
     segments = _merge(runs(d > threshold), int(MERGE_GAP_S * rate_hz))
+    # For the edges: a median over one breath removes the breath (over a whole cycle
+    # exactly), not the step.
+    fine = slow.median(deviation_deg, rate_hz,
+                       _breath_s(deviation_deg[i0:i1] - s[i0:i1], rate_hz))
     holds = []
     segments = [(a + i0, b + i0) for a, b in segments]
     for k, (a, b) in enumerate(segments):
@@ -69,6 +76,17 @@ def find(t: np.ndarray, deviation_deg: np.ndarray, judged: np.ndarray, rate_hz: 
         if end - start >= min_hold_s:
             holds.append(Hold(round(start, 3), round(end, 3), round(end - start, 3)))
     return holds
+
+
+def _breath_s(residual: np.ndarray, rate_hz: float) -> float:
+    """The breathing period (s): the strongest repetition of what the slow median leaves,
+    on its main axis; FINE_MEDIAN_S if none is clear."""
+    if len(residual) < 2 * BREATH_RANGE_S[1] * rate_hz:
+        return FINE_MEDIAN_S
+    x = residual - residual.mean(0)
+    _, vectors = np.linalg.eigh(np.cov(x, rowvar=False))
+    regular, period = regularity(x @ vectors[:, -1], rate_hz, *BREATH_RANGE_S)
+    return period if period is not None and regular > BREATH_REGULARITY else FINE_MEDIAN_S
 
 
 def _bridged(t: np.ndarray, x: np.ndarray, spans: list[tuple[float, float]]) -> np.ndarray:

@@ -29,6 +29,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage, signal
 
+from korset.analysis.rhythm import regularity
 from korsetfw import catalogue as cat
 
 PERIOD_RANGE_S = (1.5, 12.0)  # of an exercise's repetitions
@@ -116,38 +117,6 @@ def displacement(accel: np.ndarray, gravity: np.ndarray, rate_hz: float,
     return np.fft.irfft(spec, size, axis=0)[:n]
 
 
-def _regularity(x: np.ndarray, rate_hz: float, lo_s: float, hi_s: float
-                ) -> tuple[float, float | None]:
-    """How strongly ``x`` repeats, and at what period.
-
-    The normalised autocorrelation's peaks in the lag range, each scored by how
-    far it rises above the dip before it (a slow wander correlates with itself
-    at every lag, but has no dip); the first peak scoring at least half the
-    best is the period (not a multiple of it).
-    """
-    x = x - x.mean()
-    n = len(x)
-    size = 1 << int(np.ceil(np.log2(2 * n)))
-    spec = np.fft.rfft(x, size)
-    ac = np.fft.irfft((spec * spec.conj()).real, size)[:n]
-    if ac[0] <= 0:
-        return 0.0, None
-    ac = ac / ac[0]
-    lo, hi = int(lo_s * rate_hz), min(int(hi_s * rate_hz), n // 2)
-    if hi <= lo + 2:
-        return 0.0, None
-    peaks, _ = signal.find_peaks(ac[:hi])
-    peaks = peaks[peaks >= lo]
-    if not len(peaks):
-        return 0.0, None
-    scores = np.array([ac[p] - ac[:p].min() for p in peaks])
-    best = int(np.argmax(scores))
-    for i, p in enumerate(peaks):
-        if scores[i] >= 0.5 * scores[best]:
-            return float(scores[best]), p / rate_hz
-    return float(scores[best]), peaks[best] / rate_hz
-
-
 def _excursions(x: np.ndarray, rate_hz: float, sides: str) -> np.ndarray:
     """Movement away from rest, >= 0: one-sided channels against their lower envelope,
     channels whose repetitions alternate in sign (sides) by their size."""
@@ -156,7 +125,7 @@ def _excursions(x: np.ndarray, rate_hz: float, sides: str) -> np.ndarray:
     if sides == cat.ALTERNATE and abs(skew) < SKEW_ONE_SIDED:
         return np.abs(x)
     x = x if skew >= 0 else -x
-    _, period = _regularity(x, rate_hz, *PERIOD_RANGE_S)
+    _, period = regularity(x, rate_hz, *PERIOD_RANGE_S)
     window = int(1.2 * (period or 4.0) * rate_hz)
     rest = ndimage.minimum_filter1d(x, max(1, window), mode="nearest")
     rest = ndimage.uniform_filter1d(rest, max(1, window), mode="nearest")
@@ -267,7 +236,7 @@ def _scored(e: np.ndarray, c: int, rate_hz: float) -> tuple | None:
     channel, typical size), or None when it does not repeat."""
     # Regularity of the clipped excursions: faults (up to a third of the reps, several
     # times their size) must not decide it.
-    regular, period = _regularity(np.minimum(e, np.percentile(e, REGULARITY_CLIP_PCT)),
+    regular, period = regularity(np.minimum(e, np.percentile(e, REGULARITY_CLIP_PCT)),
                                   rate_hz, *PERIOD_RANGE_S)
     if period is None:
         return None
@@ -290,7 +259,7 @@ def _common_period(excursions: dict[int, np.ndarray], weights: dict[int, float],
                    rate_hz: float) -> float | None:
     """The period (s) at which the weighted excursions repeat together, or None."""
     combined = sum(w * excursions[c] for c, w in weights.items()) / sum(weights.values())
-    return _regularity(np.minimum(combined, np.percentile(combined, REGULARITY_CLIP_PCT)),
+    return regularity(np.minimum(combined, np.percentile(combined, REGULARITY_CLIP_PCT)),
                        rate_hz, *PERIOD_RANGE_S)[1]
 
 
@@ -559,7 +528,7 @@ def _steps(t: np.ndarray, accel: np.ndarray, gravity: np.ndarray, rate_hz: float
     v = signal.sosfiltfilt(sos, vertical)
     # A walk's jolts repeat at its cadence first of all; a brisk squat's jolts repeat at
     # the squat's period, with at most weaker echoes at shorter lags.
-    regular, step_s = _regularity(v, rate_hz, STEP_PERIOD_S[0], 3.0)
+    regular, step_s = regularity(v, rate_hz, STEP_PERIOD_S[0], 3.0)
     if step_s is None or step_s > STEP_PERIOD_S[1] or regular < STEP_REGULARITY:
         return None
     peaks, _ = signal.find_peaks(v, distance=max(1, int(STEP_SPACING_FRACTION * step_s
@@ -591,7 +560,7 @@ def _cycles(t: np.ndarray, dev: np.ndarray, accel: np.ndarray, rate_hz: float) -
     p = x @ vectors[:, -1]
     # A repetition goes out and comes back: the movement is skewed towards "out".
     p = p * (1.0 if np.mean(p ** 3) >= 0 else -1.0)
-    period = _regularity(p, rate_hz, *GENERIC_PERIOD_RANGE_S)[1] or 2.0
+    period = regularity(p, rate_hz, *GENERIC_PERIOD_RANGE_S)[1] or 2.0
     smooth = ndimage.uniform_filter1d(p, max(1, int(0.15 * period * rate_hz)), mode="nearest")
     found = _peaks(t, smooth, period, rate_hz)
     return found if len(found) >= MIN_REPS else []

@@ -1,0 +1,38 @@
+"""How regularly a signal repeats, and at what period: repetitions, steps, breaths."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import signal
+
+
+def regularity(x: np.ndarray, rate_hz: float, lo_s: float, hi_s: float
+               ) -> tuple[float, float | None]:
+    """How strongly ``x`` repeats, and at what period.
+
+    The normalised autocorrelation's peaks in the lag range, each scored by how
+    far it rises above the dip before it (a slow wander correlates with itself
+    at every lag, but has no dip); the first peak scoring at least half the
+    best is the period (not a multiple of it).
+    """
+    x = x - x.mean()
+    n = len(x)
+    size = 1 << int(np.ceil(np.log2(2 * n)))
+    spec = np.fft.rfft(x, size)
+    ac = np.fft.irfft((spec * spec.conj()).real, size)[:n]
+    if ac[0] <= 0:
+        return 0.0, None
+    ac = ac / ac[0]
+    lo, hi = int(lo_s * rate_hz), min(int(hi_s * rate_hz), n // 2)
+    if hi <= lo + 2:
+        return 0.0, None
+    peaks, _ = signal.find_peaks(ac[:hi])
+    peaks = peaks[peaks >= lo]
+    if not len(peaks):
+        return 0.0, None
+    scores = np.array([ac[p] - ac[:p].min() for p in peaks])
+    best = int(np.argmax(scores))
+    for i, p in enumerate(peaks):
+        if scores[i] >= 0.5 * scores[best]:
+            return float(scores[best]), p / rate_hz
+    return float(scores[best]), peaks[best] / rate_hz
