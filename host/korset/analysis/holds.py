@@ -6,15 +6,17 @@ to a degree of pelvic tilt, about as much as a deep breath), and a fault may
 interrupt it for a second or two, so the plateaus are found on a running
 median over ``MEDIAN_S``: longer than a breath and twice a fault, neither
 survives it, while a step passes unblurred. Its edges are then placed on a
-median over one breath, at the half-way crossing between the levels either
-side: hold start and end are the middles of the movements into and out of
-the position, as a physiotherapist with a stopwatch would take them. That
-median spans the patient's own breathing period (measured on what the slow
-median leaves): over a whole cycle a breath cancels exactly."""
+median over one breath (the patient's own breathing period, measured on what
+the slow median leaves: over a whole cycle a breath cancels exactly), at the
+half-way crossing between the levels either side, and last where the
+deviation changes fastest near it: hold start and end are the middles of the
+movements into and out of the position, as a physiotherapist with a
+stopwatch would take them."""
 
 from __future__ import annotations
 
 import numpy as np
+from scipy import ndimage
 
 from korset.analysis import slow
 from korset.analysis.motion import runs
@@ -30,6 +32,8 @@ MIN_HOLD_S = 3.0
 MERGE_GAP_S = 3.0  # a dip shorter than this inside a hold does not end it (relaxing and
 #                    drawing in again takes longer)
 BRIDGE_PAD_S = 0.3  # a fault's way out and back, beyond its crossings of the tolerance
+MOVE_SEARCH_S = 0.8  # the fastest moment is looked for this far either side of a crossing
+MOVE_SMOOTH_S = 0.3  # the deviation is averaged over this long for its speed
 SETTLE_S = 1.0  # judged time of a hold starts this long after its start, ends this long before
 
 
@@ -72,7 +76,7 @@ def find(t: np.ndarray, deviation_deg: np.ndarray, judged: np.ndarray, rate_hz: 
         # rest is then further out).
         before = segments[k - 1][1] if k else i0
         after = segments[k + 1][0] if k + 1 < len(segments) else i1
-        start, end = _edges(t, s, fine, a, b, before, after, rate_hz)
+        start, end = _edges(t, deviation_deg, s, fine, a, b, before, after, rate_hz)
         if end - start >= min_hold_s:
             holds.append(Hold(round(start, 3), round(end, 3), round(end - start, 3)))
     return holds
@@ -114,15 +118,17 @@ def _merge(segments: list[tuple[int, int]], gap: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in out]
 
 
-def _edges(t: np.ndarray, s: np.ndarray, fine: np.ndarray, a: int, b: int, before: int,
-           after: int, rate_hz: float) -> tuple[float, float]:
-    """Half-way crossings of the deviation projected on the hold's direction.
+def _edges(t: np.ndarray, dev: np.ndarray, s: np.ndarray, fine: np.ndarray, a: int, b: int,
+           before: int, after: int, rate_hz: float) -> tuple[float, float]:
+    """Hold start and end: the middles of the movements into and out of the position.
 
-    First on the breath-long average (robust: finds the step), walking out from the
-    hold's middle to half-way between its level and the rest either side (the
-    lower tenth of the stretch to the neighbouring hold, ``before``..``a`` and
-    ``b``..``after``), then refined on a one-breath median around it (sharp: the
-    step's middle), between the levels just either side of it.
+    Found in three steps along the hold's direction, each finer: walking out from
+    the hold's middle on the breath-long average to half-way between its level and
+    the rest either side (the lower tenth of the stretch to the neighbouring hold,
+    ``before``..``a`` and ``b``..``after``); the half-way crossing on a one-breath
+    median around it; and there, within MOVE_SEARCH_S, the moment the deviation
+    changes fastest the right way (into the hold at its start, out at its end):
+    the middle of the movement itself, which breathing barely shifts.
     """
     held = np.median(s[a:b], axis=0)
     norm = np.linalg.norm(held)
@@ -137,7 +143,23 @@ def _edges(t: np.ndarray, s: np.ndarray, fine: np.ndarray, a: int, b: int, befor
     rough = (_crossing(t, p, middle, 0.5 * (rest_before + level), -1),
              _crossing(t, p, middle, 0.5 * (rest_after + level), +1))
     q = fine @ direction
-    return (_refine(t, q, rough[0], rate_hz, -1), _refine(t, q, rough[1], rate_hz, +1))
+    crossings = (_refine(t, q, rough[0], rate_hz, -1), _refine(t, q, rough[1], rate_hz, +1))
+    lo = max(0, int(np.searchsorted(t, crossings[0] - 2 * MOVE_SEARCH_S)))
+    hi = min(len(t), int(np.searchsorted(t, crossings[1] + 2 * MOVE_SEARCH_S)))
+    along = ndimage.uniform_filter1d(dev[lo:hi] @ direction, max(1, int(MOVE_SMOOTH_S * rate_hz)))
+    speed = np.gradient(along, t[lo:hi])
+    return (_fastest(t[lo:hi], speed, crossings[0], +1),
+            _fastest(t[lo:hi], speed, crossings[1], -1))
+
+
+def _fastest(t: np.ndarray, speed: np.ndarray, near_s: float, way: int) -> float:
+    """The time within MOVE_SEARCH_S of ``near_s`` where ``way * speed`` peaks; ``near_s``
+    when nothing there moves that way."""
+    lo, hi = np.searchsorted(t, [near_s - MOVE_SEARCH_S, near_s + MOVE_SEARCH_S])
+    if hi <= lo:
+        return near_s
+    k = lo + int(np.argmax(way * speed[lo:hi]))
+    return float(t[k]) if way * speed[k] > 0 else near_s
 
 
 def _refine(t: np.ndarray, q: np.ndarray, edge_s: float, rate_hz: float, outward: int) -> float:
