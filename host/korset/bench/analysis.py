@@ -105,7 +105,8 @@ def score(truth: dict, result, label: str = "") -> Score:
 
 
 def run_analysis_bench(patients: int, rates: tuple[float, ...], variant: str,
-                       exercises: list[str] | None = None, progress=None) -> dict:
+                       exercises: list[str] | None = None, progress=None, seed: int = 1
+                       ) -> dict:
     """Simulate the corpus's sets (same seeds as ``korset sim --corpus``) and score them.
 
     Each set is analysed twice: as the board records it, with the set's end marked
@@ -119,7 +120,7 @@ def run_analysis_bench(patients: int, rates: tuple[float, ...], variant: str,
     from korsetfw import catalogue as cat
 
     chosen = [cat.get(e) for e in exercises] if exercises else None
-    plan = corpus_sets(patients, rates, variant, chosen)
+    plan = corpus_sets(patients, rates, variant, chosen, seed)
     total, unmarked, per, per_rate = Score(), Score(), {}, {rate: Score() for rate in rates}
     per_unmarked: dict[str, Score] = {}
     seconds = 0.0
