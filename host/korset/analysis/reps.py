@@ -54,6 +54,7 @@ TRAILING_GAP = 1.2  # a last movement this many intervals after the one before .
 TRAILING_LIKENESS = 0.4  # ... and less like a repetition than this is not one
 MAX_TRAILING = 2  # fidgets after a set: one or two
 TRAILING_WIDTH = 0.65  # a last movement this much shorter than a repetition is a twitch
+HALVED_RATIO = 1.6  # the matched count's interval this many times the first count's
 MIN_REPS = 3  # fewer similar movements are no rhythm to count by
 GAIT_PAD_S = 1.0  # walking detected is widened by this much for counting steps
 MIN_BOUT_S = 4.0  # stretches between walks shorter than this hold no repetitions
@@ -216,7 +217,11 @@ def _exercise(t: np.ndarray, dev: np.ndarray, disp: np.ndarray, rate_hz: float,
         refined, margin = _peaks_and_margin(t, matched, period, rate_hz, floor=0.0,
                                             size=MATCHED_SIZE_FRACTION,
                                             prominence=MATCHED_PROMINENCE_FRACTION)
-        if margin >= rough_margin:
+        # It refines the count, it does not change its rhythm: a template that learnt
+        # one side of a sided exercise matches every other repetition, clearly.
+        halved = len(rough) >= 2 * MIN_REPS and len(refined) >= 2 and \
+            np.median(np.diff(refined)) >= HALVED_RATIO * np.median(np.diff(rough))
+        if margin >= rough_margin and not halved:
             # A repetition the template misses (a fault changed its shape) but that
             # stands out clearly in the first count is kept too.
             strong, _ = _peaks_and_margin(t, activity, period, rate_hz, size=STRONG_FRACTION,
