@@ -16,8 +16,10 @@ Exercises (catalogue and custom), in ``_exercise``:
    repetition then keeps its sign and the count is made again (its breaths the
    other way are no bumps); then a matched filter learnt from it (the median
    repetition of every channel), kept where it separates more clearly.
+   The matched count is not taken when it runs at half the first count's rhythm.
 4. Mended: short twitches dropped, gaps in the rhythm with a clear bump or a
-   fault in them filled, fidgets after the set dropped.
+   fault in them filled, fidgets after the set dropped (only in a recording
+   whose set end is not marked).
 
 The generic ``reps`` kind (``_generic``): any repeated movement. Walking bouts
 count their steps; elsewhere each cycle of the movement's main direction (the
@@ -168,8 +170,9 @@ def _exercise(t: np.ndarray, dev: np.ndarray, disp: np.ndarray, rate_hz: float,
     # mid-breath, or drift is left): one side reaches far, the other barely. Measured
     # from its own running median instead, both sides are repetitions.
     shortest = min(s[1] for s in chosen)
+    chosen_channels = {s[3] for s in chosen}
     for k, (_, period, _, c, _) in enumerate(scored):
-        if c < 3 and scored[k] in chosen and \
+        if c < 3 and c in chosen_channels and \
                 SIDED_RATIO[0] <= period / shortest <= SIDED_RATIO[1]:
             x = channels[:, c]
             size = max(3, int(SIDED_REST_PERIODS * shortest * rate_hz) | 1)
@@ -260,10 +263,15 @@ def _best(scored: list[tuple]) -> list[tuple]:
     return [s for s in scored if s[0] >= COMBINE_FRACTION * best]
 
 
+def _combined(excursions: dict[int, np.ndarray], weights: dict[int, float]) -> np.ndarray:
+    """The channels' excursions averaged with their weights (their scores)."""
+    return sum(w * excursions[c] for c, w in weights.items()) / sum(weights.values())
+
+
 def _common_period(excursions: dict[int, np.ndarray], weights: dict[int, float],
                    rate_hz: float) -> float | None:
     """The period (s) at which the weighted excursions repeat together, or None."""
-    combined = sum(w * excursions[c] for c, w in weights.items()) / sum(weights.values())
+    combined = _combined(excursions, weights)
     return regularity(np.minimum(combined, np.percentile(combined, REGULARITY_CLIP_PCT)),
                        rate_hz, *PERIOD_RANGE_S)[1]
 
@@ -273,7 +281,7 @@ def _first_count(t: np.ndarray, excursions: dict[int, np.ndarray], weights: dict
                  ) -> tuple[np.ndarray, np.ndarray, list[float], float]:
     """The weighted excursion of the chosen channels, its smoothed activity, the repetitions
     counted on it and how clearly they stand out."""
-    excursion = sum(w * excursions[c] for c, w in weights.items()) / sum(weights.values())
+    excursion = _combined(excursions, weights)
     activity = ndimage.uniform_filter1d(excursion, max(1, int(0.25 * period * rate_hz)),
                                         mode="nearest")
     rough, margin = _peaks_and_margin(t, activity, period, rate_hz)
