@@ -80,7 +80,7 @@ def analyze(recording: Recording, exercise: cat.Exercise, *,
                         f"{_posture_words(exercise.posture)} as the exercise begins")
 
     q = orientation.integrate(t, gyro - bias, ref)
-    q = orientation.correct_tilt(q, accel, up, rate, still=still)
+    q = orientation.correct_tilt(q, accel, up, still, rate)
     q = orientation.correct_heading(q, up, rate)
     dev = orientation.deviation_deg(q)
 

@@ -34,13 +34,11 @@ from scipy import ndimage
 
 from korset.analysis import slow
 
-TILT_SMOOTHING_S = 4.0  # Gaussian sigma of the tilt drift estimate (stillness unknown)
-STILL_TILT_SMOOTHING_S = 2.0  # the same, weighted towards still samples ...
+TILT_SMOOTHING_S = 2.0  # Gaussian sigma of the tilt drift estimate, weighted to still samples
 MOVING_TILT_WEIGHT = 0.05  # ... moving ones count this much
-DEG = np.pi / 180.0
-STILL_TURN_RAD_S = 0.3 * DEG  # a still run's median is off by up to this (breathing, sway) ...
+STILL_TURN_RAD_S = np.radians(0.3)  # a still run's median is off by up to this (breathing) ...
 BREATH_S = 4.0  # ... less in runs longer than a breath, whose turns cancel
-BIAS_WALK_RAD_S = 0.04 * DEG  # per sqrt(s): the bias walk allowed for (2x the large simulated)
+BIAS_WALK_RAD_S = np.radians(0.04)  # per sqrt(s): the bias walk allowed (2x the large simulated)
 HEADING_TREND_S = 30.0  # window of the heading's robust trend
 
 
@@ -197,20 +195,18 @@ def integrate(t: np.ndarray, gyro: np.ndarray, ref: int) -> np.ndarray:
     return qmul(qconj(q[ref])[None, :], q)
 
 
-def correct_tilt(q: np.ndarray, accel: np.ndarray, up: np.ndarray, rate_hz: float,
-                 still: np.ndarray | None = None) -> np.ndarray:
+def correct_tilt(q: np.ndarray, accel: np.ndarray, up: np.ndarray, still: np.ndarray,
+                 rate_hz: float) -> np.ndarray:
     """Remove the slow tilt drift of ``q``, using gravity (``up``: unit vector, reference
     frame). ``still``: (n,) bool, where the accelerometer sees gravity alone."""
     seen = rotate(q, accel)
     seen /= np.maximum(np.linalg.norm(seen, axis=-1, keepdims=True), 1e-9)
     # The small rotation taking ``up`` to where gravity is seen: drift (+ linear accel).
     err = _cross(np.broadcast_to(up, seen.shape), seen)
-    if still is None:
-        return qmul(from_rotvec(-slow.smooth(err, rate_hz, TILT_SMOOTHING_S)), q)
     # Where the body is still there is no linear acceleration: gravity is trusted over
-    # a shorter time (holds, rests); where it moves, the gyro carries the attitude.
+    # a couple of seconds (holds, rests); where it moves, the gyro carries the attitude.
     weight = np.where(still, 1.0, MOVING_TILT_WEIGHT)[:, None]
-    sums = slow.smooth(np.hstack([err * weight, weight]), rate_hz, STILL_TILT_SMOOTHING_S)
+    sums = slow.smooth(np.hstack([err * weight, weight]), rate_hz, TILT_SMOOTHING_S)
     return qmul(from_rotvec(-sums[:, :3] / sums[:, 3:]), q)
 
 
