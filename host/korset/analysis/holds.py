@@ -21,13 +21,11 @@ from scipy import ndimage
 from korset.analysis import slow
 from korset.analysis.motion import runs
 from korset.analysis.result import Hold
-from korset.analysis.rhythm import regularity
+from korset.analysis.rhythm import BREATH_RANGE_S, BREATH_S, regularity
 
 LEVEL_SPAN_S = 4.0  # the levels either side of an edge are read over this long
 MEDIAN_S = 6.0  # longer than a breath and twice a fault: neither survives the median
-FINE_MEDIAN_S = 4.0  # for the edges' exact place: one breath, when its period is unclear
-BREATH_RANGE_S = (2.5, 8.0)  # breathing's period: 7 to 24 breaths a minute
-BREATH_REGULARITY = 0.2  # below this, no clear breathing: FINE_MEDIAN_S
+BREATH_REGULARITY = 0.2  # below this, no clear breathing: a typical breath, BREATH_S
 MIN_HOLD_S = 3.0
 MERGE_GAP_S = 3.0  # a dip shorter than this inside a hold does not end it (relaxing and
 #                    drawing in again takes longer)
@@ -84,13 +82,13 @@ def find(t: np.ndarray, deviation_deg: np.ndarray, judged: np.ndarray, rate_hz: 
 
 def _breath_s(residual: np.ndarray, rate_hz: float) -> float:
     """The breathing period (s): the strongest repetition of what the slow median leaves,
-    on its main axis; FINE_MEDIAN_S if none is clear."""
+    on its main axis; a typical breath (BREATH_S) if none is clear."""
     if len(residual) < 2 * BREATH_RANGE_S[1] * rate_hz:
-        return FINE_MEDIAN_S
+        return BREATH_S
     x = residual - residual.mean(0)
     _, vectors = np.linalg.eigh(np.cov(x, rowvar=False))
     regular, period = regularity(x @ vectors[:, -1], rate_hz, *BREATH_RANGE_S)
-    return period if period is not None and regular > BREATH_REGULARITY else FINE_MEDIAN_S
+    return period if period is not None and regular > BREATH_REGULARITY else BREATH_S
 
 
 def _bridged(t: np.ndarray, x: np.ndarray, spans: list[tuple[float, float]]) -> np.ndarray:

@@ -33,11 +33,13 @@ import numpy as np
 from scipy import ndimage
 
 from korset.analysis import slow
+from korset.analysis.rhythm import BREATH_S
 
 TILT_SMOOTHING_S = 2.0  # Gaussian sigma of the tilt drift estimate, weighted to still samples
 MOVING_TILT_WEIGHT = 0.05  # ... moving ones count this much
-STILL_TURN_RAD_S = np.radians(0.3)  # a still run's median is off by up to this (breathing) ...
-BREATH_S = 4.0  # ... less in runs longer than a breath, whose turns cancel
+# A still run's median is off by up to this (breathing's turn), less in runs longer than
+# a breath (BREATH_S), whose turns cancel.
+STILL_TURN_RAD_S = np.radians(0.3)
 BIAS_WALK_RAD_S = np.radians(0.04)  # per sqrt(s): the bias walk allowed (2x the large simulated)
 HEADING_TREND_S = 30.0  # window of the heading's robust trend
 

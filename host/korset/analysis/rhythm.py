@@ -5,6 +5,9 @@ from __future__ import annotations
 import numpy as np
 from scipy import signal
 
+BREATH_S = 4.0  # a calm breath (the catalogue's holds last 3-4 of them)
+BREATH_RANGE_S = (2.5, 8.0)  # breathing's period: 7 to 24 breaths a minute
+
 
 def regularity(x: np.ndarray, rate_hz: float, lo_s: float, hi_s: float
                ) -> tuple[float, float | None]:
