@@ -92,18 +92,19 @@ def analyze(recording: Recording, exercise: cat.Exercise, *,
     judged[judge_from:end] = True
 
     holds, rep_times = [], []
-    monitored, fault_judged = dev, judged
-    if exercise.kind == cat.HOLD:
-        min_hold = max(hl.MIN_HOLD_S, 0.3 * exercise.hold_s[0]) if exercise.hold_s \
-            else hl.MIN_HOLD_S
-        # Held in place (exercise 1), faults are judged against the reference and known
-        # first; the holds are found with them bridged (a fault is not the hold's level).
-        interruptions = [(f.start_s, f.end_s) for f in fl.episodes(t, dev, judged, tol)] \
-            if exercise.hold_in_place else []
-        holds = hl.find(t, dev, judged, rate, min_hold, interruptions)
-        if not exercise.hold_in_place:
-            monitored, fault_judged = _against_held_position(t, dev, holds)
+    if exercise.kind == cat.HOLD and not exercise.hold_in_place:
+        # Faults are judged against the position held, so the holds come first.
+        holds = hl.find(t, dev, judged, rate, _min_hold_s(exercise))
+        monitored, fault_judged = _against_held_position(t, dev, holds)
+    else:
+        monitored, fault_judged = dev, judged
     found = fl.episodes(t, monitored, fault_judged, tol)
+    if exercise.kind == cat.HOLD and exercise.hold_in_place:
+        # Held in place (exercise 1): faults are judged against the reference, so they
+        # are known first and the holds are found with them bridged (a fault is not
+        # the hold's level).
+        holds = hl.find(t, dev, judged, rate, _min_hold_s(exercise),
+                        [(f.start_s, f.end_s) for f in found])
     if exercise.kind == cat.REPS:
         gravity = orientation.rotate(orientation.qconj(q), up * np.linalg.norm(
             accel[before].mean(0)))
@@ -133,6 +134,11 @@ def analyze(recording: Recording, exercise: cat.Exercise, *,
         quality=quality, target_reps=tuple(exercise.reps) if exercise.reps else None,
         target_hold_s=tuple(exercise.hold_s) if exercise.hold_s else None, warnings=warnings,
         trace=_trace(t, dev, rate))
+
+
+def _min_hold_s(exercise: cat.Exercise) -> float:
+    """Shorter than this is no hold of this exercise: 30 % of its shortest hold."""
+    return max(hl.MIN_HOLD_S, 0.3 * exercise.hold_s[0]) if exercise.hold_s else hl.MIN_HOLD_S
 
 
 def _tolerances(exercise: cat.Exercise, tolerance: float | dict[str, float] | None

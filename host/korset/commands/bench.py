@@ -52,8 +52,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seconds", type=float, default=60.0,
                    help="firmware: seconds of simulated motion (default 60)")
     p.add_argument("--patients", type=int, default=10,
-                   help="detection: simulated patients per exercise and rate (default 10)")
-    p.add_argument("--rates", default="52,104", help="detection: rates, Hz (default 52,104)")
+                   help="detection, analysis: simulated patients per exercise and rate "
+                   "(default 10)")
+    p.add_argument("--rates", default="52,104",
+                   help="detection, analysis: rates, Hz (default 52,104)")
     p.add_argument("--variant", default=None, choices=["standard", "unseen", "both"],
                    help="detection: the corpus's development settings or unseen ones "
                    "(default standard); analysis: default both")
@@ -61,7 +63,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="analysis: directory of real recordings with reference labels")
     p.add_argument("--virtual", action="store_true",
                    help="detection: run the firmware on the virtual board (slower)")
-    p.add_argument("--exercises", help="detection: only these, comma-separated (default all)")
+    p.add_argument("--exercises",
+                   help="detection, analysis: only these exercises, comma-separated (default all)")
     p.add_argument("--seed", type=int, default=1,
                    help="analysis: the corpus's seed (default 1, the one the figures are "
                    "quoted for; another checks that they hold for patients never looked at)")
