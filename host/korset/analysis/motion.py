@@ -27,7 +27,11 @@ GAIT_BAND_HZ = (0.8, 3.5)
 GAIT_RMS_MS2 = 0.25  # band-passed |a| RMS over GAIT_WINDOW_S
 GAIT_WINDOW_S = 2.0
 GAIT_MIN_S = 2.0
-GAIT_GYRO_RMS_DPS = 8.0  # band-passed |rate| RMS: strides turn the pelvis by several degrees
+# Band-passed RMS of the pelvis's roll and yaw rates: each stride twists the pelvis
+# (rotation) and drops one hip (obliquity) by several degrees. Pitch is left out: a
+# brisk squat or sit-to-stand pitches the pelvis as fast, but neither twists it.
+GAIT_TWIST_RMS_DPS = 6.0
+GAIT_TWIST_AXES = (0, 2)  # body x (anterior: roll) and z (up: yaw)
 GAIT_UPRIGHT_DEG = 50.0  # walking, the trunk stays this close to upright (turns tilt it)
 
 POSTURE_MATCH_DEG = 35.0  # gravity within this of a posture's direction: in that posture
@@ -83,7 +87,7 @@ def widen(mask: np.ndarray, pad: int) -> np.ndarray:
 
 def gait_mask(accel: np.ndarray, gyro: np.ndarray, rate_hz: float) -> np.ndarray:
     """(n,) bool: walking-like, for at least GAIT_MIN_S: upright, the trunk's acceleration
-    swinging at step rates, and the pelvis turning to and fro with the strides.
+    swinging at step rates, and the pelvis twisting to and fro with the strides.
 
     Both signals are needed: the motor's buzz, aliased into the step band at low
     sample rates, shakes the accelerometer but turns nothing; an exercise's
@@ -97,12 +101,12 @@ def gait_mask(accel: np.ndarray, gyro: np.ndarray, rate_hz: float) -> np.ndarray
     sos = signal.butter(2, [GAIT_BAND_HZ[0], hi], btype="band", fs=rate_hz, output="sos")
     mag = np.linalg.norm(accel, axis=1)
     jolt = _mean(signal.sosfiltfilt(sos, mag - mag.mean()) ** 2, rate_hz, GAIT_WINDOW_S)
-    turn = _mean((signal.sosfiltfilt(sos, np.degrees(gyro), axis=0) ** 2).sum(1), rate_hz,
-                 GAIT_WINDOW_S)
+    twist = np.degrees(gyro[:, GAIT_TWIST_AXES])
+    turn = _mean((signal.sosfiltfilt(sos, twist, axis=0) ** 2).sum(1), rate_hz, GAIT_WINDOW_S)
     slow = _mean(accel, rate_hz, 1.0)
     cos_up = slow[:, 2] / np.maximum(np.linalg.norm(slow, axis=1), 1e-9)
     upright = cos_up > np.cos(np.radians(GAIT_UPRIGHT_DEG))
-    walking = (jolt > GAIT_RMS_MS2 ** 2) & (turn > GAIT_GYRO_RMS_DPS ** 2) & upright
+    walking = (jolt > GAIT_RMS_MS2 ** 2) & (turn > GAIT_TWIST_RMS_DPS ** 2) & upright
     return keep_runs(walking, int(GAIT_MIN_S * rate_hz))
 
 
