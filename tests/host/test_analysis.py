@@ -271,6 +271,22 @@ def test_a_simulated_set_is_not_mistaken_for_walking():
             assert not gait[judged].any(), (key, errors)
 
 
+def test_brisk_squats_are_not_walking():
+    """Squats at 0.7-0.8 of a patient's tempo jolt the trunk at a step's rate and pitch
+    the pelvis as fast as a stride turns it, but do not twist it: no walking, and the
+    generic kind counts squats, not their jolts as steps."""
+    from korset.sim.corpus import corpus_sets
+
+    for c in corpus_sets(6, (52.0,), "unseen", [cat.get(cat.REPS)], seed=3)[2::3]:
+        sim = c.simulate()
+        rec = sim.recording
+        gait = motion.gait_mask(rec.accel, rec.gyro, rec.rate_hz)
+        judged = (rec.t >= sim.truth["reference_s"]) & (rec.t <= sim.truth["set_end_s"])
+        assert not gait[judged].any(), c.patient
+        result = analyze(rec, c.exercise, end_s=sim.truth["set_end_s"])
+        assert result.reps == sim.truth["reps"], c.patient
+
+
 def test_never_still_means_nothing_is_judged():
     """A recording with no stillness has no reference: no set began, nothing is judged
     (the generic kind still counts what repeats)."""
