@@ -191,6 +191,18 @@ def test_repetitions_of_a_set_whose_end_the_board_marked():
     assert sum(e != 0 for e in errors) <= 1, errors
 
 
+def test_sides_of_different_sizes_are_both_repetitions():
+    """Legs falling out to sides 1.5 and 2.5 degrees large, around a rest half a degree
+    off the reference: the larger side's peaks all go one way, yet the smaller side's are
+    repetitions too (not breaths the other way)."""
+    from korset.sim.corpus import corpus_sets
+
+    c = corpus_sets(8, (52.0,), "unseen", [cat.get("supine_leg_fall_out")], seed=5)[7]
+    sim = c.simulate()
+    r = analyze(sim.recording, c.exercise, end_s=sim.truth["set_end_s"])
+    assert r.reps == sim.truth["reps"] == 20
+
+
 def _held(t, level_deg, spans, breath_deg=0.15):
     """Deviation (n, 3): flexion at ``level_deg`` in each (start, end) span, raised-cosine
     transitions of 1 s centred on the edges, and breathing throughout."""

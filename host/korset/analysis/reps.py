@@ -209,9 +209,16 @@ def _exercise(t: np.ndarray, dev: np.ndarray, disp: np.ndarray, rate_hz: float,
         # turns each breath the other way into a bump, which can split a repetition
         # or pass for one.
         one_way = {s[3]: np.maximum(e, 0.0) for s, e in zip(scored, excursions, strict=True)}
-        period = _common_period(one_way, weights, rate_hz) or period
-        excursion, activity, rough, rough_margin = _first_count(t, one_way, weights, period,
-                                                                rate_hz)
+        one_way_period = _common_period(one_way, weights, rate_hz) or period
+        if sides == cat.ALTERNATE and one_way_period >= HALVED_RATIO * period:
+            # Signed, a sided exercise repeats at half its rhythm: one side is larger
+            # than the other (its peaks are the larger half of the count), not a
+            # breath. Its sizes stand.
+            excursions = [s[2] for s in scored]
+        else:
+            period = one_way_period
+            excursion, activity, rough, rough_margin = _first_count(t, one_way, weights, period,
+                                                                    rate_hz)
     matched = _matched(t, np.column_stack(excursions), rough, period, rate_hz)
     found = rough
     if matched is not None:
