@@ -243,6 +243,47 @@ def test_a_short_dip_inside_a_hold_does_not_split_it():
     assert found[0].end_s == pytest.approx(30.0, abs=0.3)
 
 
+def _assert_timed(found, spans, within_s=0.3):
+    assert len(found) == len(spans), found
+    for got, (start, end) in zip(found, spans, strict=True):
+        assert got.start_s == pytest.approx(start, abs=within_s)
+        assert got.end_s == pytest.approx(end, abs=within_s)
+
+
+def test_a_hold_lost_during_a_fault_goes_on_after_it():
+    """The legs' fault pulls the pelvis out of the hold for four seconds (longer than a
+    dip that ends a hold); the patient draws in again after it: one hold."""
+    rate = 50.0
+    t = np.arange(0.0, 50.0, 1.0 / rate)
+    dev = _held(t, 0.8, [(8.0, 32.0)])
+    lost = (t >= 16.0) & (t < 20.0)
+    dev[lost, 1] -= 0.8 * np.sin(np.pi * (t[lost] - 16.0) / 4.0)
+    dev[lost, 0] += 5.0 * np.sin(np.pi * (t[lost] - 16.0) / 4.0)  # rotation past tolerance
+    found = holds.find(t, dev, t > 2.0, rate, 3.6, interruptions=[(16.8, 19.2)])
+    _assert_timed(found, [(8.0, 32.0)])
+
+
+def test_a_rest_drifted_the_other_way_from_the_hold_is_rest():
+    """Between the second and third holds the rest sits half a degree the other side of
+    the reference (as far from it as the holds): still rest."""
+    rate = 50.0
+    t = np.arange(0.0, 90.0, 1.0 / rate)
+    spans = [(8.0, 22.0), (30.0, 45.0), (55.0, 70.0)]
+    dev = _held(t, 0.6, spans)
+    drift = np.clip((t - 44.0) / 2.0, 0, 1) * np.clip((57.0 - t) / 2.0, 0, 1)
+    dev[:, 1] -= 0.5 * drift
+    _assert_timed(holds.find(t, dev, t > 2.0, rate, 3.6), spans)
+
+
+def test_a_lightly_held_hold_is_one_hold():
+    """One hold at half the level of the others (0.48 deg): still a hold."""
+    rate = 50.0
+    t = np.arange(0.0, 100.0, 1.0 / rate)
+    spans = [(8.0, 22.0), (30.0, 45.0), (55.0, 70.0), (78.0, 92.0)]
+    dev = _held(t, 1.0, spans) - _held(t, 0.52, [spans[2]], breath_deg=0.0)
+    _assert_timed(holds.find(t, dev, t > 2.0, rate, 3.6), spans)
+
+
 def test_a_walk_is_not_an_exercise_and_the_generic_kind_counts_its_steps():
     path = REAL / "HA-001_Test5_Trial1.csv"
     rec = read_csv(path)

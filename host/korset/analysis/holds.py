@@ -29,8 +29,13 @@ BREATH_REGULARITY = 0.2  # below this, no clear breathing: a typical breath, BRE
 MIN_HOLD_S = 3.0
 MERGE_GAP_S = 3.0  # a dip shorter than this inside a hold does not end it (relaxing and
 #                    drawing in again takes longer)
+HELD_FRACTION = 0.4  # a hold is above this fraction of the way from the rest to the held
+#                      level: some holds are held more lightly than the set's typical one
 BRIDGE_PAD_S = 0.3  # a fault's way out and back, beyond its crossings of the tolerance
-MOVE_SEARCH_S = 0.8  # the fastest moment is looked for this far either side of a crossing
+FAULT_RECOVERY_S = 1.0  # after (and before) a fault the patient finds the hold again
+# Breathing shifts the half-way crossing by up to about a quarter of a breath: the
+# fastest moment is looked for this far either side of it.
+MOVE_SEARCH_S = 1.6
 MOVE_SMOOTH_S = 0.3  # the deviation is averaged over this long for its speed
 SETTLE_S = 1.0  # judged time of a hold starts this long after its start, ends this long before
 
@@ -49,17 +54,27 @@ def find(t: np.ndarray, deviation_deg: np.ndarray, judged: np.ndarray, rate_hz: 
     s = slow.median(deviation_deg, rate_hz, MEDIAN_S)
     inside = np.flatnonzero(judged)
     i0, i1 = int(inside[0]), int(inside[-1]) + 1
-    dist = np.linalg.norm(s, axis=1)
-    d = dist[i0:i1]
-    # Two levels, rest and held: a threshold half-way, refined once on the held level.
-    threshold = 0.5 * np.percentile(d, 95)
-    for _ in range(2):
-        high = d > threshold
-        if not high.any():
-            return []
-        threshold = 0.5 * (np.median(d[high]) + np.median(d[~high]) if (~high).any()
-                           else np.median(d[high]))
-    segments = _merge(runs(d > threshold), int(MERGE_GAP_S * rate_hz))
+    # Two levels, rest and held: first by the distance from the reference, then along
+    # the held direction (a rest that drifted from the reference, the other way from
+    # the hold, is as far from it as a light hold, yet clearly rest).
+    dist = np.linalg.norm(s[i0:i1], axis=1)
+    threshold = _threshold(dist, 0.5 * np.percentile(dist, 95))
+    if threshold is None:
+        return []
+    held = np.median(s[i0:i1][dist > threshold], axis=0)
+    if not np.linalg.norm(held):
+        return []
+    d = s[i0:i1] @ (held / np.linalg.norm(held))
+    threshold = _threshold(d, float(np.mean(np.percentile(d, [5, 95]))))
+    if threshold is None:
+        return []
+    # A fault interrupts a hold: its time, and the patient's way back into the hold,
+    # does not count towards the dip that would end it.
+    faulted = np.zeros(i1 - i0, bool)
+    for start, end in interruptions:
+        a, b = np.searchsorted(t, [start - FAULT_RECOVERY_S, end + FAULT_RECOVERY_S])
+        faulted[max(0, a - i0):max(0, b - i0)] = True
+    segments = _merge(runs(d > threshold), int(MERGE_GAP_S * rate_hz), faulted)
     # For the edges: a median over one breath removes the breath (over a whole cycle
     # exactly), not the step.
     fine = slow.median(deviation_deg, rate_hz,
@@ -106,10 +121,28 @@ def _bridged(t: np.ndarray, x: np.ndarray, spans: list[tuple[float, float]]) -> 
     return x
 
 
-def _merge(segments: list[tuple[int, int]], gap: int) -> list[tuple[int, int]]:
+def _threshold(x: np.ndarray, first: float) -> float | None:
+    """Between the two levels of ``x``, rest and held: HELD_FRACTION of the way up from
+    the median below ``first`` to the median above, refined once. None: nothing held."""
+    threshold = first
+    for _ in range(2):
+        high = x > threshold
+        if not high.any():
+            return None
+        if high.all():
+            return 0.5 * float(np.median(x))
+        rest, held = float(np.median(x[~high])), float(np.median(x[high]))
+        threshold = rest + HELD_FRACTION * (held - rest)
+    return threshold
+
+
+def _merge(segments: list[tuple[int, int]], gap: int, faulted: np.ndarray
+           ) -> list[tuple[int, int]]:
+    """Segments joined across dips of at most ``gap`` samples, not counting ``faulted``
+    ones."""
     out: list[list[int]] = []
     for a, b in segments:
-        if out and a - out[-1][1] <= gap:
+        if out and a - out[-1][1] - int(faulted[out[-1][1]:a].sum()) <= gap:
             out[-1][1] = b
         else:
             out.append([a, b])
