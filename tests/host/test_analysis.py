@@ -203,6 +203,19 @@ def test_sides_of_different_sizes_are_both_repetitions():
     assert r.reps == sim.truth["reps"] == 20
 
 
+def test_a_repetition_the_template_passes_over_is_kept_in_its_gap():
+    """Standing arm raises, slow patient, large sensor errors: two repetitions that the
+    first count finds are shaped unlike the template, and the matched count passes over
+    them. Each leaves a gap in the rhythm: both are kept."""
+    from korset.sim.corpus import corpus_sets
+
+    c = corpus_sets(6, (104.0,), "unseen", [cat.get("corset_standing_arm")], seed=5)[5]
+    sim = c.simulate()
+    r = analyze(sim.recording, c.exercise, end_s=sim.truth["set_end_s"])
+    assert r.reps == sim.truth["reps"] == 16
+    assert np.abs(np.subtract(r.rep_times_s, sim.truth["rep_times_s"])).max() < 0.5
+
+
 def _held(t, level_deg, spans, breath_deg=0.15):
     """Deviation (n, 3): flexion at ``level_deg`` in each (start, end) span, raised-cosine
     transitions of 1 s centred on the edges, and breathing throughout."""

@@ -17,9 +17,9 @@ Exercises (catalogue and custom), in ``_exercise``:
    other way are no bumps); then a matched filter learnt from it (the median
    repetition of every channel), kept where it separates more clearly.
    The matched count is not taken when it runs at half the first count's rhythm.
-4. Mended: short twitches dropped, gaps in the rhythm with a clear bump or a
-   fault in them filled, fidgets after the set dropped (only in a recording
-   whose set end is not marked).
+4. Mended: short twitches dropped, gaps in the rhythm with a clear bump, a
+   repetition of the first count or a fault in them filled, fidgets after the
+   set dropped (only in a recording whose set end is not marked).
 
 The generic ``reps`` kind (``_generic``): any repeated movement. Walking bouts
 count their steps; elsewhere each cycle of the movement's main direction (the
@@ -49,8 +49,8 @@ GAP_INTERVALS = 1.6  # a gap this many intervals long may hide a repetition ...
 GAP_MARGIN = 0.6  # ... looked for this many intervals away from its neighbours ...
 GAP_SIZE = 0.35  # ... as a bump this high (of a typical repetition, above rest) ...
 GAP_PROMINENCE = 0.15  # ... rising this much over the gap's ends
-FAULT_GAP_INTERVALS = 1.3  # a fault is stronger evidence: a shorter gap will do ...
-FAULT_GAP_MARGIN = 0.4  # ... and nearer its neighbours
+EVIDENCE_GAP_INTERVALS = 1.3  # a fault, or a repetition of the first count, is stronger
+EVIDENCE_GAP_MARGIN = 0.4  # evidence: a shorter gap will do, and nearer its neighbours
 STRONG_FRACTION = 0.7  # of the typical repetition: clear in the first count
 TRAILING_GAP = 1.2  # a last movement this many intervals after the one before ...
 TRAILING_LIKENESS = 0.4  # ... and less like a repetition than this is not one
@@ -238,11 +238,17 @@ def _exercise(t: np.ndarray, dev: np.ndarray, disp: np.ndarray, rate_hz: float,
                                           prominence=STRONG_FRACTION)
             found = _lasting(t, excursion, _union(strong, refined, 0.5 * period), period,
                              rate_hz)
+            # A repetition of the first count that the template passes over (shaped
+            # unlike it) is kept where the matched count leaves a gap for it.
+            found = _in_gaps(found, rough)
         if not end_marked:
             found = _without_trailing_twitches(t, np.column_stack(excursions), excursion,
                                                found, period, rate_hz)
     found = _in_rhythm(t, activity, found, rate_hz)
-    found = _with_faulted(found, fault_times_s)
+    # A fault happens in a repetition: one found in a gap of the count (a fault on one
+    # axis can take the place of the movement the count follows on another) marks a
+    # repetition there.
+    found = _in_gaps(found, fault_times_s)
     return found if len(found) >= MIN_REPS else []
 
 
@@ -295,21 +301,21 @@ def _first_count(t: np.ndarray, excursions: dict[int, np.ndarray], weights: dict
     return excursion, activity, _lasting(t, excursion, rough, period, rate_hz), margin
 
 
-def _with_faulted(found: list[float], fault_times_s: list[float]) -> list[float]:
-    """A fault happens in a repetition: one found in a gap of the count (a fault on one
-    axis can take the place of the movement the count follows on another) marks a
-    repetition there. Inside or next to a counted one it adds nothing."""
+def _in_gaps(found: list[float], evidence_s: list[float]) -> list[float]:
+    """``found`` with each time of ``evidence_s`` that falls in a gap of its rhythm (about
+    two intervals, not next to a counted repetition) added: a repetition there. Inside
+    or next to a counted one it adds nothing."""
     if len(found) < MIN_REPS + 1:
         return found
     interval = float(np.median(np.diff(found)))
     out = list(found)
-    for f in fault_times_s:
+    for f in evidence_s:
         before = [x for x in out if x <= f]
         after = [x for x in out if x > f]
         if not before or not after:
             continue  # before the first or after the last: no gap to judge it by
-        if after[0] - before[-1] >= FAULT_GAP_INTERVALS * interval and \
-                min(f - before[-1], after[0] - f) >= FAULT_GAP_MARGIN * interval:
+        if after[0] - before[-1] >= EVIDENCE_GAP_INTERVALS * interval and \
+                min(f - before[-1], after[0] - f) >= EVIDENCE_GAP_MARGIN * interval:
             out = sorted(out + [f])
     return out
 
