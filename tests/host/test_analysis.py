@@ -203,6 +203,19 @@ def test_sides_of_different_sizes_are_both_repetitions():
     assert r.reps == sim.truth["reps"] == 20
 
 
+def test_a_breath_the_other_way_between_sided_repetitions_is_no_side():
+    """Seated knee extensions, left and right: the lower back flexes 1.7 degrees from its
+    rest in each, and breathes 0.5 degrees the other way between them. Counted by size,
+    the breaths are repetitions too (twice the count); they are not the other side of a
+    sided exercise, whose two sides swing about as far."""
+    from korset.sim.corpus import corpus_sets
+
+    c = corpus_sets(4, (104.0,), "unseen", [cat.get("seated_knee_extension")], seed=5)[3]
+    sim = c.simulate()
+    r = analyze(sim.recording, c.exercise)  # a CSV: no set end marked
+    assert abs(r.reps - sim.truth["reps"]) <= 1, (r.reps, sim.truth["reps"])
+
+
 def test_a_repetition_the_template_passes_over_is_kept_in_its_gap():
     """Standing arm raises, slow patient, large sensor errors: two repetitions that the
     first count finds are shaped unlike the template, and the matched count passes over

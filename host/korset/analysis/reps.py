@@ -69,6 +69,7 @@ WALK_HEAVE_WINDOW_S = 2.0
 STEP_REGULARITY = 0.25  # the jolts repeat at least this clearly at a walk's cadence
 STEP_SIZE_FRACTION = 0.3  # of the typical step's jolt
 SAME_WAY_FRACTION = 0.8  # |mean sign| of an angle at the repetitions: it moves one way
+SIDE_BALANCE = 0.5  # sides alternate: the smaller side's swing from rest, of the larger's
 MIN_WIDTH_FRACTION = 0.45  # of the typical repetition's length
 ACCEL_DEG_PER_MS2 = 10.0  # weight of linear acceleration against angles (generic kind)
 DISPLACEMENT_BAND_HZ = (0.15, 2.0)
@@ -210,10 +211,12 @@ def _exercise(t: np.ndarray, dev: np.ndarray, disp: np.ndarray, rate_hz: float,
         # or pass for one.
         one_way = {s[3]: np.maximum(e, 0.0) for s, e in zip(scored, excursions, strict=True)}
         one_way_period = _common_period(one_way, weights, rate_hz) or period
-        if sides == cat.ALTERNATE and one_way_period >= HALVED_RATIO * period:
-            # Signed, a sided exercise repeats at half its rhythm: one side is larger
-            # than the other (its peaks are the larger half of the count), not a
-            # breath. Its sizes stand.
+        if sides == cat.ALTERNATE and one_way_period >= HALVED_RATIO * period and \
+                _balanced(channels, [c for c in weights if c < 3], np.searchsorted(t, rough)):
+            # Signed, a sided exercise repeats at half its rhythm, and its angles swing
+            # about as far either way from their rest: one side is larger than the other
+            # (its peaks are the larger half of the count), the other is no breath.
+            # Its sizes stand.
             excursions = [s[2] for s in scored]
         else:
             period = one_way_period
@@ -250,6 +253,21 @@ def _exercise(t: np.ndarray, dev: np.ndarray, disp: np.ndarray, rate_hz: float,
     # repetition there.
     found = _in_gaps(found, fault_times_s)
     return found if len(found) >= MIN_REPS else []
+
+
+def _balanced(channels: np.ndarray, angles: list[int], at: np.ndarray) -> bool:
+    """Whether each of these angle channels, at the counted repetitions (sample indices
+    ``at``), swings about as far either way from its rest (its median): the smaller
+    side's typical size at least SIDE_BALANCE of the larger's."""
+    for c in angles:
+        x = channels[at, c] - np.median(channels[:, c])
+        up, down = x[x > 0], -x[x < 0]
+        if min(len(up), len(down)) < MIN_REPS:
+            return False
+        small, large = sorted([float(np.median(up)), float(np.median(down))])
+        if small < SIDE_BALANCE * large:
+            return False
+    return True
 
 
 def _scored(e: np.ndarray, c: int, rate_hz: float) -> tuple | None:
