@@ -216,6 +216,19 @@ def test_a_breath_the_other_way_between_sided_repetitions_is_no_side():
     assert abs(r.reps - sim.truth["reps"]) <= 1, (r.reps, sim.truth["reps"])
 
 
+def test_an_angle_that_moves_one_way_is_counted_by_that_way():
+    """Seated knee extensions, slow patient, large sensor errors: flexion spikes 1.2
+    degrees in each, and dips half a degree the other way between them, so its size
+    repeats at half the rhythm; the lateral bend, with its sides, repeats at twice it.
+    Counted by the larger side of flexion, every repetition is found once."""
+    from korset.sim.corpus import corpus_sets
+
+    c = corpus_sets(7, (52.0,), "unseen", [cat.get("seated_knee_extension")], seed=3)[6]
+    sim = c.simulate()
+    r = analyze(sim.recording, c.exercise, end_s=sim.truth["set_end_s"])
+    assert r.reps == sim.truth["reps"] == 18
+
+
 def test_a_repetition_the_template_passes_over_is_kept_in_its_gap():
     """Standing arm raises, slow patient, large sensor errors: two repetitions that the
     first count finds are shaped unlike the template, and the matched count passes over

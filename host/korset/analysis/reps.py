@@ -10,7 +10,8 @@ Exercises (catalogue and custom), in ``_exercise``:
 1. Channels: the three deviation angles (the reference is the rest position,
    so their size is the excursion; alternating sides flip signs, not sizes)
    and the displacement along the body axes (acceleration integrated twice).
-2. Each channel scored by how regularly and how far it moves; the good ones
+2. Each channel scored by how regularly and how far it moves (an angle that
+   moves one way, breathing the other between repetitions, by that way); the good ones
    combined, each scaled to its typical repetition, faults clipped.
 3. A first count on that; a channel that moves the same way in every
    repetition then keeps its sign and the count is made again (its breaths the
@@ -70,6 +71,7 @@ STEP_REGULARITY = 0.25  # the jolts repeat at least this clearly at a walk's cad
 STEP_SIZE_FRACTION = 0.3  # of the typical step's jolt
 SAME_WAY_FRACTION = 0.8  # |mean sign| of an angle at the repetitions: it moves one way
 SIDE_BALANCE = 0.5  # sides alternate: the smaller side's swing from rest, of the larger's
+ONE_WAY_SCORE_RATIO = 1.5  # an angle's larger side scores this much better than its size
 MIN_WIDTH_FRACTION = 0.45  # of the typical repetition's length
 ACCEL_DEG_PER_MS2 = 10.0  # weight of linear acceleration against angles (generic kind)
 DISPLACEMENT_BAND_HZ = (0.15, 2.0)
@@ -158,6 +160,8 @@ def _exercise(t: np.ndarray, dev: np.ndarray, disp: np.ndarray, rate_hz: float,
         # Displacements come out of a band-pass, so their rest must be found.
         e = np.abs(channels[:, c]) if c < 3 else _excursions(channels[:, c], rate_hz, sides)
         channel = _scored(e, c, rate_hz)
+        if channel and c < 3:
+            channel = _one_way_angle(channels[:, c], channel, rate_hz)
         if channel:
             scored.append(channel)
     if not scored:
@@ -253,6 +257,26 @@ def _exercise(t: np.ndarray, dev: np.ndarray, disp: np.ndarray, rate_hz: float,
     # repetition there.
     found = _in_gaps(found, fault_times_s)
     return found if len(found) >= MIN_REPS else []
+
+
+def _one_way_angle(x: np.ndarray, by_size: tuple, rate_hz: float) -> tuple:
+    """An angle scored by its larger side, when that is what repeats: its size repeating
+    at half that side's rhythm, and its other side (from its rest) less than half as
+    large, means breaths or rebounds the other way between repetitions, not sides.
+    ``by_size``: the angle scored by its size (``_scored``)."""
+    c = by_size[3]
+    rest = float(np.median(x))
+    sides = [_scored(np.maximum(way * (x - rest), 0.0), c, rate_hz) for way in (1.0, -1.0)]
+    if not all(sides):
+        return by_size
+    larger = int(sides[1][4] > sides[0][4])
+    if sides[1 - larger][4] >= SIDE_BALANCE * sides[larger][4]:
+        return by_size
+    one_way = _scored(np.maximum((1.0, -1.0)[larger] * x, 0.0), c, rate_hz)
+    if one_way and one_way[1] >= HALVED_RATIO * by_size[1] and \
+            one_way[0] >= ONE_WAY_SCORE_RATIO * by_size[0]:
+        return one_way
+    return by_size
 
 
 def _balanced(channels: np.ndarray, angles: list[int], at: np.ndarray) -> bool:
