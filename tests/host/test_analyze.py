@@ -99,7 +99,7 @@ def test_a_rate_no_back_turns_at_is_questioned(tmp_path):
     gyro = np.zeros((100, 3))
     gyro[40:60, 1] = 45.0  # deg/s, written where rad/s belong
     write_csv(Recording(t, np.tile([0.0, 0.0, 9.81], (100, 1)), gyro), csv)
-    assert "--gyro-unit deg/s" in inputs.load(csv).warnings[0]
+    assert "--gyro-unit deg/s" in inputs.load(csv).warnings[0].text
     assert inputs.load(csv, gyro_unit="deg/s").warnings == []
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from korset.analysis.result import Analysis, Fault, Hold, Quality, Trace
+from korset.analysis.result import Analysis, Fault, Hold, Note, Quality, Trace
 from korset.history import SetRecord
 from korset.report import ReportError, html_report, text_report
 from korset.report.charts import FAULT_BAR
@@ -294,6 +294,33 @@ def test_html_in_danish(records):
         assert words in text, words
     for english in ("Repetitions", "Faults", "degrees", "reference", "How to read"):
         assert english not in text, english
+
+
+def test_the_analysis_notes_are_worded_in_the_report_language(records):
+    """Notes come with codes and figures, not sentences: the Danish report words them in
+    Danish, with Danish decimals. The starting posture's note is left out (the figures
+    show the posture). A note stored before codes existed keeps its text."""
+    noted = Analysis.from_dict(records[0].analysis.to_dict())
+    noted.warnings = [
+        Note("walked_away", "the patient walked at 61.5 s: the set is judged up to 60.2 s",
+             {"at_s": 61.5, "until_s": 60.2}),
+        Note("posture", "the set started sitting, not on all fours as the exercise begins",
+             {"posture": cat.SITTING, "expected": cat.QUADRUPED}),
+        Note("file_damage", "chunk 7 missing", {"detail": "chunk 7 missing"})]
+    noted = Analysis.from_dict(noted.to_dict())  # as the history keeps it
+    assert noted.warnings[0].values == {"at_s": 61.5, "until_s": 60.2}
+    legacy = Analysis.from_dict({**noted.to_dict(), "warnings": ["an old note"]})
+    assert legacy.warnings == [Note("text", "an old note")]
+    record = _record(9, DAY1, noted)
+    danish = text_report([record], "da", tz=UTC)
+    assert "Bemærkninger fra analysen: du gik væk efter 61,5 s: sættet er bedømt frem til " \
+        "60,2 s" in danish
+    assert "en del af optagelsen var beskadiget (chunk 7 missing)" in danish
+    assert "walked" not in danish and "sitting" not in danish
+    english = _Page(html_report([record], "en", tz=UTC, generated=GENERATED)).text
+    assert "you walked off at 61.5 s: the set is judged up to 60.2 s" in english
+    old = text_report([_record(9, DAY1, legacy)], "da", tz=UTC)
+    assert "Bemærkninger fra analysen: an old note" in old
 
 
 def test_html_without_sets_is_still_a_page():

@@ -28,7 +28,7 @@ import numpy as np
 from korset.analysis import faults as fl
 from korset.analysis import holds as hl
 from korset.analysis import motion, orientation, reps
-from korset.analysis.result import Analysis, Quality, Trace
+from korset.analysis.result import Analysis, Note, Quality, Trace
 from korset.recording import Recording
 from korsetfw import catalogue as cat
 
@@ -42,7 +42,7 @@ TRACE_HZ = 10.0
 def analyze(recording: Recording, exercise: cat.Exercise, *,
             tolerance_deg: float | dict[str, float] | None = None,
             reference_s: float | None = None, end_s: float | None = None,
-            source: str = "", warnings: list[str] | None = None) -> Analysis:
+            source: str = "", warnings: list[Note] | None = None) -> Analysis:
     """Analyse one set. ``reference_s``/``end_s``: known from the board, else found here."""
     t, accel, gyro = recording.t, recording.accel, recording.gyro
     if len(t) < 10:
@@ -69,15 +69,20 @@ def analyze(recording: Recording, exercise: cat.Exercise, *,
         # kind need no reference (they are counted throughout); nothing else is judged.
         ref = 0
         judge_from = 0 if exercise.key == cat.REPS else len(t)
-        warnings.append("the patient was never still for a second, so no reference was "
-                        "taken" + ("" if exercise.key == cat.REPS else ": nothing is judged"))
+        if exercise.key == cat.REPS:
+            warnings.append(Note("never_still", "the patient was never still for a second, "
+                                 "so no reference was taken"))
+        else:
+            warnings.append(Note("never_still_unjudged", "the patient was never still for a "
+                                 "second, so no reference was taken: nothing is judged"))
     before = slice(max(0, ref - int(0.5 * rate)), ref + 1)
     up = accel[before].mean(0)
     up /= max(float(np.linalg.norm(up)), 1e-9)
     posture = motion.posture_of(up, exercise.posture)
     if exercise.posture != cat.ANY and posture != exercise.posture:
-        warnings.append(f"the set started {_posture_words(posture)}, not "
-                        f"{_posture_words(exercise.posture)} as the exercise begins")
+        warnings.append(Note("posture", f"the set started {_posture_words(posture)}, not "
+                             f"{_posture_words(exercise.posture)} as the exercise begins",
+                             {"posture": posture, "expected": exercise.posture}))
 
     q = orientation.integrate(t, gyro - bias, ref)
     q = orientation.correct_tilt(q, accel, up, still, rate)
@@ -190,9 +195,12 @@ def _left_exercise(t, q, gait, still, start, end, rate, warnings) -> int:
         earliest = max(start + 1, a - int(LEAVE_LOOKBACK_S * rate))
         while stop > earliest and not still[stop - 1]:
             stop -= 1
-        what = "walked" if gait[a:b].mean() > 0.5 else "moved away"
-        warnings.append(f"the patient {what} at {t[a]:.1f} s: the set is judged up to "
-                        f"{t[stop - 1]:.1f} s")
+        walked = bool(gait[a:b].mean() > 0.5)
+        warnings.append(Note("walked_away" if walked else "moved_away",
+                             f"the patient {'walked' if walked else 'moved away'} at "
+                             f"{t[a]:.1f} s: the set is judged up to {t[stop - 1]:.1f} s",
+                             {"at_s": round(float(t[a]), 1),
+                              "until_s": round(float(t[stop - 1]), 1)}))
         return stop
     return end
 

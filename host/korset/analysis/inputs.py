@@ -22,6 +22,7 @@ import numpy as np
 
 from korset import KorsetError
 from korset import session as sess
+from korset.analysis.result import Note
 from korset.recording import STANDARD_GRAVITY, Recording, read_csv
 from korsetfw import align
 from korsetfw import catalogue as cat
@@ -61,7 +62,7 @@ class Loaded:
     device: str = ""  # the board's unique id
     session: int | None = None  # the board's session number
     start_unix_s: float | None = None  # wall-clock start (None: the board's clock was unset)
-    warnings: list[str] = field(default_factory=list)  # damage to the file, odd data
+    warnings: list[Note] = field(default_factory=list)  # damage to the file, odd data
 
 
 def load(path: str | Path, *, accel_unit: str | None = None, gyro_unit: str | None = None,
@@ -112,24 +113,28 @@ def _load_csv(path: Path, accel_unit: str, gyro_unit: str, time_unit: str,
                          f"not about {STANDARD_GRAVITY:.2f} (gravity included): {hint}")
     fastest = float(np.percentile(np.abs(rec.gyro), 99))
     if fastest > GYRO_IMPLAUSIBLE_RAD_S:
-        warnings.append(f"the angular rate reaches {fastest:.0f} rad/s, more than a lower "
-                        "back turns: is it in deg/s (--gyro-unit deg/s)?")
+        warnings.append(Note("gyro_unit", f"the angular rate reaches {fastest:.0f} rad/s, more "
+                             "than a lower back turns: is it in deg/s (--gyro-unit deg/s)?",
+                             {"rad_s": round(fastest)}))
     return Loaded(path, rec, False, warnings=warnings)
 
 
 def _load_session(path: Path) -> Loaded:
     s = sess.read(path)
     header = s.header
-    warnings = list(s.problems)
+    warnings = [Note("file_damage", p, {"detail": p}) for p in s.problems]
     references = [e.t_s for e in s.events if e.code == ev.REFERENCE]
     ends = [e.t_s for e in s.events if e.code == ev.SET_END]
     if len(references) > 1:
         # Taken again on request (the patient settled anew): the board judged from the last.
-        warnings.append(f"the board took the reference {len(references)} times; the set is "
-                        f"judged from the last, at {references[-1]:.1f} s")
+        warnings.append(Note("reference_again", f"the board took the reference "
+                             f"{len(references)} times; the set is judged from the last, at "
+                             f"{references[-1]:.1f} s",
+                             {"times": len(references), "at_s": round(references[-1], 1)}))
     elif not references and header.get("exercise") is not None:
-        warnings.append("the board never took a reference (the patient was not still in "
-                        "the starting posture): it is found from the recording")
+        warnings.append(Note("no_board_reference", "the board never took a reference (the "
+                             "patient was not still in the starting posture): it is found "
+                             "from the recording"))
     number = header.get("session")
     tolerance = header.get("tolerance_deg")
     return Loaded(

@@ -18,6 +18,27 @@ from korsetfw import catalogue as cat
 SCHEMA = 1  # bump when the meaning of a key changes; stored with every result
 
 
+@dataclass(frozen=True)
+class Note:
+    """Something the analysis noticed that the reader should know (no reference, the
+    wrong starting posture, a damaged file): ``code`` names it and ``values`` hold its
+    figures, so that a report can word it in its own language; ``text`` is it in
+    English."""
+
+    code: str
+    text: str
+    values: dict = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.text
+
+    @classmethod
+    def from_dict(cls, d: dict | str) -> Note:
+        """From ``to_dict()``'s form; a plain string (results stored before notes had
+        codes) is kept as its text."""
+        return cls("text", d) if isinstance(d, str) else cls(**d)
+
+
 @dataclass
 class Fault:
     start_s: float
@@ -98,7 +119,7 @@ class Analysis:
     quality: Quality
     target_reps: tuple[int, int] | None = None
     target_hold_s: tuple[float, float] | None = None
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Note] = field(default_factory=list)
     trace: Trace | None = None  # not part of to_dict()
 
     @property
@@ -120,6 +141,7 @@ class Analysis:
         d["holds"] = [Hold(**h) for h in d["holds"]]
         d["faults"] = [Fault(**f) for f in d["faults"]]
         d["quality"] = Quality(**d["quality"])
+        d["warnings"] = [Note.from_dict(w) for w in d.get("warnings", [])]
         for key in ("target_reps", "target_hold_s"):
             if d.get(key) is not None:
                 d[key] = tuple(d[key])

@@ -56,6 +56,12 @@ def set_rows(a: Analysis, L: Language) -> list[tuple[str, str]]:
     return rows
 
 
+def notes(a: Analysis, L: Language) -> list[str]:
+    """The analysis's notes in L; the posture's is left out (the figures show the starting
+    position)."""
+    return [L.note(n) for n in a.warnings if n.code != "posture"]
+
+
 def _holds(a: Analysis, L: Language) -> str:
     if not a.holds:
         return L("holds_none")

@@ -183,7 +183,7 @@ def _set(r: SetRecord, L: Language, tz: tzinfo | None) -> str:
     if a.faults:
         tables.append(_fault_table(a, L))
     warnings = "".join(f"<p class=\"warning\">{escape(L('warnings'))}: {escape(w)}</p>"
-                       for w in a.warnings)
+                       for w in describe.notes(a, L))
     return (f"<article class=\"set\" id=\"set-{r.id}\"><h3>{heading}</h3>{picture}"
             f"<div class=\"set-figures\">{''.join(tables)}</div>{warnings}</article>")
 

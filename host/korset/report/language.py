@@ -59,6 +59,20 @@ STRINGS: dict[str, dict[str, str]] = {
         "posture_ok": "{posture}, as the exercise asks",
         "posture_wrong": "measured {posture}; the exercise starts {expected}",
         "warnings": "Notes from the analysis",
+        # the analysis's notes (korset.analysis.result.Note), by code
+        "note_never_still": "you were never still for a second, so no reference was taken",
+        "note_never_still_unjudged": "you were never still for a second, so no reference "
+                                     "was taken and the set could not be judged",
+        "note_walked_away": "you walked off at {at_s}: the set is judged up to {until_s}",
+        "note_moved_away": "you moved out of the position at {at_s}: the set is judged up "
+                           "to {until_s}",
+        "note_reference_again": "the reference was taken {times} times: the set is judged "
+                                "from the last one, at {at_s}",
+        "note_no_board_reference": "the sensor never took a reference (you were not still in "
+                                   "the starting position): it was found in the recording",
+        "note_gyro_unit": "the turning rate reaches {rad_s} rad/s, more than a lower back "
+                          "turns: the file's units may be wrong",
+        "note_file_damage": "part of the recording was damaged ({detail})",
         "fault_at": "{time} ({where}) {axis} {peak}",
         "fault_at_nowhere": "{time} {axis} {peak}",
         "where_rep": "rep {n}",
@@ -191,6 +205,20 @@ STRINGS: dict[str, dict[str, str]] = {
         "posture_ok": "{posture}, som øvelsen foreskriver",
         "posture_wrong": "målt {posture}; øvelsen starter {expected}",
         "warnings": "Bemærkninger fra analysen",
+        "note_never_still": "du var aldrig i ro et helt sekund, så der blev ikke taget en "
+                            "reference",
+        "note_never_still_unjudged": "du var aldrig i ro et helt sekund, så der blev ikke "
+                                     "taget en reference, og sættet kunne ikke bedømmes",
+        "note_walked_away": "du gik væk efter {at_s}: sættet er bedømt frem til {until_s}",
+        "note_moved_away": "du bevægede dig ud af stillingen efter {at_s}: sættet er bedømt "
+                           "frem til {until_s}",
+        "note_reference_again": "referencen blev taget {times} gange: sættet er bedømt fra "
+                                "den sidste, efter {at_s}",
+        "note_no_board_reference": "sensoren tog aldrig en reference (du lå ikke stille i "
+                                   "udgangsstillingen): den er fundet i optagelsen",
+        "note_gyro_unit": "drejehastigheden når {rad_s} rad/s, mere end en lænd drejer: "
+                          "filens enheder er måske forkerte",
+        "note_file_damage": "en del af optagelsen var beskadiget ({detail})",
         "fault_at": "{time} ({where}) {axis} {peak}",
         "fault_at_nowhere": "{time} {axis} {peak}",
         "where_rep": "gentagelse {n}",
@@ -375,6 +403,17 @@ class Language:
 
     def posture(self, name: str) -> str:
         return self._strings.get(f"posture_{name}", name.replace("_", " "))
+
+    def note(self, note) -> str:
+        """One of the analysis's notes (``korset.analysis.result.Note``) in this language:
+        its code's wording with its values (``*_s`` times in seconds), or its English
+        text when there is none (a note stored before notes had codes)."""
+        template = self._strings.get(f"note_{note.code}")
+        if template is None:
+            return note.text
+        values = {k: self.seconds(v) if k.endswith("_s") else v
+                  for k, v in note.values.items()}
+        return template.format(**values)
 
     def exercise(self, analysis) -> str:
         """The exercise's name in this language, with its leaflet number when it has one."""

@@ -58,7 +58,7 @@ def _set_lines(r: SetRecord, L: Language, tz: tzinfo | None) -> list[str]:
                                    subsequent_indent=under))
         if label == L("faults"):
             lines += [under + describe.fault_line(row, L) for row in describe.fault_rows(a, L)]
-    lines += [f"{detail}{L('warnings')}: {w}" for w in a.warnings]
+    lines += [f"{detail}{L('warnings')}: {w}" for w in describe.notes(a, L)]
     return lines
 
 
