@@ -96,22 +96,22 @@ def count(t: np.ndarray, deviation_deg: np.ndarray, accel: np.ndarray, gravity: 
     if exercise.key == cat.REPS:
         return _generic(t[i0:i1], deviation_deg[i0:i1], accel[i0:i1], gravity[i0:i1],
                         gait[i0:i1], rate_hz)
-    disp = displacement(accel[i0:i1], gravity[i0:i1], rate_hz)
+    disp = displacement(accel[i0:i1] - gravity[i0:i1], rate_hz)
     return _exercise(t[i0:i1], deviation_deg[i0:i1], disp, rate_hz, exercise.sides,
                      fault_times_s, end_marked)
 
 
-def displacement(accel: np.ndarray, gravity: np.ndarray, rate_hz: float,
+def displacement(linear: np.ndarray, rate_hz: float,
                  band_hz: tuple[float, float] = DISPLACEMENT_BAND_HZ) -> np.ndarray:
-    """(n, 3) displacement (m) in the band, from linear acceleration (accel - gravity, body).
+    """(n, k) displacement (m) in the band, from (n, k) linear acceleration (m/s^2: accel
+    less gravity, along k directions).
 
     Integrated twice in the frequency domain (divide by -(2 pi f)^2), zero phase;
     the band (fourth-order Butterworth magnitudes at both edges, so no ringing)
     keeps it from wandering: what is left is movement over seconds. Below the
     band, a degree of tilt error would pass for metres.
     """
-    lin = accel - gravity
-    lin = lin - lin.mean(0)
+    lin = linear - linear.mean(0)
     n = len(lin)
     size = 1 << int(np.ceil(np.log2(max(n, 2) * 1.25)))
     f = np.fft.rfftfreq(size, 1.0 / rate_hz)
@@ -575,9 +575,11 @@ def _heaving(accel: np.ndarray, gravity: np.ndarray, rate_hz: float) -> np.ndarr
     (squats, sitting down and standing up), judged over WALK_HEAVE_WINDOW_S."""
     if len(accel) <= 30:
         return np.zeros(len(accel), bool)
-    up = gravity / np.maximum(np.linalg.norm(gravity, axis=1, keepdims=True), 1e-9)
-    disp = displacement(accel, gravity, rate_hz, band_hz=(0.3, 4.0))
-    vertical = np.einsum("ij,ij->i", disp, up)
+    g = np.linalg.norm(gravity, axis=1)
+    # Up changes over seconds, the band's movements are faster: the vertical acceleration
+    # integrates to the vertical displacement (one column, a third of the work).
+    lifting = np.einsum("ij,ij->i", accel, gravity) / np.maximum(g, 1e-9) - g
+    vertical = displacement(lifting[:, None], rate_hz, band_hz=(0.3, 4.0))[:, 0]
     size = max(1, int(WALK_HEAVE_WINDOW_S * rate_hz))
     spread = ndimage.maximum_filter1d(vertical, size) - ndimage.minimum_filter1d(vertical, size)
     return spread > WALK_MAX_HEAVE_M
