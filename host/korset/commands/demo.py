@@ -27,7 +27,8 @@ REPORT = "report.html"
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--exercise", "-e", default="3", help="leaflet exercise 1-9 (default 3)")
     p.add_argument("--seed", type=int, default=1, help="simulated patient (default 1)")
-    p.add_argument("--reps", type=int, default=8, help="repetitions (default 8)")
+    p.add_argument("--reps", type=int, default=None,
+                   help="repetitions (default: the fewest the exercise asks for, e.g. 15)")
     p.add_argument("--speed", type=float, default=0.0,
                    help="0: as fast as the firmware runs (default); 1: real time; N: N x real time")
     p.add_argument("--lang", choices=("en", "da"), default="en",
@@ -39,11 +40,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "default: a new one in the system's temporary directory, kept)")
 
 
-def _patient(exercise, seed: int, reps: int):
-    """The first patient from ``seed`` on whose set has at least two faults."""
+def _patient(exercise, seed: int, reps: int | None):
+    """The first patient from ``seed`` on whose set has at least two faults. ``reps``:
+    None, the fewest the exercise asks for (a full set: its report says it reached the
+    target)."""
     from korset.sim import simulate
     from korsetfw import catalogue
 
+    if reps is None and exercise.reps:
+        reps = exercise.reps[0]
     for k in range(50):
         sim = simulate(exercise, seed + 1000 * k, reps=reps if exercise.kind == catalogue.REPS
                        else None, holds=3 if exercise.kind == catalogue.HOLD else None,
