@@ -314,6 +314,21 @@ def test_a_rest_drifted_the_other_way_from_the_hold_is_rest():
     _assert_timed(holds.find(t, dev, t > 2.0, rate, 3.6), spans)
 
 
+def test_hold_edges_under_deep_breaths():
+    """Half a degree held, breaths of 0.3 degrees either way at rest (calmer while held),
+    one every 4 s: the deviation moves as fast in a breath as into the hold, and the
+    half-way crossings shift by up to a second. Each edge is still found within 0.1 s
+    (the movement and the breathing either side fitted together)."""
+    rate = 52.0
+    t = np.arange(0.0, 80.0, 1.0 / rate)
+    spans = [(8.9, 22.9), (31.9, 46.9), (55.9, 69.9)]
+    held = _held(t, 0.5, spans, breath_deg=0.0)[:, 1] / 0.5  # 0 at rest, 1 held
+    dev = np.zeros((len(t), 3))
+    dev[:, 1] = 0.5 * held + np.sin(2 * np.pi * t / 4.0 + 1.0) * 0.3 * (1 - 0.6 * held)
+    found = holds.find(t, dev, t > 2.0, rate, 3.6)
+    _assert_timed(found, spans, within_s=0.1)
+
+
 def test_a_lightly_held_hold_is_one_hold():
     """One hold at half the level of the others (0.48 deg): still a hold."""
     rate = 50.0

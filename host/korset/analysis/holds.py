@@ -8,15 +8,15 @@ median over ``MEDIAN_S``: longer than a breath and twice a fault, neither
 survives it, while a step passes unblurred. Its edges are then placed on a
 median over one breath (the patient's own breathing period, measured on what
 the slow median leaves: over a whole cycle a breath cancels exactly), at the
-half-way crossing between the levels either side, and last where the
-deviation changes fastest near it: hold start and end are the middles of the
-movements into and out of the position, as a physiotherapist with a
-stopwatch would take them."""
+half-way crossing between the levels either side, and last by fitting, around
+it, the movement into or out of the hold together with the breathing either
+side (a breath moves the deviation as fast as a light hold's step): hold start
+and end are the middles of the movements into and out of the position, as a
+physiotherapist with a stopwatch would take them."""
 
 from __future__ import annotations
 
 import numpy as np
-from scipy import ndimage
 
 from korset.analysis import slow
 from korset.analysis.motion import runs
@@ -34,9 +34,13 @@ HELD_FRACTION = 0.4  # a hold is above this fraction of the way from the rest to
 BRIDGE_PAD_S = 0.3  # a fault's way out and back, beyond its crossings of the tolerance
 FAULT_RECOVERY_S = 1.0  # after (and before) a fault the patient finds the hold again
 # Breathing shifts the half-way crossing by up to about a quarter of a breath: the
-# fastest moment is looked for this far either side of it.
+# movement's middle is looked for this far either side of it ...
 MOVE_SEARCH_S = 1.6
-MOVE_SMOOTH_S = 0.3  # the deviation is averaged over this long for its speed
+MOVE_STEP_S = 0.04  # ... at this resolution ...
+MOVE_LENGTHS_S = (0.6, 1.0, 1.6)  # ... as a movement this long into or out of the hold ...
+FIT_BREATHS = 0.6  # ... fitted over this many breaths either side (at least this much
+FIT_BEYOND_S = 0.8  # beyond the search) ...
+FIT_RATE_HZ = 25.0  # ... on the deviation averaged down to about this rate
 SETTLE_S = 1.0  # judged time of a hold starts this long after its start, ends this long before
 
 
@@ -77,8 +81,8 @@ def find(t: np.ndarray, deviation_deg: np.ndarray, judged: np.ndarray, rate_hz: 
     segments = _merge(runs(d > threshold), int(MERGE_GAP_S * rate_hz), faulted)
     # For the edges: a median over one breath removes the breath (over a whole cycle
     # exactly), not the step.
-    fine = slow.median(deviation_deg, rate_hz,
-                       _breath_s(deviation_deg[i0:i1] - s[i0:i1], rate_hz))
+    breath_s = _breath_s(deviation_deg[i0:i1] - s[i0:i1], rate_hz)
+    fine = slow.median(deviation_deg, rate_hz, breath_s)
     holds = []
     segments = [(a + i0, b + i0) for a, b in segments]
     for k, (a, b) in enumerate(segments):
@@ -89,7 +93,8 @@ def find(t: np.ndarray, deviation_deg: np.ndarray, judged: np.ndarray, rate_hz: 
         # rest is then further out).
         before = segments[k - 1][1] if k else i0
         after = segments[k + 1][0] if k + 1 < len(segments) else i1
-        start, end = _edges(t, deviation_deg, s, fine, a, b, before, after, rate_hz)
+        start, end = _edges(t, deviation_deg, s, fine, a, b, before, after, rate_hz,
+                            breath_s)
         if end - start >= min_hold_s:
             holds.append(Hold(round(start, 3), round(end, 3), round(end - start, 3)))
     return holds
@@ -100,9 +105,11 @@ def _breath_s(residual: np.ndarray, rate_hz: float) -> float:
     on its main axis; a typical breath (BREATH_S) if none is clear."""
     if len(residual) < 2 * BREATH_RANGE_S[1] * rate_hz:
         return BREATH_S
+    # Breaths take seconds: block means at the slow rate keep them, for a tenth of the work.
+    residual, step = slow.decimate(residual, rate_hz)
     x = residual - residual.mean(0)
     _, vectors = np.linalg.eigh(np.cov(x, rowvar=False))
-    regular, period = regularity(x @ vectors[:, -1], rate_hz, *BREATH_RANGE_S)
+    regular, period = regularity(x @ vectors[:, -1], rate_hz / step, *BREATH_RANGE_S)
     return period if period is not None and regular > BREATH_REGULARITY else BREATH_S
 
 
@@ -150,16 +157,16 @@ def _merge(segments: list[tuple[int, int]], gap: int, faulted: np.ndarray
 
 
 def _edges(t: np.ndarray, dev: np.ndarray, s: np.ndarray, fine: np.ndarray, a: int, b: int,
-           before: int, after: int, rate_hz: float) -> tuple[float, float]:
+           before: int, after: int, rate_hz: float, breath_s: float) -> tuple[float, float]:
     """Hold start and end: the middles of the movements into and out of the position.
 
     Found in three steps along the hold's direction, each finer: walking out from
     the hold's middle on the breath-long average to half-way between its level and
     the rest either side (the lower tenth of the stretch to the neighbouring hold,
     ``before``..``a`` and ``b``..``after``); the half-way crossing on a one-breath
-    median around it; and there, within MOVE_SEARCH_S, the moment the deviation
-    changes fastest the right way (into the hold at its start, out at its end):
-    the middle of the movement itself, which breathing barely shifts.
+    median around it; and there, within MOVE_SEARCH_S, the middle of the movement
+    itself (``_movement``: fitted with the breathing either side, which shifts the
+    crossing but not the movement).
     """
     held = np.median(s[a:b], axis=0)
     norm = np.linalg.norm(held)
@@ -175,22 +182,47 @@ def _edges(t: np.ndarray, dev: np.ndarray, s: np.ndarray, fine: np.ndarray, a: i
              _crossing(t, p, middle, 0.5 * (rest_after + level), +1))
     q = fine @ direction
     crossings = (_refine(t, q, rough[0], rate_hz, -1), _refine(t, q, rough[1], rate_hz, +1))
-    lo = max(0, int(np.searchsorted(t, crossings[0] - 2 * MOVE_SEARCH_S)))
-    hi = min(len(t), int(np.searchsorted(t, crossings[1] + 2 * MOVE_SEARCH_S)))
-    along = ndimage.uniform_filter1d(dev[lo:hi] @ direction, max(1, int(MOVE_SMOOTH_S * rate_hz)))
-    speed = np.gradient(along, t[lo:hi])
-    return (_fastest(t[lo:hi], speed, crossings[0], +1),
-            _fastest(t[lo:hi], speed, crossings[1], -1))
+    along = dev @ direction
+    return (_movement(t, along, crossings[0], +1, breath_s, rate_hz, before, b),
+            _movement(t, along, crossings[1], -1, breath_s, rate_hz, a, after))
 
 
-def _fastest(t: np.ndarray, speed: np.ndarray, near_s: float, way: int) -> float:
-    """The time within MOVE_SEARCH_S of ``near_s`` where ``way * speed`` peaks; ``near_s``
-    when nothing there moves that way."""
-    lo, hi = np.searchsorted(t, [near_s - MOVE_SEARCH_S, near_s + MOVE_SEARCH_S])
-    if hi <= lo:
+def _movement(t: np.ndarray, x: np.ndarray, near_s: float, way: int, breath_s: float,
+              rate_hz: float, first: int, last: int) -> float:
+    """The middle of the movement into (``way`` +1) or out of (-1) the hold near
+    ``near_s``: the best least-squares fit, over samples ``first``..``last`` within
+    FIT_BREATHS breaths of it, of a level, a smooth step the right way (half a cosine,
+    MOVE_LENGTHS_S long, its middle within MOVE_SEARCH_S) and breathing at the patient's
+    period with its own amplitude and phase either side of the step (calmer while
+    held). ``near_s`` when no step fits the right way."""
+    half = max(FIT_BREATHS * breath_s, MOVE_SEARCH_S + FIT_BEYOND_S)
+    lo, hi = np.searchsorted(t, [near_s - half, near_s + half])
+    lo, hi = max(int(lo), first), min(int(hi), last)
+    step = max(1, int(round(rate_hz / FIT_RATE_HZ)))
+    n = (hi - lo) // step
+    if n < 10:
         return near_s
-    k = lo + int(np.argmax(way * speed[lo:hi]))
-    return float(t[k]) if way * speed[k] > 0 else near_s
+    tt = t[lo:lo + n * step].reshape(n, step).mean(1) - near_s
+    y = x[lo:lo + n * step].reshape(n, step).mean(1)
+    middles = np.arange(-MOVE_SEARCH_S, MOVE_SEARCH_S + 1e-9, MOVE_STEP_S)
+    lengths = np.array(MOVE_LENGTHS_S)
+    # Every candidate (middle, length) at once: (k, n) steps, then (k, n, 6) regressors.
+    mid, length = (g.ravel() for g in np.meshgrid(middles, lengths))
+    phase = np.clip((tt[None, :] - mid[:, None]) / length[:, None] + 0.5, 0.0, 1.0)
+    stepped = 0.5 - 0.5 * np.cos(np.pi * phase)
+    w = 2 * np.pi / breath_s
+    sin, cos = np.sin(w * tt)[None, :], np.cos(w * tt)[None, :]
+    regressors = np.stack([np.ones_like(stepped), stepped, sin * stepped, cos * stepped,
+                           sin * (1 - stepped), cos * (1 - stepped)], -1)
+    transposed = regressors.transpose(0, 2, 1)
+    gram = transposed @ regressors
+    moment = transposed @ y
+    gram += 1e-9 * np.eye(6)  # a step entirely outside the window is a zero column
+    coef = np.linalg.solve(gram, moment[..., None])[..., 0]
+    residual = float(y @ y) - (coef * moment).sum(1)
+    residual[way * coef[:, 1] <= 0] = np.inf
+    k = int(np.argmin(residual))
+    return float(near_s + mid[k]) if np.isfinite(residual[k]) else near_s
 
 
 def _refine(t: np.ndarray, q: np.ndarray, edge_s: float, rate_hz: float, outward: int) -> float:
@@ -218,9 +250,10 @@ def _crossing(t: np.ndarray, p: np.ndarray, i: int, level: float, direction: int
     """Where ``p`` first falls to ``level``, walking from sample i (inside the hold, above
     it) in ``direction``; linearly interpolated between samples."""
     n = len(p)
-    j = i
-    while 0 <= j + direction < n and p[j + direction] > level:
-        j += direction
+    ahead = p[i + 1:] if direction > 0 else p[:i][::-1]  # the samples after i, walking
+    below = np.flatnonzero(ahead <= level)
+    steps = int(below[0]) if len(below) else len(ahead)  # samples above level before it
+    j = i + direction * steps
     k = j + direction
     if not 0 <= k < n:
         return float(t[j])

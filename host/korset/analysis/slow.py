@@ -45,6 +45,11 @@ def median(x: np.ndarray, rate_hz: float, window_s: float) -> np.ndarray:
     shorter than half the window (a fault, a breath) does not."""
     coarse, step = decimate(x, rate_hz)
     size = max(1, int(window_s * rate_hz / step) | 1)
-    shape = (size,) + (1,) * (coarse.ndim - 1)
-    coarse = ndimage.median_filter(coarse, size=shape, mode="nearest")
+    # Column by column: scipy's one-dimensional median filter is an order of magnitude
+    # faster than the same window given as an (n, 1) footprint.
+    if coarse.ndim == 1:
+        coarse = ndimage.median_filter(coarse, size=size, mode="nearest")
+    else:
+        coarse = np.stack([ndimage.median_filter(coarse[:, i], size=size, mode="nearest")
+                           for i in range(coarse.shape[1])], -1)
     return expand(coarse, step, len(x))
