@@ -214,7 +214,9 @@ def run_real_data(directory) -> dict:
 def run_speed_bench(hours: float = 1.0, rate_hz: float = 104.0, repeats: int = 3) -> dict:
     """Seconds to analyse ``hours`` of recording at ``rate_hz`` on this machine (best of
     ``repeats``): simulated sets of every exercise laid end to end, analysed as one set
-    of the generic kind (the most work: repetitions everywhere) and as exercise 3."""
+    of the generic kind (repetitions everywhere), as exercise 3 (repetitions) and as
+    exercises 1 and 5 (holds: their edges are fitted, and 5's faults are judged against
+    each held position)."""
     from korset.analysis import analyze
     from korset.recording import Recording
     from korset.sim import simulate
@@ -234,7 +236,7 @@ def run_speed_bench(hours: float = 1.0, rate_hz: float = 104.0, repeats: int = 3
     n = int(hours * 3600 * rate_hz)
     whole = Recording(whole.t[:n], whole.accel[:n], whole.gyro[:n])
     timings = {}
-    for key in (cat.REPS, "rock_back"):
+    for key in (cat.REPS, "rock_back", "corset_supine", "wall_flatten"):
         best = float("inf")
         for _ in range(repeats):
             started = time.perf_counter()
