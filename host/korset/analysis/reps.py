@@ -11,8 +11,8 @@ Exercises (catalogue and custom), in ``_exercise``:
    so their size is the excursion; alternating sides flip signs, not sizes)
    and the displacement along the body axes (acceleration integrated twice).
 2. Each channel scored by how regularly and how far it moves (an angle that
-   moves one way, breathing the other between repetitions, by that way); the good ones
-   combined, each scaled to its typical repetition, faults clipped.
+   moves one way, breathing the other between repetitions, by that way); the
+   good ones combined, each scaled to its typical repetition, faults clipped.
 3. A first count on that; a channel that moves the same way in every
    repetition then keeps its sign and the count is made again (its breaths the
    other way are no bumps); then a matched filter learnt from it (the median
