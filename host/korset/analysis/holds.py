@@ -173,16 +173,20 @@ def _edges(t: np.ndarray, dev: np.ndarray, s: np.ndarray, fine: np.ndarray, a: i
     if norm == 0:
         return float(t[a]), float(t[b - 1])
     direction = held / norm
-    p = s @ direction
+    # All that follows is near this hold: its stretch, and LEVEL_SPAN_S beyond (an
+    # hour's recording is not projected again for each of its holds).
+    lo = max(0, before - int(LEVEL_SPAN_S * rate_hz) - 1)
+    hi = min(len(t), after + int(LEVEL_SPAN_S * rate_hz) + 1)
+    t, p, q, along = (t[lo:hi], s[lo:hi] @ direction, fine[lo:hi] @ direction,
+                      dev[lo:hi] @ direction)
+    a, b, before, after = a - lo, b - lo, before - lo, after - lo
     rest_before = float(np.percentile(p[before:a], 10)) if a > before else 0.0
     rest_after = float(np.percentile(p[b:after], 10)) if after > b else 0.0
     level = float(np.median(p[a:b]))
     middle = (a + b) // 2
     rough = (_crossing(t, p, middle, 0.5 * (rest_before + level), -1),
              _crossing(t, p, middle, 0.5 * (rest_after + level), +1))
-    q = fine @ direction
     crossings = (_refine(t, q, rough[0], rate_hz, -1), _refine(t, q, rough[1], rate_hz, +1))
-    along = dev @ direction
     return (_movement(t, along, crossings[0], +1, breath_s, rate_hz, before, b),
             _movement(t, along, crossings[1], -1, breath_s, rate_hz, a, after))
 

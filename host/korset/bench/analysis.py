@@ -211,7 +211,7 @@ def run_real_data(directory) -> dict:
                                         default=None)}
 
 
-def run_speed_bench(hours: float = 1.0, rate_hz: float = 104.0, repeats: int = 3) -> dict:
+def run_speed_bench(hours: float = 1.0, rate_hz: float = 104.0, repeats: int = 5) -> dict:
     """Seconds to analyse ``hours`` of recording at ``rate_hz`` on this machine (best of
     ``repeats``): simulated sets of every exercise laid end to end, analysed as one set
     of the generic kind (repetitions everywhere), as exercise 3 (repetitions) and as
