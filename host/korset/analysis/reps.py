@@ -216,7 +216,7 @@ def _exercise(t: np.ndarray, dev: np.ndarray, disp: np.ndarray, rate_hz: float,
         one_way = {s[3]: np.maximum(e, 0.0) for s, e in zip(scored, excursions, strict=True)}
         one_way_period = _common_period(one_way, weights, rate_hz) or period
         if sides == cat.ALTERNATE and one_way_period >= HALVED_RATIO * period and \
-                _balanced(channels, [c for c in weights if c < 3], np.searchsorted(t, rough)):
+                _balanced(channels, [c for c in weights if c < 3], rate_hz):
             # Signed, a sided exercise repeats at half its rhythm, and its angles swing
             # about as far either way from their rest: one side is larger than the other
             # (its peaks are the larger half of the count), the other is no breath.
@@ -259,37 +259,36 @@ def _exercise(t: np.ndarray, dev: np.ndarray, disp: np.ndarray, rate_hz: float,
     return found if len(found) >= MIN_REPS else []
 
 
+def _side_sizes(x: np.ndarray, c: int, rate_hz: float) -> tuple[float, float] | None:
+    """The typical repetition's size (``_scored``) of an angle's two sides, up and down
+    from its rest (its median); None when a side does not repeat."""
+    rest = float(np.median(x))
+    sides = [_scored(np.maximum(way * (x - rest), 0.0), c, rate_hz) for way in (1.0, -1.0)]
+    return (sides[0][4], sides[1][4]) if all(sides) else None
+
+
 def _one_way_angle(x: np.ndarray, by_size: tuple, rate_hz: float) -> tuple:
     """An angle scored by its larger side, when that is what repeats: its size repeating
     at half that side's rhythm, and its other side (from its rest) less than half as
     large, means breaths or rebounds the other way between repetitions, not sides.
     ``by_size``: the angle scored by its size (``_scored``)."""
-    c = by_size[3]
-    rest = float(np.median(x))
-    sides = [_scored(np.maximum(way * (x - rest), 0.0), c, rate_hz) for way in (1.0, -1.0)]
-    if not all(sides):
+    sizes = _side_sizes(x, by_size[3], rate_hz)
+    if sizes is None or min(sizes) >= SIDE_BALANCE * max(sizes):
         return by_size
-    larger = int(sides[1][4] > sides[0][4])
-    if sides[1 - larger][4] >= SIDE_BALANCE * sides[larger][4]:
-        return by_size
-    one_way = _scored(np.maximum((1.0, -1.0)[larger] * x, 0.0), c, rate_hz)
+    larger = 1.0 if sizes[0] >= sizes[1] else -1.0
+    one_way = _scored(np.maximum(larger * x, 0.0), by_size[3], rate_hz)
     if one_way and one_way[1] >= HALVED_RATIO * by_size[1] and \
             one_way[0] >= ONE_WAY_SCORE_RATIO * by_size[0]:
         return one_way
     return by_size
 
 
-def _balanced(channels: np.ndarray, angles: list[int], at: np.ndarray) -> bool:
-    """Whether each of these angle channels, at the counted repetitions (sample indices
-    ``at``), swings about as far either way from its rest (its median): the smaller
-    side's typical size at least SIDE_BALANCE of the larger's."""
+def _balanced(channels: np.ndarray, angles: list[int], rate_hz: float) -> bool:
+    """Whether each of these angle channels swings about as far either way from its rest:
+    the smaller side's typical size at least SIDE_BALANCE of the larger's."""
     for c in angles:
-        x = channels[at, c] - np.median(channels[:, c])
-        up, down = x[x > 0], -x[x < 0]
-        if min(len(up), len(down)) < MIN_REPS:
-            return False
-        small, large = sorted([float(np.median(up)), float(np.median(down))])
-        if small < SIDE_BALANCE * large:
+        sizes = _side_sizes(channels[:, c], c, rate_hz)
+        if sizes is None or min(sizes) < SIDE_BALANCE * max(sizes):
             return False
     return True
 
