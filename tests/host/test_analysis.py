@@ -15,6 +15,7 @@ import pytest
 from korset.analysis import analyze, holds, motion, orientation, rhythm
 from korset.recording import read_csv
 from korset.sim import kinematics as kin
+from korset.sim.corpus import corpus_sets
 from korset.sim.simulate import simulate
 from korsetfw import catalogue as cat
 
@@ -191,15 +192,20 @@ def test_repetitions_of_a_set_whose_end_the_board_marked():
     assert sum(e != 0 for e in errors) <= 1, errors
 
 
+def _unseen_patient(key, seed, patient, rate_hz, marked=True):
+    """One set of the bench's unseen corpus (corpus ``seed``): its simulation and its
+    analysis, with the set's end marked as the board marks it, or not (a CSV)."""
+    c = corpus_sets(patient + 1, (rate_hz,), "unseen", [cat.get(key)], seed=seed)[patient]
+    sim = c.simulate()
+    return sim, analyze(sim.recording, c.exercise,
+                        end_s=sim.truth["set_end_s"] if marked else None)
+
+
 def test_sides_of_different_sizes_are_both_repetitions():
     """Legs falling out to sides 1.5 and 2.5 degrees large, around a rest half a degree
     off the reference: the larger side's peaks all go one way, yet the smaller side's are
     repetitions too (not breaths the other way)."""
-    from korset.sim.corpus import corpus_sets
-
-    c = corpus_sets(8, (52.0,), "unseen", [cat.get("supine_leg_fall_out")], seed=5)[7]
-    sim = c.simulate()
-    r = analyze(sim.recording, c.exercise, end_s=sim.truth["set_end_s"])
+    sim, r = _unseen_patient("supine_leg_fall_out", 5, 7, 52.0)
     assert r.reps == sim.truth["reps"] == 20
 
 
@@ -208,11 +214,7 @@ def test_a_breath_the_other_way_between_sided_repetitions_is_no_side():
     rest in each, and breathes 0.5 degrees the other way between them. Counted by size,
     the breaths are repetitions too (twice the count); they are not the other side of a
     sided exercise, whose two sides swing about as far."""
-    from korset.sim.corpus import corpus_sets
-
-    c = corpus_sets(4, (104.0,), "unseen", [cat.get("seated_knee_extension")], seed=5)[3]
-    sim = c.simulate()
-    r = analyze(sim.recording, c.exercise)  # a CSV: no set end marked
+    sim, r = _unseen_patient("seated_knee_extension", 5, 3, 104.0, marked=False)  # a CSV
     assert abs(r.reps - sim.truth["reps"]) <= 1, (r.reps, sim.truth["reps"])
 
 
@@ -221,11 +223,7 @@ def test_an_angle_that_moves_one_way_is_counted_by_that_way():
     degrees in each, and dips half a degree the other way between them, so its size
     repeats at half the rhythm; the lateral bend, with its sides, repeats at twice it.
     Counted by the larger side of flexion, every repetition is found once."""
-    from korset.sim.corpus import corpus_sets
-
-    c = corpus_sets(7, (52.0,), "unseen", [cat.get("seated_knee_extension")], seed=3)[6]
-    sim = c.simulate()
-    r = analyze(sim.recording, c.exercise, end_s=sim.truth["set_end_s"])
+    sim, r = _unseen_patient("seated_knee_extension", 3, 6, 52.0)
     assert r.reps == sim.truth["reps"] == 18
 
 
@@ -233,11 +231,7 @@ def test_a_repetition_the_template_passes_over_is_kept_in_its_gap():
     """Standing arm raises, slow patient, large sensor errors: two repetitions that the
     first count finds are shaped unlike the template, and the matched count passes over
     them. Each leaves a gap in the rhythm: both are kept."""
-    from korset.sim.corpus import corpus_sets
-
-    c = corpus_sets(6, (104.0,), "unseen", [cat.get("corset_standing_arm")], seed=5)[5]
-    sim = c.simulate()
-    r = analyze(sim.recording, c.exercise, end_s=sim.truth["set_end_s"])
+    sim, r = _unseen_patient("corset_standing_arm", 5, 5, 104.0)
     assert r.reps == sim.truth["reps"] == 16
     assert np.abs(np.subtract(r.rep_times_s, sim.truth["rep_times_s"])).max() < 0.5
 
@@ -382,8 +376,6 @@ def test_brisk_squats_are_not_walking():
     """Squats at 0.7-0.8 of a patient's tempo jolt the trunk at a step's rate and pitch
     the pelvis as fast as a stride turns it, but do not twist it: no walking, and the
     generic kind counts squats, not their jolts as steps."""
-    from korset.sim.corpus import corpus_sets
-
     for c in corpus_sets(6, (52.0,), "unseen", [cat.get(cat.REPS)], seed=3)[2::3]:
         sim = c.simulate()
         rec = sim.recording
