@@ -2,14 +2,25 @@
 
 MicroPython leaves keeping bond keys to the application: the stack hands
 over opaque (type, key, value) secrets to store and asks for them again, by
-key or by index. They are kept in one JSON file, rewritten through a
-temporary file and a rename (atomic on LittleFS), so a power cut keeps
-either the old bonds or the new ones. A corrupt file counts as no bonds.
+key or by index. They are kept as one JSON object through
+``korsetfw.atomicfile``, so a power cut keeps either the old bonds or the new
+ones on LittleFS and on FAT alike (a rename over the old file is not atomic
+on FAT, and a lost bonds file would reopen the first-boot pairing window). A
+corrupt or truncated file counts as no bonds.
 """
 
 import binascii
 import json
-import os
+
+from korsetfw import atomicfile
+
+
+def _secrets(data):
+    """The secrets in a stored file's bytes; ValueError when they are not a JSON object."""
+    secrets = json.loads(data)
+    if not isinstance(secrets, dict):
+        raise ValueError("not a JSON object")
+    return secrets
 
 
 def _hex(data):
@@ -19,14 +30,7 @@ def _hex(data):
 class BondStore:
     def __init__(self, path="/bonds.json"):
         self.path = path
-        self._secrets = {}  # "type:keyhex" -> valuehex
-        try:
-            with open(path) as f:
-                secrets = json.load(f)
-            if isinstance(secrets, dict):
-                self._secrets = secrets
-        except (OSError, ValueError):
-            pass
+        self._secrets = atomicfile.read(path, _secrets) or {}  # "type:keyhex" -> valuehex
 
     def __len__(self):
         return len(self._secrets)
@@ -59,7 +63,4 @@ class BondStore:
         self._save()
 
     def _save(self):
-        tmp = self.path + ".tmp"
-        with open(tmp, "w") as f:
-            json.dump(self._secrets, f)
-        os.rename(tmp, self.path)
+        atomicfile.write(self.path, json.dumps(self._secrets).encode())

@@ -29,6 +29,10 @@ FIELDS = {
                   "korsetfw.programme)"),
     "tolerance_deg": (None, _TOLERANCE, "this patient's tolerance, degrees (null: the "
                       "exercise's own)"),
+    # Off by default: a started machine.WDT cannot be stopped on ESP32 or RP2, so a board
+    # whose firmware is interrupted for flashing over USB would reset under mpremote.
+    "watchdog_s": (0, (0, 2, 4, 8), "reset the board if its main loop stalls this long, s "
+                   "(0: no watchdog)"),
 }
 
 
@@ -77,26 +81,30 @@ class Settings:
 
 
 def save(settings, path="/settings.json"):
-    """Write ``settings`` through a temporary file and a rename (atomic on LittleFS)."""
-    import os
+    """Write ``settings`` whole or not at all, on LittleFS and FAT (``korsetfw.atomicfile``)."""
+    from korsetfw import atomicfile
 
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(settings.as_dict(), f)
-    os.rename(tmp, path)
+    atomicfile.write(path, json.dumps(settings.as_dict()).encode())
 
 
 def load(path="/settings.json"):
-    try:
-        with open(path) as f:
-            text = f.read()
-    except OSError:
-        return Settings()
-    try:
-        values = json.loads(text)
-    except ValueError:
+    """The settings stored at ``path``; defaults, with the problem noted, when unreadable.
+
+    A plain JSON file (written by the host or earlier firmware) is read as
+    well as what ``save`` writes.
+    """
+    import os
+
+    from korsetfw import atomicfile
+
+    values = atomicfile.read(path, json.loads)
+    if values is None:
         s = Settings()
-        s.problems.append("%s is not valid JSON, using defaults" % path)
+        try:
+            os.stat(path)
+        except OSError:
+            return s  # no settings file: defaults, nothing to report
+        s.problems.append("%s is torn or not valid JSON, using defaults" % path)
         return s
     if not isinstance(values, dict):
         s = Settings()

@@ -14,6 +14,16 @@ then ``detach`` the device (later writes through it, say from the garbage
 collector closing a file the cut left open, are dropped: the old
 filesystem is gone) and mount the same storage afresh, as a board does when
 power returns.
+
+``erase_on_write=True`` makes a simple-protocol write (``writeblocks``
+without an offset, which is how ``vfs.VfsFat`` writes sectors) an erase of
+the range followed by its programming, two operations either of which power
+can be lost in: so the rp2 port's ``rp2.Flash`` does it under FAT on the
+Arduino Nano RP2040 Connect (ports/rp2/rp2_flash.c, rp2_flash_writeblocks:
+flash_range_erase, then flash_range_program). A cut in the erase leaves the
+first half of the range erased and the rest old; in the programming, the
+range erased and its first half new. Without it a sector write tears as a
+plain program (first half new, the rest old), as on an SD card's sector.
 """
 
 _IOCTL_BLOCK_COUNT = 4
@@ -32,6 +42,7 @@ class _BlockDevice:
         self.cut_after_writes = cut_after_writes
         self.writes = 0
         self.detached = False
+        self.erase_on_write = False
 
     def detach(self):
         self.detached = True
@@ -49,12 +60,18 @@ class _BlockDevice:
         self._read(block * self.block_size + offset, buf)
 
     def writeblocks(self, block, buf, offset=None):
-        if offset is None:
+        simple = offset is None
+        if simple:
             # Simple protocol: whole blocks, erase implied.
             offset = 0
         at = block * self.block_size + offset
         if self.detached:
             return
+        if simple and self.erase_on_write:
+            if self._cut_now():
+                self._write(at, b"\xff" * (len(buf) // 2))
+                raise PowerCut(5)
+            self._write(at, b"\xff" * len(buf))
         if self._cut_now():
             self._write(at, memoryview(buf)[: len(buf) // 2])
             raise PowerCut(5)
