@@ -15,6 +15,15 @@ the ``record`` setting is off. Recording stops, with the storage cue and
 takes the reference ("I am in position"), holding it ``LONG_PRESS_MS`` ends
 the set.
 
+Nothing stops the loop but a power cut, a reset or Ctrl-C: an exception in
+any part of a pass is contained (``contain``): counted, printed, recorded in
+the session as an ``internal_error`` event, flagged in INFO, cued (the
+``error`` pattern, at most once a minute), and the next pass runs. The
+sensing part and the link are contained apart, so a fault in the link never
+stops sensing and buzzing; a link that keeps failing is switched off
+(``LINK_ERRORS_MAX`` in a row). With the ``watchdog_s`` setting, the port's
+``machine.WDT`` resets a board whose loop stalls.
+
 Console lines (machine-readable, one per event; the host's replay reads them):
 
     event NAME t=SECONDS value=N      (t on the board's sample clock)
@@ -27,6 +36,7 @@ from korsetfw import FIRMWARE_VERSION, catalogue
 from korsetfw import events as ev
 from korsetfw import session as fmt
 from korsetfw.align import Aligner
+from korsetfw.compat import print_exception
 from korsetfw.cues import Cues
 from korsetfw.pipeline import ACTIVE, IDLE, WAITING, Pipeline, SetConfig
 from korsetfw.recorder import Recorder
@@ -37,6 +47,10 @@ CSV_HEADER = "t,ax,ay,az,gx,gy,gz"  # the recording contract
 _STATE_NAMES = {IDLE: "idle", WAITING: "waiting", ACTIVE: "active"}
 LONG_PRESS_MS = 2000
 _DEBOUNCE_MS = 30
+LINK_ERRORS_MAX = 20  # consecutive link failures before BLE is switched off until reset
+_ERRORS_PRINTED = 10  # tracebacks printed in full; later errors are only counted
+_ERROR_CUE_MS = 60000  # the error cue at most this often
+_IMU_RETRY_MS = 5000  # a missing IMU is looked for again this often
 _CUE_FOR_EVENT = {
     ev.REFERENCE: "reference",
     ev.POSTURE_WRONG: "posture",
@@ -87,6 +101,10 @@ class App:
         self.programme = self._load_programme()  # programme.ProgrammeSet list
         self.programme_next = 0
         self.settings_path = None  # where configure() keeps the settings
+        self.errors = 0  # exceptions contained by the main loop since boot
+        self._link_failures = 0  # consecutive passes whose link work raised
+        self._error_cue_ms = None  # when the error cue last played
+        self.watchdog = None  # machine.WDT, when the settings ask for one
 
     # -- the per-sample path ---------------------------------------------------------
 
@@ -389,6 +407,67 @@ class App:
         while clock.ticks_diff(deadline, clock.ticks_ms()) > 0 and not link.has_work():
             clock.sleep_ms(1)
 
+    def contain(self, where, e):
+        """An exception from part ``where`` of the main loop: count it, say it, record it,
+        cue it; the loop goes on."""
+        self.errors += 1
+        p = self.pipeline
+        if self.errors <= _ERRORS_PRINTED:
+            self.out("error in %s: %r" % (where, e))
+            print_exception(e)
+        self.out("event %s t=%.3f value=%d" % (ev.NAMES[ev.INTERNAL_ERROR],
+                                               self.sample_time_s(p.sample_no), self.errors))
+        self._record_event(ev.INTERNAL_ERROR, p.sample_no, self.errors)
+        now = self.clock.ticks_ms()
+        if self._error_cue_ms is None or \
+                self.clock.ticks_diff(now, self._error_cue_ms) >= _ERROR_CUE_MS:
+            self._error_cue_ms = now
+            self.cues.play("error")
+
+    def _service_link(self, link):
+        try:
+            link.service()
+            self._link_failures = 0
+        except Exception as e:  # a fault in the link must not stop sensing
+            self._link_failures += 1
+            self.contain("ble", e)
+            if self._link_failures >= LINK_ERRORS_MAX:
+                self.out("ble: switched off after %d failures in a row; sensing goes on"
+                         % self._link_failures)
+                self.link = None
+                try:
+                    link.ble.active(False)
+                except Exception:  # the stack is in trouble already: nothing more to do
+                    pass
+
+    def _pass(self, status_ms, next_status):
+        """One pass of the main loop's work but the sleep; returns the next status time."""
+        clock = self.clock
+        settings = self.settings
+        try:
+            self.step()
+            if settings.stream and self.n:
+                self.stream_samples()
+            self.handle_events()
+            self.service_recording()
+        except Exception as e:  # contained: the board keeps sensing
+            self.contain("sensing", e)
+        link = self.link
+        if link is not None:
+            self._service_link(link)
+        try:
+            self.poll_button()
+            self.cues.update()
+            now = clock.ticks_ms()
+            if status_ms and clock.ticks_diff(now, next_status) >= 0:
+                next_status = clock.ticks_add(next_status, status_ms)
+                self.out(self.status_line())
+        except Exception as e:
+            self.contain("controls", e)
+        if self.watchdog is not None:
+            self.watchdog.feed()
+        return next_status
+
     def run(self):
         clock = self.clock
         settings = self.settings
@@ -401,8 +480,8 @@ class App:
             try:
                 self.link.start()
                 self.out("ble: advertising as %s" % self.link.name)
-            except OSError as e:
-                self.out("ble: not available (%s); running without it" % e)
+            except Exception as e:  # OSError, or ValueError from a port's config: go on
+                self.out("ble: not available (%r); running without it" % e)
                 self.link = None
         if settings.stream:
             self.out(CSV_HEADER)
@@ -413,20 +492,12 @@ class App:
         next_status = clock.ticks_add(clock.ticks_ms(), status_ms)
         try:
             while True:
-                self.step()
-                if settings.stream and self.n:
-                    self.stream_samples()
-                self.handle_events()
-                self.service_recording()
-                if self.link is not None:
-                    self.link.service()
-                self.poll_button()
-                self.cues.update()
-                now = clock.ticks_ms()
-                if status_ms and clock.ticks_diff(now, next_status) >= 0:
-                    next_status = clock.ticks_add(next_status, status_ms)
-                    self.out(self.status_line())
-                self._idle(self._period_ms)
+                next_status = self._pass(status_ms, next_status)
+                try:
+                    self._idle(self._period_ms)
+                except Exception as e:  # link.has_work raised: sleep without it
+                    self.contain("ble", e)
+                    clock.sleep_ms(self._period_ms)
         finally:
             self.hw.motor.stop()
             if self.recording:
@@ -443,6 +514,8 @@ def main():
     board = boarddef.load("/board.json")
     prefs = settings.load("/settings.json")
     hardware = hw.build(board, prefs, time)
+    if hardware.imu is None:
+        _wait_for_imu(board, prefs, hardware, time)
     storage = board["storage"]
     store = SessionStore(storage["data_dir"], storage["min_free_bytes"])
     store.ensure()
@@ -450,21 +523,61 @@ def main():
         print("storage: session %d was cut off before it began; removed" % number)
     app = App(board, prefs, hardware, time, store=store)
     app.settings_path = "/settings.json"
-    app.link = _start_link(app, hardware, store, time)
+    app.link = _start_link(app, board, hardware, store, time)
+    if prefs.watchdog_s:
+        app.watchdog = hw.watchdog(prefs.watchdog_s)
     app.run()
 
 
-def _start_link(app, hardware, store, clock):
+def _wait_for_imu(board, prefs, hardware, clock):
+    """No IMU at boot: nothing can be monitored. Say so (console, the ``imu`` cue and the
+    LED, repeated) and look for it again every few seconds, so a board whose sensor wire
+    was loose starts once it is pushed back, without a reset."""
+    from korsetfw import hw
+
+    cues = Cues(hardware.motor, clock)
+    led = hardware.led
+    lit = board["led"]["active_high"]
+    print("imu: not answering (%s); monitoring cannot start. Check the sensor's wiring."
+          % hardware.imu_error)
+    next_try = clock.ticks_ms()
+    while True:
+        now = clock.ticks_ms()
+        if clock.ticks_diff(now, next_try) >= 0:
+            next_try = clock.ticks_add(now, _IMU_RETRY_MS)
+            try:
+                hardware.imu = hw.open_imu(hardware.i2c, board, prefs)
+            except OSError as e:
+                hardware.imu_error = e
+                cues.play("imu")
+            else:
+                print("imu: found; starting")
+                if led is not None:
+                    led.value(0 if lit else 1)
+                hardware.motor.stop()
+                return
+        cues.update()
+        if led is not None:  # blinks at 1 Hz while the sensor is missing
+            led.value((1 if lit else 0) if (now // 500) % 2 else (0 if lit else 1))
+        clock.sleep_ms(20)
+
+
+def _start_link(app, board, hardware, store, clock):
     """The BLE link (started by App.run), or None on a port without BLE."""
     if hardware.ble is None:
         return None
     import bluetooth
 
+    from korsetfw import boardkey
     from korsetfw.bonds import BondStore
     from korsetfw.link import Link
     from korsetfw.protocol import DEVICE_NAME_PREFIX
 
     name = "%s-%s" % (DEVICE_NAME_PREFIX, "".join("%02X" % b for b in hardware.unique_id[-2:]))
     battery = hardware.battery.percent if hardware.battery is not None else None
+    key = boardkey.load()
+    if key is None:
+        print("ble: no board key in %s (flash the board with korset flash): no host can be "
+              "authorised" % boardkey.KEY_PATH)
     return Link(hardware.ble, bluetooth, app, store, BondStore("/bonds.json"), clock, name,
-                battery)
+                battery, stack=board["ble"]["stack"], key=key, device_id=hardware.unique_id)

@@ -74,6 +74,13 @@ SCHEMA = (
         ),
     ),
     (
+        "ble",
+        (
+            ("stack", STR + OPT, "MicroPython's BLE stack on this port (one of BLE_STACKS), "
+             "null: no BLE"),
+        ),
+    ),
+    (
         "storage",
         (
             ("data_dir", STR, "directory for recorded sessions"),
@@ -84,6 +91,11 @@ SCHEMA = (
 )
 
 SUPPORTED_IMUS = ("lsm6dsox", "mpu6886", "mpu6050")
+# What each stack offers in MicroPython is in korsetfw.link.STACKS: NimBLE (ESP32, and
+# rp2 boards built with it, such as the Nano RP2040 Connect) pairs and bonds; BTstack
+# (the Pico W family) does neither (ports/rp2/CMakeLists.txt sets
+# MICROPY_PY_BLUETOOTH_ENABLE_PAIRING_BONDING only for NimBLE).
+BLE_STACKS = ("nimble", "btstack")
 
 
 class BoardError(ValueError):
@@ -144,6 +156,9 @@ def validate(board):
             align.parse(imu["alignment"])
         except ValueError as e:
             problems.append("imu.alignment: %s" % e)
+        stack = board["ble"]["stack"]
+        if stack is not None and stack not in BLE_STACKS:
+            problems.append("ble.stack: %r is not one of %s" % (stack, ", ".join(BLE_STACKS)))
         motor = board["motor"]
         for key in ("drive_pct", "kick_pct"):
             if not 0 <= motor[key] <= 100:

@@ -11,4 +11,17 @@ except ImportError:  # CPython: both are only compiler hints on MicroPython
         return function
 
 
-__all__ = ["const", "native"]
+def print_exception(e):
+    """The traceback of ``e`` on the console (MicroPython's ``sys.print_exception``)."""
+    import sys
+
+    show = getattr(sys, "print_exception", None)
+    if show is not None:
+        show(e)
+        return
+    import traceback  # type: ignore[import-not-found]  # CPython only
+
+    traceback.print_exception(e)
+
+
+__all__ = ["const", "native", "print_exception"]

@@ -8,7 +8,11 @@ that a patient learns them without looking at anything:
 - ``posture``: five quick pulses, "not in the starting position";
 - ``target``: long-short-short, "target reached";
 - ``hold``: two long pulses, "hold complete, you may let go";
-- ``storage``: nine quick pulses, "storage full, not recording".
+- ``storage``: nine quick pulses, "storage full, not recording";
+- ``error``: two long pulses with a long gap, "something went wrong inside; I go on"
+  (the board contained an internal error; the console and the session say which);
+- ``imu``: three long pulses, repeated while it lasts, "I cannot feel anything: the
+  sensor is not answering" (no IMU at boot: nothing is monitored).
 
 The fault buzz (continuous while outside the tolerance) has priority: a cue
 that comes during it waits and plays after it.
@@ -21,6 +25,8 @@ PATTERNS = {
     "target": (400, 150, 120, 120, 120),
     "hold": (250, 150, 250),
     "storage": (60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60),
+    "error": (700, 500, 700),
+    "imu": (1000, 300, 1000, 300, 1000),
 }
 
 

@@ -23,11 +23,12 @@ BUS_ERROR = const(12)  # value: bus errors so far
 FIFO_OVERRUN = const(13)  # value: overruns so far
 BUTTON = const(14)
 STORAGE_FULL = const(15)
+INTERNAL_ERROR = const(16)  # the main loop contained an error (console); value: errors so far
 
 NAMES = {
     REFERENCE: "reference", BUZZ_ON: "buzz_on", BUZZ_OFF: "buzz_off", REP: "rep",
     HOLD_START: "hold_start", HOLD_END: "hold_end", HOLD_COMPLETE: "hold_complete",
     TARGET_REACHED: "target_reached", POSTURE_WRONG: "posture_wrong", SET_START: "set_start",
     SET_END: "set_end", BUS_ERROR: "bus_error", FIFO_OVERRUN: "fifo_overrun",
-    BUTTON: "button", STORAGE_FULL: "storage_full",
+    BUTTON: "button", STORAGE_FULL: "storage_full", INTERNAL_ERROR: "internal_error",
 }

@@ -23,21 +23,29 @@ class Hardware:
         self.led = led
         self.button = button
         self.battery_adc = battery_adc
+        self.imu_error = None  # the OSError that left imu None
 
 
 def build(board, settings, clock):
-    """Create every part of ``board`` (a validated board dict)."""
-    bus = board["i2c"]
-    i2c = machine.I2C(bus["id"], scl=machine.Pin(bus["scl_pin"]), sda=machine.Pin(bus["sda_pin"]),
-                      freq=bus["freq_hz"])
-    imu = imu_drivers.open_imu(i2c, board["imu"], settings.rate_hz, settings.accel_fs_g,
-                               settings.gyro_fs_dps)
+    """Create every part of ``board`` (a validated board dict). An IMU that does not
+    answer leaves ``imu`` None and its error in ``imu_error`` (the caller cues it and
+    tries again with ``open_imu``): the motor and LED are built first so that the board
+    can say what is wrong."""
     m = board["motor"]
     pwm = machine.PWM(machine.Pin(m["pin"], machine.Pin.OUT), freq=m["pwm_freq_hz"], duty_u16=0)
     motor = Motor(pwm, m["drive_pct"], m["kick_pct"], m["kick_ms"], clock)
     led = None
     if board["led"]["pin"] is not None:
         led = machine.Pin(board["led"]["pin"], machine.Pin.OUT, value=0)
+    bus = board["i2c"]
+    i2c = machine.I2C(bus["id"], scl=machine.Pin(bus["scl_pin"]), sda=machine.Pin(bus["sda_pin"]),
+                      freq=bus["freq_hz"])
+    imu = None
+    imu_error = None
+    try:
+        imu = open_imu(i2c, board, settings)
+    except OSError as e:
+        imu_error = e
     button = None
     if board["button"]["pin"] is not None:
         pull = machine.Pin.PULL_UP if board["button"]["active_low"] else machine.Pin.PULL_DOWN
@@ -47,13 +55,34 @@ def build(board, settings, clock):
     if board["battery"]["adc_pin"] is not None:
         adc = machine.ADC(machine.Pin(board["battery"]["adc_pin"]))
         battery = Battery(adc, board["battery"]["divider_ratio"])
-    try:
-        import bluetooth
+    ble = None
+    if board["ble"]["stack"] is not None:
+        try:
+            import bluetooth
 
-        ble = bluetooth.BLE()
-    except ImportError:
-        ble = None
-    return Hardware(i2c, imu, motor, led, button, adc, machine.unique_id(), ble, battery)
+            ble = bluetooth.BLE()
+        except ImportError:
+            ble = None
+    hardware = Hardware(i2c, imu, motor, led, button, adc, machine.unique_id(), ble, battery)
+    hardware.imu_error = imu_error
+    return hardware
+
+
+def open_imu(i2c, board, settings):
+    """The board's IMU driver, configured; OSError naming chip and address if it does not
+    answer as that chip."""
+    return imu_drivers.open_imu(i2c, board["imu"], settings.rate_hz, settings.accel_fs_g,
+                                settings.gyro_fs_dps)
+
+
+def watchdog(timeout_s):
+    """``machine.WDT`` with this timeout (clamped to what RP2040's can count, 8.3 s), or None
+    on a port without one. Once started it cannot be stopped (MicroPython's docs for
+    machine.WDT), so it is started only when the ``watchdog_s`` setting asks for it."""
+    wdt_class = getattr(machine, "WDT", None)
+    if wdt_class is None:
+        return None
+    return wdt_class(timeout=min(int(timeout_s * 1000), 8388))
 
 
 def device_id():

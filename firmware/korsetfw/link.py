@@ -6,19 +6,32 @@ happens in ``service``, called from the main loop's slow part, so a request
 never runs inside the BLE stack's callback and the per-sample path is never
 delayed by it. Protocol: ``korsetfw.protocol``.
 
-Security: every Korset characteristic needs an encrypted link (the stack
-refuses others), and requests are served only on a link that is encrypted
-with a bond (``authorised``). New bonds are accepted only while the pairing
-window is open: on a board with no bond at all, after a short press of the
-button while no set runs, or when a bonded host asks (``PAIRING``). A link
-that pairs outside the window is not bonded and is dropped.
+Security (docs/ble.md): on every port, requests other than ``HELLO`` and
+``AUTH`` are served only on a connection whose host has proved that it holds
+the board's key (``korsetfw.boardkey``: written over USB when the board was
+flashed). Where the stack can bond (NimBLE), every Korset characteristic also
+needs an encrypted link (the stack refuses others) and requests are served
+only on a link encrypted with a bond; new bonds are accepted only while the
+pairing window is open: on a board with no bond at all, after a short press
+of the button while no set runs, or when an authorised host asks
+(``PAIRING``). A link that pairs outside the window is not bonded and is
+dropped. BTstack (the Pico W family) cannot bond in MicroPython: there the
+key alone authorises, and ``config`` is not offered keys it lacks.
+
+Stacks differ in what ``gatts_notify`` does when its buffers are full
+(``STACKS``): NimBLE raises ``OSError(ENOMEM)`` and the link tries again on
+the next pass; BTstack copies the value into the heap and sends it later
+(``extmod/btstack/modbluetooth_btstack.c``, ``mp_bluetooth_gatts_notify_indicate``),
+so there the link keeps less in flight (``QUEUED_WINDOW``). Any other error
+from the stack (``ENOTCONN`` when the phone has gone) ends this connection's
+work, never the board's.
 """
 
 import struct
 
-from korsetfw import FIRMWARE_VERSION, catalogue
+from korsetfw import FIRMWARE_VERSION, boardkey, catalogue
 from korsetfw import protocol as p
-from korsetfw.compat import const
+from korsetfw.compat import const, print_exception
 from korsetfw.settings import TOLERANCE_RANGE_DEG
 
 _IRQ_CENTRAL_CONNECT = const(1)
@@ -35,6 +48,12 @@ _FLAG_NOTIFY = const(0x0010)
 _FLAG_READ_ENCRYPTED = const(0x0200)
 _FLAG_WRITE_ENCRYPTED = const(0x1000)
 _ENOMEM = const(12)
+_ENOTCONN = const(107)
+
+# MicroPython's BLE stacks, as a board file names them (``ble.stack``): (whether it can
+# pair and bond, whether gatts_notify queues in the heap instead of raising ENOMEM).
+STACKS = {"nimble": (True, False), "btstack": (False, True)}
+QUEUED_WINDOW = const(4096)  # bytes in flight on a queuing stack: each is heap until sent
 
 _MAX_REQUESTS = const(8)
 _REQUEST_BUFFER = const(244)  # ATT_MTU - 3: a programme of 16 sets is 2 + 1 + 16 * 14
@@ -61,8 +80,12 @@ def advertising_payloads(name):
 
 
 class Link:
-    def __init__(self, ble, bluetooth, app, store, bonds, clock, name, battery_pct=None):
-        """``ble``: the BLE object; ``bluetooth``: its module (for UUID); ``app``: the App."""
+    def __init__(self, ble, bluetooth, app, store, bonds, clock, name, battery_pct=None,
+                 stack="nimble", key=None, device_id=b""):
+        """``ble``: the BLE object; ``bluetooth``: its module (for UUID); ``app``: the App;
+        ``stack``: the port's BLE stack (a ``STACKS`` key); ``key``: the board key (bytes,
+        or None: the board was flashed without one and authorises nobody);
+        ``device_id``: the MCU's id, told in HELLO."""
         self.ble = ble
         self.bt = bluetooth
         self.app = app
@@ -71,10 +94,16 @@ class Link:
         self.clock = clock
         self.name = name
         self.battery_pct = battery_pct  # a function returning 0-100, or None
+        self.can_bond, self.notify_queues = STACKS[stack]
+        self.key = key
+        self.device_id = bytes(device_id)
         self.conn = None
         self.mtu = 23
         self.encrypted = False
-        self.authorised = False
+        self.bonded = False  # the link is encrypted with a bond (stacks that bond)
+        self.key_proved = False  # the host proved the board key on this connection
+        self._nonce = None  # the board's nonce of the last HELLO (used once)
+        self.link_errors = 0  # errors from the stack that ended a connection's work
         self.requests = []  # at most _MAX_REQUESTS; more are dropped (the host times out)
         self.pending = []  # responses the stack had no room for yet
         self._pairing_until_ms = None
@@ -89,14 +118,24 @@ class Link:
     def start(self):
         ble = self.ble
         ble.active(True)
-        ble.config(gap_name=self.name, mtu=p.ATT_MTU, bond=True, le_secure=True, mitm=False,
-                   io=3)
+        ble.config(gap_name=self.name, mtu=p.ATT_MTU)
+        if self.can_bond:
+            try:
+                ble.config(bond=True, le_secure=True, mitm=False, io=3)
+            except ValueError:
+                # "unknown config param": this port was built without pairing (a board
+                # file naming the wrong stack). Run as on BTstack rather than not at all.
+                self.can_bond = False
+                self.app.out("ble: this port cannot pair or bond; the board key alone "
+                             "authorises")
         ble.irq(self._irq)
         UUID = self.bt.UUID  # noqa: N806 (the port's class)
+        read_enc = _FLAG_READ_ENCRYPTED if self.can_bond else 0
+        write_enc = _FLAG_WRITE_ENCRYPTED if self.can_bond else 0
         korset = (UUID(p.SERVICE_UUID), (
-            (UUID(p.CONTROL_UUID), _FLAG_WRITE | _FLAG_NOTIFY | _FLAG_WRITE_ENCRYPTED),
-            (UUID(p.DATA_UUID), _FLAG_NOTIFY | _FLAG_READ_ENCRYPTED),
-            (UUID(p.LIVE_UUID), _FLAG_NOTIFY | _FLAG_READ_ENCRYPTED),
+            (UUID(p.CONTROL_UUID), _FLAG_WRITE | _FLAG_NOTIFY | write_enc),
+            (UUID(p.DATA_UUID), _FLAG_NOTIFY | read_enc),
+            (UUID(p.LIVE_UUID), _FLAG_NOTIFY | read_enc),
         ))
         info = (UUID(p.DEVICE_INFO_UUID), (
             (UUID(p.MANUFACTURER_UUID), _FLAG_READ),
@@ -113,10 +152,15 @@ class Link:
         ble.gatts_write(h_model, self.app.board["name"].encode())
         ble.gatts_write(h_firmware, FIRMWARE_VERSION.encode())
         self._update_battery()
-        if len(self.bonds) == 0:
+        if self.can_bond and len(self.bonds) == 0:
             self._pairing_until_ms = -1  # first boot: open until the first bond
         self._advertise()
         self.running = True
+
+    @property
+    def authorised(self):
+        """Whether requests are served on this connection."""
+        return self.key_proved and (self.bonded or not self.can_bond)
 
     def _advertise(self):
         adv, resp = advertising_payloads(self.name)
@@ -149,15 +193,13 @@ class Link:
             self.conn = data[0]
             self.mtu = 23
             self.encrypted = False
-            self.authorised = False
+            self.bonded = False
+            self.key_proved = False
+            self._nonce = None
         elif event == _IRQ_CENTRAL_DISCONNECT:
-            if data[0] == self.conn:
-                self.conn = None
-                self.authorised = False
-                self._end_transfer()
-                self._live_period_ms = 0
-                self.requests = []
-                self.pending = []
+            # (conn None: a failed notify already gave this connection up; advertise again.)
+            if data[0] == self.conn or self.conn is None:
+                self._forget_connection()
                 self._advertise()
         elif event == _IRQ_GATTS_WRITE:
             conn, handle = data[0], data[1]
@@ -171,7 +213,7 @@ class Link:
             conn, encrypted, _authenticated, bonded = data[0], data[1], data[2], data[3]
             if conn == self.conn:
                 self.encrypted = bool(encrypted)
-                self.authorised = bool(encrypted and bonded)
+                self.bonded = bool(encrypted and bonded)
                 if encrypted and not bonded:
                     self.ble.gap_disconnect(conn)  # paired outside the pairing window
         elif event == _IRQ_GET_SECRET:
@@ -188,6 +230,17 @@ class Link:
                 self._pairing_until_ms = None  # the first bond closes the first-boot window
             return True
         return None
+
+    def _forget_connection(self):
+        """The connection is gone: nothing of its work survives it."""
+        self.conn = None
+        self.bonded = False
+        self.key_proved = False
+        self._nonce = None
+        self._end_transfer()
+        self._live_period_ms = 0
+        self.requests = []
+        self.pending = []
 
     # -- the main loop's slow part ---------------------------------------------------
 
@@ -213,19 +266,34 @@ class Link:
             if response is None:
                 continue  # ACK: not answered
             if not self._notify(self.h_control, response):
-                self.pending.append(response)
+                if self.conn is not None:  # buffers full: send it next pass
+                    self.pending.append(response)
                 return
         self._pump()
         self._live()
 
     def _notify(self, handle, data):
+        """Send a notification; False when it was not sent (and should not be retried
+        now). ENOMEM: the stack's buffers are full, try again next pass. Any other error
+        (ENOTCONN: the host went away before the stack told us) ends this connection's
+        work; the disconnect event, if it comes, finds nothing left to do."""
         try:
             self.ble.gatts_notify(self.conn, handle, data)
             return True
         except OSError as e:
             if e.args[0] == _ENOMEM:
-                return False  # the stack's buffers are full: try again next pass
-            raise
+                return False
+            self.link_errors += 1
+            self.app.out("ble: notify failed (errno %s); connection dropped"
+                         % (e.args[0] if e.args else "?"))
+            conn = self.conn
+            self._forget_connection()
+            try:
+                if conn is not None:
+                    self.ble.gap_disconnect(conn)
+            except OSError:
+                pass  # already gone
+            return False
 
     # -- requests --------------------------------------------------------------------
 
@@ -236,6 +304,11 @@ class Link:
         op, seq = request[0], request[1]
         body = request[2:]
         head = struct.pack(p.RESPONSE_HEADER, (op | p.RESPONSE) & 0xFF, seq, p.OK)
+        if op == p.HELLO or op == p.AUTH:
+            try:
+                return self._hello(head, body) if op == p.HELLO else self._auth(head, body)
+            except ValueError:
+                return self._status(head, p.MALFORMED)
         if not self.authorised:
             return self._status(head, p.NOT_AUTHORISED)
         if self.mtu < p.MIN_MTU:
@@ -250,9 +323,7 @@ class Link:
         except OSError:
             return self._status(head, p.STORAGE_ERROR)
         except Exception as e:  # a bug must not stop the board: report it, answer, go on
-            import sys
-
-            sys.print_exception(e)
+            print_exception(e)
             return self._status(head, p.INTERNAL_ERROR)
 
     @staticmethod
@@ -264,6 +335,30 @@ class Link:
         if len(body) != struct.calcsize(fmt):
             raise ValueError("body length")
         return struct.unpack(fmt, body)
+
+    def _hello(self, head, body):
+        import os
+
+        self._body("<", body)
+        self._nonce = os.urandom(boardkey.NONCE_BYTES)
+        flags = (p.HELLO_FLAG_KEY if self.key is not None else 0) | \
+            (p.HELLO_FLAG_BONDS if self.can_bond else 0)
+        return head + struct.pack(p.HELLO_RESP, p.PROTOCOL_VERSION, flags, self._nonce) + \
+            self.device_id
+
+    def _auth(self, head, body):
+        host_nonce, mac = self._body(p.AUTH_REQ, body)
+        nonce = self._nonce
+        self._nonce = None  # one answer per nonce: a wrong guess costs a new HELLO
+        if self.key is None:
+            return self._status(head, p.NO_KEY)
+        if nonce is None:
+            return self._status(head, p.BAD_STATE)
+        if not boardkey.same(mac, boardkey.host_mac(self.key, nonce, host_nonce)):
+            self.app.out("ble: a host failed to prove the board key")
+            return self._status(head, p.AUTH_FAILED)
+        self.key_proved = True
+        return head + struct.pack(p.AUTH_RESP, boardkey.board_mac(self.key, host_nonce, nonce))
 
     def _info(self, head, body):
         self._body("<", body)
@@ -279,6 +374,8 @@ class Link:
             flags |= p.INFO_FLAG_PAIRING_OPEN
         if app.wall_offset_s is not None:
             flags |= p.INFO_FLAG_CLOCK_SET
+        if app.errors:
+            flags |= p.INFO_FLAG_ERRORS
         sessions = self.store.sessions()
         used = self.store.used_bytes()
         battery = self.battery_pct() if self.battery_pct is not None else None
@@ -288,7 +385,7 @@ class Link:
         return head + struct.pack(
             p.INFO_RESP, p.PROTOCOL_VERSION, major, minor, patch, flags, len(sessions), used,
             self.store.free_bytes(), 255 if battery is None else battery, unix,
-            now_ms // 1000) + app.board["name"].encode()[:32]
+            now_ms // 1000, min(app.errors, 0xFFFF)) + app.board["name"].encode()[:32]
 
     def _set_time(self, head, body):
         (unix,) = self._body(p.SET_TIME_REQ, body)
@@ -394,7 +491,8 @@ class Link:
         digest = self.store.sha256(number)
         self._end_transfer()
         f = open(self.store.path(number), "rb")
-        self._transfer = [number, f, size, offset, offset, min(window, p.MAX_WINDOW)]
+        limit = QUEUED_WINDOW if self.notify_queues else p.MAX_WINDOW
+        self._transfer = [number, f, size, offset, offset, min(window, limit)]
         return head + struct.pack(p.READ_RESP, number, size, digest)
 
     def _ack(self, head, body):

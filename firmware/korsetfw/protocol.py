@@ -6,14 +6,28 @@ The Korset service (``SERVICE_UUID``) has three characteristics:
 
 - control point (``CONTROL_UUID``): the host writes a request (write with
   response); the board answers with a notification on the same
-  characteristic. Encrypted (bonded) links only.
+  characteristic.
 - data (``DATA_UUID``): notifications carrying session bytes during a read.
-  Encrypted links only.
 - live (``LIVE_UUID``): notifications of the deviation, state and count
-  while the host asks for them (``LIVE``). Encrypted links only.
+  while the host asks for them (``LIVE``).
+
+Where the board's BLE stack can bond (NimBLE), all three need an encrypted
+link (LE Secure Connections, a bond); on BTstack, which cannot bond in
+MicroPython, they are open at the link level. On every stack the board
+serves nothing but ``HELLO`` and ``AUTH`` until the host has proved, on this
+connection, that it holds the board's key (``korsetfw.boardkey``).
 
 Plus the standard Device Information (0x180A: manufacturer, model, firmware
 revision) and Battery (0x180F: battery level, %) services.
+
+Authorisation
+-------------
+``HELLO`` answers the protocol version, flags (``HELLO_FLAG_*``), a fresh
+nonce and the board's device id (its MCU id, so the host picks the key it
+keeps for this board). ``AUTH(host nonce, host MAC)`` answers the board's MAC
+(``korsetfw.boardkey``); from then on the connection is authorised (with a
+bond too where the stack can bond). A wrong MAC is ``AUTH_FAILED``; a board
+flashed without a key answers ``NO_KEY``.
 
 Requests and responses (little-endian)
 --------------------------------------
@@ -41,7 +55,7 @@ to talk to a board with another version.
 
 from korsetfw.compat import const
 
-PROTOCOL_VERSION = const(1)
+PROTOCOL_VERSION = const(2)
 
 
 def _uuid(short):
@@ -86,12 +100,15 @@ CONFIRM = const(0x13)
 ERASE = const(0x14)
 FORGET = const(0x15)
 PAIRING = const(0x16)
+HELLO = const(0x17)
+AUTH = const(0x18)
 
 OP_NAMES = {
     INFO: "info", SET_TIME: "set_time", CONFIGURE: "configure", START: "start", STOP: "stop",
     REFERENCE: "reference", LIVE: "live", PROGRAMME: "programme", LIST: "list", READ: "read",
     ACK: "ack",
     CONFIRM: "confirm", ERASE: "erase", FORGET: "forget", PAIRING: "pairing",
+    HELLO: "hello", AUTH: "auth",
 }
 
 # Status codes
@@ -102,11 +119,14 @@ BAD_STATE = const(3)  # e.g. STOP with no set running
 NO_SESSION = const(4)
 HASH_MISMATCH = const(5)
 BUSY = const(6)  # the session is being recorded
-NOT_AUTHORISED = const(7)  # link not encrypted with a bond
+NOT_AUTHORISED = const(7)  # the board key not proved on this link (or, where the stack
+# bonds, the link not encrypted with a bond)
 STORAGE_ERROR = const(8)
 OUT_OF_RANGE = const(9)  # a value outside what the board accepts
 MTU_TOO_SMALL = const(10)
 INTERNAL_ERROR = const(11)  # a firmware fault, printed on its console; the board goes on
+NO_KEY = const(12)  # the board has no key: flash it (korset flash writes one over USB)
+AUTH_FAILED = const(13)  # the host's MAC is not the board key's
 
 STATUS_NAMES = {
     OK: "ok", UNKNOWN_OP: "unknown operation", MALFORMED: "malformed request",
@@ -115,19 +135,29 @@ STATUS_NAMES = {
     NOT_AUTHORISED: "not authorised (pair first)", STORAGE_ERROR: "storage error",
     OUT_OF_RANGE: "value out of range", MTU_TOO_SMALL: "ATT MTU too small",
     INTERNAL_ERROR: "internal error on the board",
+    NO_KEY: "the board has no key (flash it over USB: korset flash)",
+    AUTH_FAILED: "this computer does not hold the board's key",
 }
 
 # Request and response bodies (struct formats, little-endian).
 REQUEST_HEADER = "<BB"  # op, seq
 RESPONSE_HEADER = "<BBB"  # op | RESPONSE, seq, status
 # INFO: protocol, firmware major/minor/patch, flags, sessions, used bytes, free bytes,
-# battery % (255 unknown), clock (Unix s, 0 unset), uptime s; then the board name (UTF-8).
-INFO_RESP = "<BBBBBHIIBII"
+# battery % (255 unknown), clock (Unix s, 0 unset), uptime s, internal errors contained
+# since boot (saturating); then the board name (UTF-8).
+INFO_RESP = "<BBBBBHIIBIIH"
 INFO_FLAG_RECORDING = const(1)
 INFO_FLAG_STORAGE_FULL = const(2)
 INFO_FLAG_SET_ACTIVE = const(4)
 INFO_FLAG_PAIRING_OPEN = const(8)
 INFO_FLAG_CLOCK_SET = const(16)
+INFO_FLAG_ERRORS = const(32)  # the board contained internal errors since boot (console)
+# HELLO: protocol version, flags, the board's nonce; then its device id (MCU id bytes).
+HELLO_RESP = "<BB16s"
+HELLO_FLAG_KEY = const(1)  # the board has a key (else AUTH answers NO_KEY)
+HELLO_FLAG_BONDS = const(2)  # its stack bonds: the host must also pair (encrypted link)
+AUTH_REQ = "<16s16s"  # the host's nonce, its MAC (korsetfw.boardkey.host_mac)
+AUTH_RESP = "<16s"  # the board's MAC (korsetfw.boardkey.board_mac)
 SET_TIME_REQ = "<I"  # Unix seconds
 # CONFIGURE / START: exercise code (EXERCISE_CODES), tolerance in 0.1 degree (0: the
 # exercise's own). START's body may also be empty: the configured exercise.

@@ -40,6 +40,7 @@ class FlashReport:
     unchanged: int = 0
     removed: list[str] = field(default_factory=list)
     version: str = ""
+    key_made: bool = False  # a new board key was written (the board had none)
 
 
 def load_board(name_or_path: str) -> dict:
@@ -117,7 +118,12 @@ def run_code(transport, code: str) -> str:
 
 
 def flash(board: dict, port: str | None = None,
-          progress: Callable[[str], None] = lambda line: None) -> FlashReport:
+          progress: Callable[[str], None] = lambda line: None, keys=None) -> FlashReport:
+    """``keys``: where this computer keeps the board's key (``korset.ble.keys.BoardKeys``;
+    default: the user's)."""
+    from korset.ble.keys import user_keys
+
+    keys = keys if keys is not None else user_keys()
     port = port or find_port()
     with tempfile.TemporaryDirectory(prefix="korset-flash-") as tmp:
         files = stage(board, Path(tmp))
@@ -150,6 +156,7 @@ def flash(board: dict, port: str | None = None,
             transport.fs_writefile("/" + path, data)
             report.copied.append((path, len(data)))
         report.unchanged = len(files) - len(changed)
+        report.key_made = _provision_key(transport, keys, progress)
         progress("check the IMU")
         run_code(transport, "import time\nfrom korsetfw import boarddef, hw, settings\n"
                          "hw.build(boarddef.load('/board.json'), settings.Settings(), time)")
@@ -162,6 +169,41 @@ def flash(board: dict, port: str | None = None,
         raise FlashError(f"the board reports firmware {report.version!r} after the reset, "
                          f"not {FIRMWARE_VERSION}")
     return report
+
+
+_KEY_SCRIPT = """
+import binascii, machine
+try:
+    with open(%r) as f:
+        key = f.read().strip()
+except OSError:
+    key = ""
+print(binascii.hexlify(machine.unique_id()).decode() + " " + key)
+"""
+
+
+def _provision_key(transport, keys, progress: Callable[[str], None]) -> bool:
+    """The board key (``korsetfw.boardkey``): kept if the board has a valid one, else made
+    and written; this computer keeps a copy by the board's id. Over USB only: holding the
+    board is what entitles a computer to its key. Returns whether a key was made."""
+    from korset.ble.keys import new_key
+    from korsetfw import boardkey
+
+    out = run_code(transport, _KEY_SCRIPT % boardkey.KEY_PATH).split()
+    device_id = bytes.fromhex(out[0])
+    try:
+        key = boardkey.parse(out[1]) if len(out) > 1 else None
+    except ValueError:
+        key = None  # damaged: a new one (no host can use the damaged one anyway)
+    made = key is None
+    if made:
+        key = new_key()
+        progress(f"write a new board key ({boardkey.KEY_PATH})")
+        transport.fs_writefile(boardkey.KEY_PATH, boardkey.format_key(key).encode())
+    else:
+        progress("keep the board's key")
+    keys.put(device_id, key)
+    return made
 
 
 def _read_version(port: str, timeout_s: float = 15.0) -> str:

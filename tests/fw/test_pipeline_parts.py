@@ -182,7 +182,7 @@ def _play(names, fault_at=None, fault_ms=0):
     cues = Cues(_Motor(log, clock), clock)
     for name in names:
         cues.play(name)
-    for t in range(3000):
+    for t in range(5000):  # longer than the longest pattern
         clock.now = t
         if fault_at is not None and t == fault_at:
             cues.fault(True)

@@ -11,7 +11,7 @@ from korsetfw.link import advertising_payloads
 
 
 def test_version_and_uuids():
-    assert p.PROTOCOL_VERSION == 1
+    assert p.PROTOCOL_VERSION == 2
     assert p.SERVICE_UUID == "4b530100-6b6f-7273-6574-2d6b6f727365"
     assert p.CONTROL_UUID == "4b530101-6b6f-7273-6574-2d6b6f727365"
     assert p.DATA_UUID == "4b530102-6b6f-7273-6574-2d6b6f727365"
@@ -23,14 +23,15 @@ def test_version_and_uuids():
 def test_opcodes_and_status_codes():
     assert (p.INFO, p.SET_TIME, p.CONFIGURE, p.START, p.STOP, p.REFERENCE, p.LIVE,
             p.PROGRAMME) == (1, 2, 3, 4, 5, 6, 7, 8)
-    assert (p.LIST, p.READ, p.ACK, p.CONFIRM, p.ERASE, p.FORGET, p.PAIRING) == (
-        0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16)
+    assert (p.LIST, p.READ, p.ACK, p.CONFIRM, p.ERASE, p.FORGET, p.PAIRING, p.HELLO,
+            p.AUTH) == (0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18)
     assert p.RESPONSE == 0x80
     assert (p.OK, p.UNKNOWN_OP, p.MALFORMED, p.BAD_STATE, p.NO_SESSION, p.HASH_MISMATCH,
             p.BUSY, p.NOT_AUTHORISED, p.STORAGE_ERROR, p.OUT_OF_RANGE, p.MTU_TOO_SMALL,
-            p.INTERNAL_ERROR) == tuple(range(12))
+            p.INTERNAL_ERROR, p.NO_KEY, p.AUTH_FAILED) == tuple(range(14))
     assert set(p.OP_NAMES) == {1, 2, 3, 4, 5, 6, 7, 8, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15,
-                               0x16}
+                               0x16, 0x17, 0x18}
+    assert set(p.STATUS_NAMES) == set(range(14))
 
 
 def test_struct_layouts_byte_for_byte():
@@ -47,10 +48,14 @@ def test_struct_layouts_byte_for_byte():
     assert struct.pack(p.SET_TIME_REQ, 1764115200) == b"\x00\x43\x26\x69"
     assert struct.pack(p.LIST_RESP, 2, 1) + struct.pack(p.LIST_ENTRY, 7, 300, 1) == (
         b"\x02\x00\x01" + b"\x07\x00\x00\x00\x2c\x01\x00\x00\x01")
-    assert struct.calcsize(p.INFO_RESP) == 24
-    assert struct.pack(p.INFO_RESP, 1, 0, 1, 0, 3, 2, 100, 200, 67, 0, 5) == (
-        b"\x01\x00\x01\x00\x03\x02\x00" + b"\x64\x00\x00\x00" + b"\xc8\x00\x00\x00"
-        + b"\x43" + b"\x00\x00\x00\x00" + b"\x05\x00\x00\x00")
+    assert struct.calcsize(p.INFO_RESP) == 26
+    assert struct.pack(p.INFO_RESP, 2, 0, 1, 0, 3, 2, 100, 200, 67, 0, 5, 0x1234) == (
+        b"\x02\x00\x01\x00\x03\x02\x00" + b"\x64\x00\x00\x00" + b"\xc8\x00\x00\x00"
+        + b"\x43" + b"\x00\x00\x00\x00" + b"\x05\x00\x00\x00" + b"\x34\x12")
+    assert (p.INFO_FLAG_ERRORS, p.HELLO_FLAG_KEY, p.HELLO_FLAG_BONDS) == (32, 1, 2)
+    assert struct.pack(p.HELLO_RESP, 2, 3, b"\x07" * 16) == b"\x02\x03" + b"\x07" * 16
+    assert struct.pack(p.AUTH_REQ, b"\x01" * 16, b"\x02" * 16) == b"\x01" * 16 + b"\x02" * 16
+    assert struct.pack(p.AUTH_RESP, b"\x03" * 16) == b"\x03" * 16
     assert struct.pack(p.LIVE_PACKET, 1000, -15, 52, 0, 2, 3, 7) == (
         b"\xe8\x03\x00\x00\xf1\xff\x34\x00\x00\x00\x02\x03\x07\x00")
     assert struct.pack(p.ERASE_REQ, p.ERASE_TOKEN) == b"WIPE"

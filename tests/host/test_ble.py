@@ -21,6 +21,7 @@ from bleak.exc import BleakError
 
 from korset import session as sess
 from korset.ble.client import BoardRefused, KorsetClient, LinkError
+from korset.ble.keys import VIRTUAL_HOST_KEYS
 from korset.ble.radio import VirtualRadio, connected, find_board
 from korset.ble.sync import SyncReport, sync
 from korset.replay import end_with_long_press
@@ -60,6 +61,8 @@ def board_dir(recorded_board, tmp_path) -> Path:
     copy = tmp_path / "board"
     copy.mkdir()
     shutil.copy(root / "flash.bin", copy / "flash.bin")
+    # The computer that installed the board holds its key (korset flash would keep it).
+    shutil.copy(root / VIRTUAL_HOST_KEYS, copy / VIRTUAL_HOST_KEYS)
     return copy
 
 
@@ -297,6 +300,10 @@ def test_an_unbonded_central_reads_no_data_and_cannot_reconfigure(board_dir, tmp
                 await client.pair()
                 kc2 = KorsetClient(client)
                 await kc2.open()
+                # A bond alone is not enough: the board serves a computer that holds its key.
+                with pytest.raises(BoardRefused, match="not authorised"):
+                    await kc2.request(p.INFO)
+                await kc2.authenticate(radio.keys())
                 assert (await kc2.info()).sessions == 3
             finally:
                 await client.disconnect()

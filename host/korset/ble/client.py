@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import hmac
+import os
 import struct
 import time
 from collections.abc import Callable
@@ -21,6 +23,7 @@ from bleak import BleakClient
 from bleak.exc import BleakError
 
 from korset import KorsetError
+from korsetfw import boardkey
 from korsetfw import protocol as p
 
 REQUEST_TIMEOUT_S = 10.0
@@ -35,6 +38,10 @@ class NotPaired(LinkError):
     def __init__(self) -> None:
         super().__init__("this computer is not paired with the board: press the board's "
                          "button (with no set running), then run korset pair")
+
+
+class NoBoardKey(LinkError):
+    """This computer cannot prove it may use the board."""
 
 
 class BoardRefused(KorsetError):
@@ -58,6 +65,7 @@ class Info:
     battery_pct: int | None
     clock_unix_s: int | None
     uptime_s: int
+    errors: int  # internal errors the board contained since it booted
     board: str
 
     recording = property(lambda self: bool(self.flags & p.INFO_FLAG_RECORDING))
@@ -109,6 +117,7 @@ class KorsetClient:
         self.stray_packets = 0  # DATA packets not where expected (should stay 0)
         self.answer_listener: Callable[[bytes], None] | None = None  # every answer (tests)
         self.board_info: Info | None = None  # INFO, as read when connecting
+        self.device_id: bytes | None = None  # the board's MCU id, once authenticated
 
     async def open(self) -> None:
         """Subscribe to the board's answers; call once after connecting (and pairing)."""
@@ -185,18 +194,58 @@ class KorsetClient:
             if not task.done():
                 task.cancel()
 
-    async def info(self) -> Info:
-        body = await self.request(p.INFO, retry_unauthorised=20)
-        size = struct.calcsize(p.INFO_RESP)
-        (protocol, major, minor, patch, flags, sessions, used, free, battery, clock,
-         uptime) = struct.unpack_from(p.INFO_RESP, body)
+    @staticmethod
+    def _check_version(protocol: int) -> None:
         if protocol != p.PROTOCOL_VERSION:
             raise LinkError(f"the board speaks protocol version {protocol}; this korset speaks "
                             f"{p.PROTOCOL_VERSION}: update "
                             + ("the firmware (korset flash)" if protocol < p.PROTOCOL_VERSION
                                else "korset (pip install -U korset)"))
+
+    async def authenticate(self, keys) -> None:
+        """Prove to the board that this computer holds its key, and check that the board
+        holds it too (``korsetfw.boardkey``); ``keys``: a ``korset.ble.keys.BoardKeys``."""
+        try:
+            body = await self.request(p.HELLO)
+        except BoardRefused as e:
+            if e.status == p.UNKNOWN_OP:  # firmware from before the board key
+                self._check_version(1)
+            raise
+        protocol, flags, nonce = struct.unpack_from(p.HELLO_RESP, body)
+        self._check_version(protocol)
+        device_id = bytes(body[struct.calcsize(p.HELLO_RESP):])
+        if not flags & p.HELLO_FLAG_KEY:
+            raise NoBoardKey(f"board {device_id.hex()} has no key: connect it by USB and run "
+                             "korset flash (it writes one)")
+        key = keys.get(device_id)
+        if key is None:
+            raise NoBoardKey(f"this computer does not hold the key of board "
+                             f"{device_id.hex()}: connect the board by USB and run korset "
+                             "flash on this computer (it keeps the board's key)")
+        host_nonce = os.urandom(boardkey.NONCE_BYTES)
+        try:
+            body = await self.request(p.AUTH, struct.pack(
+                p.AUTH_REQ, host_nonce, boardkey.host_mac(key, nonce, host_nonce)))
+        except BoardRefused as e:
+            if e.status == p.AUTH_FAILED:
+                raise NoBoardKey(f"the key this computer holds for board {device_id.hex()} "
+                                 "is not the board's (was it flashed elsewhere since?): "
+                                 "connect it by USB and run korset flash") from e
+            raise
+        (mac,) = struct.unpack(p.AUTH_RESP, body)
+        if not hmac.compare_digest(mac, boardkey.board_mac(key, host_nonce, nonce)):
+            raise NoBoardKey(f"the board answering as {device_id.hex()} does not hold its key: "
+                             "it is not the board this computer flashed")
+        self.device_id = device_id
+
+    async def info(self) -> Info:
+        body = await self.request(p.INFO, retry_unauthorised=20)
+        size = struct.calcsize(p.INFO_RESP)
+        (protocol, major, minor, patch, flags, sessions, used, free, battery, clock,
+         uptime, errors) = struct.unpack_from(p.INFO_RESP, body)
+        self._check_version(protocol)
         return Info(protocol, f"{major}.{minor}.{patch}", flags, sessions, used, free,
-                    None if battery == 255 else battery, clock or None, uptime,
+                    None if battery == 255 else battery, clock or None, uptime, errors,
                     body[size:].decode(errors="replace"))
 
     async def set_time(self, unix_s: float | None = None) -> None:

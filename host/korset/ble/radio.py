@@ -41,6 +41,12 @@ class SystemRadio:
     def kwargs(self, backend: Any) -> dict:
         return {} if backend is None else {"backend": backend}
 
+    def keys(self):
+        """The board keys this computer holds (``korset.ble.keys``)."""
+        from korset.ble.keys import user_keys
+
+        return user_keys()
+
 
 class VirtualRadio(SystemRadio):
     """A virtual board in ``board_dir`` on the air, and a Bumble central to reach it.
@@ -50,8 +56,13 @@ class VirtualRadio(SystemRadio):
     boots what is on its flash, settings included."""
 
     def __init__(self, board_dir: str | Path, *, settings: dict | None = None,
-                 install: bool | None = None):
+                 install: bool | None = None, board: str = "virtual",
+                 ble_faults: dict | None = None):
+        """``board``: the board file it is (its BLE stack's API is modelled);
+        ``ble_faults``: radio faults to inject (``korset/vboard/mp/bluetooth.py``)."""
         self.board_dir = Path(board_dir)
+        self.board_name = board
+        self.ble_faults = ble_faults
         self.settings = settings
         self.install = install
         self.board: Any = None
@@ -64,15 +75,23 @@ class VirtualRadio(SystemRadio):
         from korset.vble.running import RunningBoard
         from korset.vboard import VirtualBoard
 
-        vb = VirtualBoard(self.board_dir)
+        vb = VirtualBoard(self.board_dir, self.board_name)
         install = self.install if self.install is not None else not vb.flash_image.exists()
         self.link = LocalLink()
-        self.board = RunningBoard(vb, self.link, settings=self.settings, install=install)
+        self.board = RunningBoard(vb, self.link, settings=self.settings, install=install,
+                                  ble_faults=self.ble_faults)
         await self.board.start()
         self.central = BumbleCentral(self.link, keystore=self.board_dir / "host-bonds.json")
         await self.central.power_on()
         self.scanner_backend, self.client_backend = backend_for(self.central)
         return self
+
+    def keys(self):
+        """The virtual computer's keys beside the board (made when it was installed), then
+        the user's (a virtual board flashed with korset flash over its serial port)."""
+        from korset.ble.keys import VIRTUAL_HOST_KEYS, BoardKeys, user_keys
+
+        return BoardKeys(self.board_dir / VIRTUAL_HOST_KEYS, fallback=user_keys())
 
     async def __aexit__(self, *exc) -> None:
         with contextlib.suppress(Exception):
@@ -148,8 +167,9 @@ async def connected(radio: SystemRadio, device: BLEDevice | str, *, pair: bool =
         kc = KorsetClient(client)
         try:
             await kc.open()
-            # Checks the protocol version before anything else (and, after pairing, waits
-            # the moment until the board has taken the new bond).
+            # Checks the protocol version before anything else, proves the board key (and,
+            # after pairing, INFO waits the moment until the board has taken the new bond).
+            await kc.authenticate(radio.keys())
             kc.board_info = await kc.info()
         except LinkError as e:
             if "encrypt" in str(e).lower() or "authent" in str(e).lower():

@@ -100,6 +100,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _flash(board) -> None:
     """Flash the firmware with real mpremote over the virtual board's serial port."""
+    from korset.ble.keys import VIRTUAL_HOST_KEYS, BoardKeys
     from korset.flashing import flash
     from korset.vboard.serial import SerialBoard
 
@@ -107,15 +108,18 @@ def _flash(board) -> None:
     serial = SerialBoard(board)  # its flash is blank the first time: no firmware yet
     port = serial.start()
     try:
-        report = flash(board.board, port)
+        # The demo's own computer keeps the board's key beside the board, not in yours.
+        report = flash(board.board, port, keys=BoardKeys(board.root / VIRTUAL_HOST_KEYS))
     finally:
         serial.stop()
     kib = sum(n for _, n in report.copied) / 1024
     copied = f"{len(report.copied)} file(s) copied ({kib:.1f} KiB), {report.unchanged} " \
         "unchanged" if report.copied else f"all {report.unchanged} files already there"
+    key = "a board key made and kept" if report.key_made else "its board key kept"
     step(f"Flashed the board with mpremote on its serial port {port} ('korset flash --board "
          f"virtual --port {port}'): the firmware compiled with mpy-cross for "
-         f"{board.board['mpy_arch']}, {copied}, the IMU's identity checked, reset; it booted "
+         f"{board.board['mpy_arch']}, {copied}, {key}, the IMU's identity checked, "
+         "reset; it booted "
          f"firmware {report.version} ({time.monotonic() - started:.1f} s)")
 
 

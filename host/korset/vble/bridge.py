@@ -13,6 +13,12 @@ forwards to it), so they live on the board's flash as on a port.
 Events go the other way: connections, disconnections, remote writes, MTU
 exchanges, encryption changes, and "sent" once a notification has left the
 stack (the shim counts notifications in flight by it).
+
+On a board whose stack is BTstack (the shim says so when it starts the radio),
+pairing is what MicroPython's BTstack build does without the pairing API: its
+security manager runs with BTstack's defaults (Just Works, no bonding, no
+Secure Connections requested) and keeps nothing, and the firmware hears of
+none of it.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from bumble import gatt
 from bumble.att import Attribute
 from bumble.core import UUID
 from bumble.device import Connection, Device
-from bumble.keys import KeyStore, PairingKeys
+from bumble.keys import KeyStore, MemoryKeyStore, PairingKeys
 from bumble.pairing import PairingConfig, PairingDelegate
 
 log = logging.getLogger(__name__)
@@ -227,7 +233,8 @@ class BoardBridge:
         reply: dict = {"re": msg.get("id")}
         try:
             if op == "active":
-                pass
+                if msg.get("on") and msg.get("stack") == "btstack":
+                    self._btstack()
             elif op == "config":
                 self._configure(msg["values"])
             elif op == "mac":
@@ -257,6 +264,12 @@ class BoardBridge:
             reply["error"] = str(e)
         if msg.get("id") is not None:
             self._send(reply)
+
+    def _btstack(self) -> None:
+        self._bond = False
+        self._sc = False
+        self._mitm = False
+        self.device.keystore = MemoryKeyStore()  # nothing reaches the firmware
 
     def _configure(self, values: dict) -> None:
         if "gap_name" in values:

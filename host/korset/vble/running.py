@@ -39,8 +39,10 @@ def board_address(root: Path) -> str:
 
 class RunningBoard:
     def __init__(self, board: VirtualBoard, link: LocalLink, *, settings: dict | None = None,
-                 install: bool = True, speed: float = 1.0):
+                 install: bool = True, speed: float = 1.0, ble_faults: dict | None = None):
+        """``ble_faults``: radio faults to inject on every boot (``vboard/mp/bluetooth.py``)."""
         self.board = board
+        self.ble_faults = ble_faults
         self.link = link
         self.settings = settings
         self.install = install
@@ -69,7 +71,8 @@ class RunningBoard:
         # host may have changed it over the link).
         cfg, _work = self.board.prepare(settings=self.settings if self.install else None,
                                         install=self.install, speed=self.speed,
-                                        ble=("127.0.0.1", port))
+                                        ble=("127.0.0.1", port),
+                                        ble_faults=self.ble_faults)
         self.install = False  # later boots run what is on the flash
         self.proc = await asyncio.create_subprocess_exec(
             *self.board.command(cfg), env=self.board.environment(),

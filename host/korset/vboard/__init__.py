@@ -176,11 +176,13 @@ class VirtualBoard:
                 fail_i2c_transfers: tuple[int, ...] = (),
                 button_presses_s: tuple[tuple[float, float], ...] = (),
                 imu_clock_error: float = 0.0,
-                ble: tuple[str, int] | None = None) -> tuple[Path, Path]:
+                ble: tuple[str, int] | None = None,
+                ble_faults: dict | None = None) -> tuple[Path, Path]:
         """Write a run's configuration (and trace, and firmware to install).
 
         Returns (config file, run directory). ``ble``: the (host, port) of a
-        ``korset.vble.bridge.BoardBridge`` that is the board's radio.
+        ``korset.vble.bridge.BoardBridge`` that is the board's radio; ``ble_faults``:
+        faults its radio injects (``vboard/mp/bluetooth.py``).
         """
         work = self.root / "run"
         if work.exists():
@@ -206,6 +208,8 @@ class VirtualBoard:
             }],
             "adc_u16": {},
             "ble": list(ble) if ble else None,
+            "ble_stack": self.board["ble"]["stack"],
+            "ble_faults": ble_faults,
         }
         battery = self.board["battery"]
         if battery["adc_pin"] is not None:
@@ -220,11 +224,27 @@ class VirtualBoard:
             stage.mkdir()
             if install:
                 stage_firmware(stage, self.board, settings)
+                self._stage_key(stage)
             else:
                 (stage / "settings.json").write_text(json.dumps(settings))
             config["provision_dir"] = str(stage)
         (work / "config.json").write_text(json.dumps(config))
         return work / "config.json", work
+
+    def _stage_key(self, stage: Path) -> None:
+        """The board key goes on the flash with the firmware, as ``korset flash`` puts it
+        there; the computer that installed it keeps it beside the board (the same key on
+        every install, so a host that holds it stays able to connect)."""
+        from korset.ble.keys import VIRTUAL_HOST_KEYS, BoardKeys, new_key
+        from korsetfw import boardkey
+
+        keys = BoardKeys(self.root / VIRTUAL_HOST_KEYS)
+        device_id = bytes.fromhex(UNIQUE_ID_HEX)
+        key = keys.get(device_id)
+        if key is None:
+            key = new_key()
+            keys.put(device_id, key)
+        (stage / boardkey.KEY_PATH.lstrip("/")).write_text(boardkey.format_key(key))
 
     @staticmethod
     def command(config: Path) -> list[str]:

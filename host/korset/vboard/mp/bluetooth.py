@@ -12,10 +12,28 @@ Messages to and from the bridge are JSON lines over a local TCP socket
 handler calls whenever the board waits (``vclock`` calls ``wait``), as a
 port delivers them between bytecodes: handlers run in the main thread.
 
-Faithful limits: ``gatts_notify`` raises ``OSError(ENOMEM)`` while
-``MAX_IN_FLIGHT`` notifications are still queued in the stack (NimBLE's
-behaviour when notified too fast); a value's buffer holds 20 bytes unless
-``gatts_set_buffer`` enlarges it, and longer remote writes are truncated to it.
+The board file's ``ble.stack`` picks the stack this port is built with
+(``vhw.ble_stack``), and with it what the API does (``STACKS``):
+
+- ``nimble`` (ESP32; rp2 boards built with NimBLE): ``config`` knows the
+  pairing keys (``bond``, ``le_secure``, ``mitm``, ``io``); encryption and
+  secret IRQs arrive; ``gatts_notify`` raises ``OSError(ENOMEM)`` while
+  ``MAX_IN_FLIGHT`` notifications are still queued in the stack.
+- ``btstack`` (the Pico W family): those ``config`` keys raise
+  ``ValueError("unknown config param")`` and no encryption or secret IRQ is
+  ever raised (MicroPython's rp2 build leaves
+  ``MICROPY_PY_BLUETOOTH_ENABLE_PAIRING_BONDING`` off for BTstack), and
+  ``gatts_notify`` never raises ENOMEM: it copies the value into the heap and
+  sends it later (``mp_bluetooth_gatts_notify_indicate`` in
+  ``extmod/btstack/modbluetooth_btstack.c``); the copies are held here, on
+  the board's heap, until sent.
+
+Faults a real radio has, injectable (``vhw.ble_faults``):
+``notify_enotconn``: the listed calls of ``gatts_notify`` (1-based) find the
+host gone: the link drops and the call raises ``OSError(ENOTCONN)``.
+
+A value's buffer holds 20 bytes unless ``gatts_set_buffer`` enlarges it, and
+longer remote writes are truncated to it.
 """
 
 import binascii
@@ -49,6 +67,14 @@ _ENOMEM = 12
 _ENOTCONN = 107
 MAX_IN_FLIGHT = 8
 _DEFAULT_BUFFER = 20
+_CONFIG_COMMON = ("mtu", "gap_name", "addr_mode", "rxbuf")
+_CONFIG_PAIRING = ("bond", "le_secure", "mitm", "io")
+# stack -> (config keys it knows, whether it raises pairing IRQs, whether notify queues)
+STACKS = {
+    "nimble": (_CONFIG_COMMON + _CONFIG_PAIRING, True, False),
+    "btstack": (_CONFIG_COMMON, False, True),
+}
+_PAIRING_EVENTS = ("encryption", "get_secret", "set_secret")
 
 
 class UUID:
@@ -93,8 +119,15 @@ class _BLE:
         self._values = {}  # value handle -> bytes
         self._buffer = {}  # value handle -> (size, append)
         self._in_flight = 0
-        self._config = {"mtu": 23, "gap_name": "MPY", "bond": False, "le_secure": False,
-                        "mitm": False, "io": 3, "addr_mode": 1, "rxbuf": 0}
+        self._stack = vhw.ble_stack
+        keys, self._pairing, self._queues = STACKS[self._stack]
+        defaults = {"mtu": 23, "gap_name": "MPY", "bond": False, "le_secure": False,
+                    "mitm": False, "io": 3, "addr_mode": 1, "rxbuf": 0}
+        self._config = {k: v for k, v in defaults.items() if k in keys}
+        self._queued = []  # BTstack: copies of values waiting to be sent (heap)
+        self._notify_calls = 0
+        faults = vhw.ble_faults or {}
+        self._enotconn_at = tuple(faults.get("notify_enotconn", ()))
 
     # -- the link to the bridge ------------------------------------------------------
 
@@ -143,6 +176,8 @@ class _BLE:
                 self._replies[msg["re"]] = msg
             elif msg["ev"] == "sent":
                 self._in_flight -= 1
+                if self._queued:
+                    self._queued.pop(0)
             else:
                 self._events.append(msg)
         return True
@@ -161,12 +196,16 @@ class _BLE:
     def _dispatch(self, msg):
         ev = msg["ev"]
         irq = self._handler
+        if not self._pairing and ev in _PAIRING_EVENTS:
+            irq = None  # this stack raises none of them: the bridge gets "no" answers
         if ev == "connect":
             self._in_flight = 0
+            self._queued = []
             args = (_IRQ_CENTRAL_CONNECT, (msg["conn"], msg["addr_type"],
                                            memoryview(_unhex(msg["addr"]))))
         elif ev == "disconnect":
             self._in_flight = 0
+            self._queued = []
             args = (_IRQ_CENTRAL_DISCONNECT, (msg["conn"], msg["addr_type"],
                                               memoryview(_unhex(msg["addr"]))))
         elif ev == "write":
@@ -180,6 +219,8 @@ class _BLE:
         elif ev == "mtu":
             args = (_IRQ_MTU_EXCHANGED, (msg["conn"], msg["mtu"]))
         elif ev == "encryption":
+            if irq is None:
+                return
             args = (_IRQ_ENCRYPTION_UPDATE, (msg["conn"], msg["encrypted"],
                                              msg["authenticated"], msg["bonded"],
                                              msg["key_size"]))
@@ -213,7 +254,7 @@ class _BLE:
             return self._active
         if state and not self._active:
             self._connect()
-            self._request({"op": "active", "on": True})
+            self._request({"op": "active", "on": True, "stack": self._stack})
         elif not state and self._active:
             self._request({"op": "active", "on": False})
         self._active = bool(state)
@@ -275,10 +316,17 @@ class _BLE:
         self._request({"op": "buffer", "handle": value_handle, "len": length})
 
     def gatts_notify(self, conn_handle, value_handle, data=None):
-        if self._in_flight >= MAX_IN_FLIGHT:
+        self._notify_calls += 1
+        if self._notify_calls in self._enotconn_at:
+            # The host went out of range: the stack finds the connection gone.
+            self._send({"op": "disconnect", "conn": conn_handle})
+            raise OSError(_ENOTCONN)
+        if self._in_flight >= MAX_IN_FLIGHT and not self._queues:
             raise OSError(_ENOMEM)
         if data is None:
             data = self._values.get(value_handle, b"")
+        if self._queues:
+            self._queued.append(bytes(data))  # held on the heap until the stack sends it
         self._in_flight += 1
         self._send({"op": "notify", "conn": conn_handle, "handle": value_handle,
                     "data": _hex(data)})

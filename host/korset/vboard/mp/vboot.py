@@ -114,6 +114,8 @@ def main(config_path):
     vhw.unique_id = bytes.fromhex(cfg.get("unique_id", "0000000000000000"))
     if cfg.get("ble"):
         vhw.ble_address = tuple(cfg["ble"])
+    vhw.ble_stack = cfg.get("ble_stack") or "nimble"
+    vhw.ble_faults = cfg.get("ble_faults")
     for pin, value in cfg.get("adc_u16", {}).items():
         vhw.adc_u16[int(pin) if pin.isdigit() else pin] = value
     if cfg.get("pin_log"):
