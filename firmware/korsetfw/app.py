@@ -40,6 +40,7 @@ from korsetfw.compat import print_exception
 from korsetfw.cues import Cues
 from korsetfw.pipeline import ACTIVE, IDLE, WAITING, Pipeline, SetConfig
 from korsetfw.recorder import Recorder
+from korsetfw.wallclock import WallClock
 
 STANDARD_GRAVITY = 9.80665  # m/s^2 per g
 _RAD_PER_DEG = 0.017453292519943295
@@ -61,8 +62,9 @@ _CUE_FOR_EVENT = {
 
 
 class App:
-    def __init__(self, board, settings, hardware, clock, out=print, store=None):
-        """``store``: a ``korsetfw.store.SessionStore`` to record sets in (None: no recording)."""
+    def __init__(self, board, settings, hardware, clock, out=print, store=None, boot=0):
+        """``store``: a ``korsetfw.store.SessionStore`` to record sets in (None: no recording);
+        ``boot``: this boot's random id (``korsetfw.wallclock``)."""
         self.board = board
         self.settings = settings
         self.hw = hardware
@@ -96,7 +98,7 @@ class App:
         self._rec_origin = 0  # pipeline sample number just before the session's first
         self._rec_bus_errors = 0
         self._rec_overruns = 0
-        self.wall_offset_s = None  # Unix time at ticks_ms() == 0, once the host sets it
+        self.wallclock = WallClock(clock, boot)  # Unix time (once the host sets it), uptime
         self.link = None  # korsetfw.link.Link, when the board has BLE
         self.programme = self._load_programme()  # programme.ProgrammeSet list
         self.programme_next = 0
@@ -218,9 +220,10 @@ class App:
                 "device": "".join("%02x" % b for b in self.hw.unique_id),
                 "board": self.board["name"],
                 "firmware": FIRMWARE_VERSION,
-                "start_unix_s": (None if self.wall_offset_s is None
-                                 else self.wall_offset_s + now_ms / 1000),
+                "start_unix_s": self.wallclock.unix_s(),
                 "start_ticks_ms": now_ms,
+                "start_uptime_ms": self.wallclock.uptime_ms(),
+                "boot": self.wallclock.boot,
                 "exercise": ex.number or ex.key,
                 "tolerance_deg": cfg.tolerance_deg,
                 "targets": {"reps": cfg.target_reps, "holds": cfg.target_holds,
@@ -456,6 +459,7 @@ class App:
         if link is not None:
             self._service_link(link)
         try:
+            self.wallclock.update()
             self.poll_button()
             self.cues.update()
             now = clock.ticks_ms()
@@ -521,11 +525,16 @@ def main():
     store.ensure()
     for number in store.tidy():
         print("storage: session %d was cut off before it began; removed" % number)
-    app = App(board, prefs, hardware, time, store=store)
+    import os
+
+    boot = int.from_bytes(os.urandom(4), "little") & 0x3FFFFFFF  # a small int on every port
+    app = App(board, prefs, hardware, time, store=store, boot=boot)
     app.settings_path = "/settings.json"
     app.link = _start_link(app, board, hardware, store, time)
     if prefs.watchdog_s:
         app.watchdog = hw.watchdog(prefs.watchdog_s)
+        print("watchdog: %s" % ("on, %d s" % prefs.watchdog_s if app.watchdog is not None
+                                else "this port has none"))
     app.run()
 
 

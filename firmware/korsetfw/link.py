@@ -372,26 +372,27 @@ class Link:
             flags |= p.INFO_FLAG_SET_ACTIVE
         if self.pairing_open:
             flags |= p.INFO_FLAG_PAIRING_OPEN
-        if app.wall_offset_s is not None:
+        clock = app.wallclock
+        if clock.is_set:
             flags |= p.INFO_FLAG_CLOCK_SET
         if app.errors:
             flags |= p.INFO_FLAG_ERRORS
         sessions = self.store.sessions()
         used = self.store.used_bytes()
         battery = self.battery_pct() if self.battery_pct is not None else None
-        now_ms = self.clock.ticks_ms()
-        unix = 0 if app.wall_offset_s is None else int(app.wall_offset_s + now_ms / 1000)
+        unix = clock.unix_s() or 0
         major, minor, patch = p.version_tuple(FIRMWARE_VERSION)
         return head + struct.pack(
             p.INFO_RESP, p.PROTOCOL_VERSION, major, minor, patch, flags, len(sessions), used,
             self.store.free_bytes(), 255 if battery is None else battery, unix,
-            now_ms // 1000, min(app.errors, 0xFFFF)) + app.board["name"].encode()[:32]
+            clock.uptime_ms() // 1000, min(app.errors, 0xFFFF), clock.boot) + \
+            app.board["name"].encode()[:32]
 
     def _set_time(self, head, body):
         (unix,) = self._body(p.SET_TIME_REQ, body)
         if unix < 1500000000:
             return self._status(head, p.OUT_OF_RANGE)
-        self.app.wall_offset_s = unix - self.clock.ticks_ms() / 1000
+        self.app.wallclock.set_unix_s(unix)
         return head
 
     def _exercise(self, body):

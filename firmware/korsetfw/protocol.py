@@ -143,9 +143,10 @@ STATUS_NAMES = {
 REQUEST_HEADER = "<BB"  # op, seq
 RESPONSE_HEADER = "<BBB"  # op | RESPONSE, seq, status
 # INFO: protocol, firmware major/minor/patch, flags, sessions, used bytes, free bytes,
-# battery % (255 unknown), clock (Unix s, 0 unset), uptime s, internal errors contained
-# since boot (saturating); then the board name (UTF-8).
-INFO_RESP = "<BBBBBHIIBIIH"
+# battery % (255 unknown), clock (Unix s, 0 unset), uptime s (never wraps), internal
+# errors contained since boot (saturating), boot id (korsetfw.wallclock); then the board
+# name (UTF-8).
+INFO_RESP = "<BBBBBHIIBIIHI"
 INFO_FLAG_RECORDING = const(1)
 INFO_FLAG_STORAGE_FULL = const(2)
 INFO_FLAG_SET_ACTIVE = const(4)

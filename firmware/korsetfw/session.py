@@ -88,7 +88,10 @@ HEADER_KEYS = {
     "board": "board definition name",
     "firmware": "firmware version",
     "start_unix_s": "wall-clock start, s since 1970 UTC (null: the board's clock was never set)",
-    "start_ticks_ms": "board uptime at the start, ms",
+    "start_ticks_ms": "board ticks_ms at the start (wraps every 2**30 ms on 32-bit ports)",
+    "start_uptime_ms": "board uptime at the start, ms (never wraps; absent from older firmware)",
+    "boot": "random id of the boot the set was recorded in (dates a set whose clock was "
+            "unset: korset.session.start_unix_s); absent in older sessions",
     "exercise": "catalogue number or key (null: free recording)",
     "tolerance_deg": "tolerance per axis, degrees {flexion, lateral, rotation}",
     "targets": "{reps, holds, hold_s} of the set",

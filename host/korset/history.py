@@ -264,7 +264,7 @@ def record_session_file(history: History, path: str | Path, analysis: Analysis,
     number = header.get("session")
     return history.add(analysis, path, device=str(header.get("device") or ""),
                        session=int(number) if number is not None else None,
-                       started_unix_s=header.get("start_unix_s"),
+                       started_unix_s=sess.start_unix_s(path, header),
                        sha256=hashlib.sha256(data).hexdigest(),
                        analysed_at_unix_s=analysed_at_unix_s)
 

@@ -123,6 +123,43 @@ def read(path: str | Path) -> Session:
     return decode(data, str(path))
 
 
+DATED_SUFFIX = ".dated.json"
+
+
+def dated_path(path: str | Path) -> Path:
+    """Beside a stored session: when it started, as the host worked it out at the sync
+    (for a set recorded while the board's clock was unset)."""
+    path = Path(path)
+    return path.with_name(path.name + DATED_SUFFIX)
+
+
+def start_unix_s(path: str | Path | None, header: dict) -> float | None:
+    """When the set started: the board's own clock (the header), else what the sync worked
+    out from the board's uptime in the same boot (``dated_path``), else None (unknown)."""
+    if header.get("start_unix_s") is not None:
+        return float(header["start_unix_s"])
+    if path is None:
+        return None
+    try:
+        dated = json.loads(dated_path(path).read_text())
+        return float(dated["start_unix_s"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def date_from_uptime(header: dict, board_boot: int, board_uptime_s: float,
+                     host_unix_s: float) -> float | None:
+    """The start of a set recorded while the board's clock was unset, from the board's
+    uptime now (INFO, read at ``host_unix_s``): possible only for a set of the boot the
+    board is still in (its header's ``boot``); None otherwise. Good to about a second."""
+    if header.get("start_unix_s") is not None or header.get("boot") != board_boot:
+        return None
+    start_uptime_ms = header.get("start_uptime_ms")
+    if not isinstance(start_uptime_ms, int) or start_uptime_ms / 1000 > board_uptime_s + 1:
+        return None
+    return host_unix_s - (board_uptime_s - start_uptime_ms / 1000)
+
+
 def is_session(path: str | Path) -> bool:
     """Whether ``path`` starts like a session file (for commands taking either kind)."""
     try:

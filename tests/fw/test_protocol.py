@@ -48,10 +48,11 @@ def test_struct_layouts_byte_for_byte():
     assert struct.pack(p.SET_TIME_REQ, 1764115200) == b"\x00\x43\x26\x69"
     assert struct.pack(p.LIST_RESP, 2, 1) + struct.pack(p.LIST_ENTRY, 7, 300, 1) == (
         b"\x02\x00\x01" + b"\x07\x00\x00\x00\x2c\x01\x00\x00\x01")
-    assert struct.calcsize(p.INFO_RESP) == 26
-    assert struct.pack(p.INFO_RESP, 2, 0, 1, 0, 3, 2, 100, 200, 67, 0, 5, 0x1234) == (
+    assert struct.calcsize(p.INFO_RESP) == 30
+    assert struct.pack(p.INFO_RESP, 2, 0, 1, 0, 3, 2, 100, 200, 67, 0, 5, 0x1234, 9) == (
         b"\x02\x00\x01\x00\x03\x02\x00" + b"\x64\x00\x00\x00" + b"\xc8\x00\x00\x00"
-        + b"\x43" + b"\x00\x00\x00\x00" + b"\x05\x00\x00\x00" + b"\x34\x12")
+        + b"\x43" + b"\x00\x00\x00\x00" + b"\x05\x00\x00\x00" + b"\x34\x12"
+        + b"\x09\x00\x00\x00")
     assert (p.INFO_FLAG_ERRORS, p.HELLO_FLAG_KEY, p.HELLO_FLAG_BONDS) == (32, 1, 2)
     assert struct.pack(p.HELLO_RESP, 2, 3, b"\x07" * 16) == b"\x02\x03" + b"\x07" * 16
     assert struct.pack(p.AUTH_REQ, b"\x01" * 16, b"\x02" * 16) == b"\x01" * 16 + b"\x02" * 16

@@ -224,3 +224,39 @@ def test_enotconn_mid_live_stops_live_and_the_board_goes_on(tmp_path):
     assert 0 < before < 20
     assert len(later) >= 8 and later[0].t_ms > 0
     assert any("notify failed (errno 107)" in line for line in console)
+
+
+def test_a_set_recorded_before_the_clock_was_set_is_dated_at_the_sync(tmp_path):
+    """Boards keep no time without power: a set of this boot is dated from the board's
+    uptime at the sync; sets of earlier boots stay undated, never dated wrongly."""
+    import time
+
+    from korset import session as sess
+
+    root = tmp_path / "board"
+    earlier = _recorded(root, "virtual")  # recorded in an earlier boot, clock never set
+    store = SessionStore(tmp_path / "store")
+
+    async def go():
+        async with VirtualRadio(root, settings=IDLE, install=False) as radio:
+            device = await find_board(radio, None)
+            async with connected(radio, device, pair=True) as kc:
+                assert not kc.board_info.flags & p.INFO_FLAG_CLOCK_SET
+                started = time.time()
+                await kc.start(3)
+                await asyncio.sleep(1.0)
+                await kc.stop()
+                await sync(kc, store, device.address)
+            return started
+
+    started = _run(go())
+    stored = {int(path.stem): path for path in store.sessions()}
+    assert set(stored) == set(earlier) | {max(earlier) + 1}
+    for number, path in stored.items():
+        header = sess.read(path).header
+        assert header["start_unix_s"] is None  # the board's bytes, as recorded
+        when = sess.start_unix_s(path, header)
+        if number in earlier:
+            assert when is None
+        else:
+            assert when is not None and abs(when - started) < 2.0, (when, started)

@@ -91,6 +91,27 @@ def test_bus_errors_are_counted_and_the_loop_keeps_running(tmp_path):
     assert abs(samples - 208) <= 2  # nothing lost: the FIFO kept the data meanwhile
 
 
+def test_a_missing_imu_is_cued_and_the_board_waits_for_it(tmp_path):
+    """No chip at the IMU's address: the board cannot monitor, and says so (console, the
+    imu cue every few seconds, the LED blinking), instead of stopping silently."""
+    from korsetfw.app import _IMU_RETRY_MS
+    from korsetfw.cues import PATTERNS
+
+    board = VirtualBoard(tmp_path)
+    result = board.run(stop_at_s=14.0, imu_missing=True)
+    assert result.exit_code == 0, "\n".join(result.console)
+    assert any(line.startswith("imu: not answering") and "0x6a" in line.lower()
+               for line in result.console), result.console
+    episodes = result.drive_episodes(board.board["motor"]["pin"])
+    pulses = [round(end - start, 1) for start, end in episodes]
+    per_cue = (len(PATTERNS["imu"]) + 1) // 2
+    cues = 14000 // _IMU_RETRY_MS + 1  # at 0, 5 and 10 s, each 3.6 s long
+    assert len(pulses) == per_cue * cues, pulses
+    assert all(abs(p - PATTERNS["imu"][0] / 1000) <= 0.05 for p in pulses), pulses
+    led = [e for e in result.pin_events if e.pin == str(board.board["led"]["pin"])]
+    assert len(led) >= 24  # blinking at 1 Hz for 14 s
+
+
 def test_the_motor_shakes_the_imu(streamed):
     rec, board, result = streamed
     data = _stream(result.console)
@@ -168,3 +189,13 @@ def test_fed_directly_from_the_simulator(tmp_path):
     assert abs(np.mean(data[:, 3]) - 9.81) < 0.05
     expected = (sim.recording.t[-1] - data[0, 0]) * 104
     assert abs(len(data) - expected) <= 2
+
+
+def test_with_the_watchdog_on_a_working_loop_never_resets(tmp_path):
+    board = VirtualBoard(tmp_path)
+    result = board.run(bends(duration_s=12.0), settings={"watchdog_s": 2, "exercise": 6})
+    assert result.exit_code == 0, "\n".join(result.console[-20:])
+    assert "watchdog: on, 2 s" in result.console
+    assert not any(line.startswith("watchdog: not fed") for line in result.console)
+    last = [line for line in result.console if line.startswith("status")][-1]
+    assert last.startswith("status t=11.") or last.startswith("status t=12.")

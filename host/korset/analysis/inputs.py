@@ -144,7 +144,7 @@ def _load_session(path: Path) -> Loaded:
         reference_s=references[-1] if references else None,
         end_s=ends[-1] if ends else None, device=str(header.get("device") or ""),
         session=int(number) if number is not None else None,
-        start_unix_s=header.get("start_unix_s"), warnings=warnings)
+        start_unix_s=sess.start_unix_s(path, header), warnings=warnings)
 
 
 def exercise(ref: int | str, programme: Programme | None = None) -> cat.Exercise:

@@ -66,7 +66,9 @@ class Info:
     clock_unix_s: int | None
     uptime_s: int
     errors: int  # internal errors the board contained since it booted
+    boot: int  # the board's boot id (korsetfw.wallclock)
     board: str
+    read_at_unix_s: float = 0.0  # this computer's time when the answer came
 
     recording = property(lambda self: bool(self.flags & p.INFO_FLAG_RECORDING))
     storage_full = property(lambda self: bool(self.flags & p.INFO_FLAG_STORAGE_FULL))
@@ -242,11 +244,11 @@ class KorsetClient:
         body = await self.request(p.INFO, retry_unauthorised=20)
         size = struct.calcsize(p.INFO_RESP)
         (protocol, major, minor, patch, flags, sessions, used, free, battery, clock,
-         uptime, errors) = struct.unpack_from(p.INFO_RESP, body)
+         uptime, errors, boot) = struct.unpack_from(p.INFO_RESP, body)
         self._check_version(protocol)
         return Info(protocol, f"{major}.{minor}.{patch}", flags, sessions, used, free,
-                    None if battery == 255 else battery, clock or None, uptime, errors,
-                    body[size:].decode(errors="replace"))
+                    None if battery == 255 else battery, clock or None, uptime, errors, boot,
+                    body[size:].decode(errors="replace"), time.time())
 
     async def set_time(self, unix_s: float | None = None) -> None:
         await self.request(p.SET_TIME, struct.pack(p.SET_TIME_REQ,

@@ -8,10 +8,17 @@ sync saved in the store's ``.partial`` directory, checks the hash, stores
 the copy (atomically), and only then confirms it, which lets the board
 delete it. A dropped link raises ``LinkError``; calling ``sync`` again on a
 new connection goes on from the last byte received.
+
+A set recorded while the board's clock was unset (a new board, or after a
+reset: boards keep no time without power) is dated here when it was recorded
+in the boot the board is still in: from its start uptime and the board's
+uptime now (``korset.session.date_from_uptime``), kept beside the stored copy
+(``korset.session.dated_path``); the session's bytes stay the board's.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -40,6 +47,7 @@ async def sync(kc: KorsetClient, store: SessionStore, address: str, *,
     started = time.monotonic()
     try:
         await kc.set_time()
+        info = await kc.info()  # the board's uptime and boot, to date sets it could not
         known = store.digests()
         for entry in await kc.list_sessions():
             if entry.recording:
@@ -71,8 +79,23 @@ async def sync(kc: KorsetClient, store: SessionStore, address: str, *,
                 report.stored.append(path)
             elif entry.number not in report.already_stored:
                 report.already_stored.append(entry.number)
+            _date(known[digest], info)
             await kc.confirm(entry.number, digest)
             report.confirmed.append(entry.number)
     finally:
         report.seconds += time.monotonic() - started
     return report
+
+
+def _date(path: Path, info) -> None:
+    """Keep when the stored session ``path`` started, if only the board's uptime knows."""
+    dated = sess.dated_path(path)
+    if dated.exists():
+        return
+    header = sess.read(path).header
+    start = sess.date_from_uptime(header, info.boot, info.uptime_s, info.read_at_unix_s)
+    if start is not None:
+        tmp = dated.with_name(dated.name + ".tmp")
+        tmp.write_text(json.dumps({"start_unix_s": round(start, 3),
+                                   "from": "the board's uptime at the sync"}))
+        tmp.replace(dated)

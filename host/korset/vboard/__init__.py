@@ -142,7 +142,8 @@ class VirtualBoard:
             speed: float = 0.0, install: bool = True, settings: dict | None = None,
             fail_i2c_transfers: tuple[int, ...] = (),
             button_presses_s: tuple[tuple[float, float], ...] = (),
-            imu_clock_error: float = 0.0, timeout_s: float = 600.0) -> RunResult:
+            imu_clock_error: float = 0.0, imu_missing: bool = False,
+            timeout_s: float = 600.0) -> RunResult:
         """Boot the board and run until ``stop_at_s`` of simulated time (power-off).
 
         ``install`` first puts the firmware from the source tree on the board's
@@ -152,7 +153,8 @@ class VirtualBoard:
         ``speed`` 0 runs as fast as the firmware goes; 1.0 in real time.
         ``button_presses_s``: (press, release) times of the board's button.
         ``imu_clock_error``: the IMU's oscillator runs this fraction fast (or
-        slow, negative), as a real chip's does.
+        slow, negative), as a real chip's does. ``imu_missing``: no chip answers at
+        the IMU's address (a loose wire).
         """
         if stop_at_s is None:
             if recording is None:
@@ -162,7 +164,8 @@ class VirtualBoard:
                                     install=install, settings=settings,
                                     fail_i2c_transfers=fail_i2c_transfers,
                                     button_presses_s=button_presses_s,
-                                    imu_clock_error=imu_clock_error)
+                                    imu_clock_error=imu_clock_error,
+                                    imu_missing=imu_missing)
         try:
             proc = subprocess.run(self.command(config), env=self.environment(),
                                   capture_output=True, text=True, timeout=timeout_s)
@@ -175,7 +178,7 @@ class VirtualBoard:
                 speed: float = 0.0, install: bool = True, settings: dict | None = None,
                 fail_i2c_transfers: tuple[int, ...] = (),
                 button_presses_s: tuple[tuple[float, float], ...] = (),
-                imu_clock_error: float = 0.0,
+                imu_clock_error: float = 0.0, imu_missing: bool = False,
                 ble: tuple[str, int] | None = None,
                 ble_faults: dict | None = None) -> tuple[Path, Path]:
         """Write a run's configuration (and trace, and firmware to install).
@@ -202,8 +205,8 @@ class VirtualBoard:
             "unique_id": UNIQUE_ID_HEX,
             "i2c": [{
                 "id": self.board["i2c"]["id"],
-                "devices": [{"model": self.board["imu"]["model"],
-                             "address": self.board["imu"]["address"]}],
+                "devices": [] if imu_missing else [{"model": self.board["imu"]["model"],
+                                                    "address": self.board["imu"]["address"]}],
                 "fail_transfers": list(fail_i2c_transfers),
             }],
             "adc_u16": {},

@@ -167,6 +167,28 @@ def unique_id():
     return vhw.unique_id
 
 
+class WDT:
+    """The watchdog as ESP32 and RP2 have it: ``WDT(id=0, timeout=ms)``, ``feed()``; it
+    cannot be stopped. Not fed for ``timeout`` ms of simulated time, it resets the board
+    (the clock checks it whenever time moves; the reset is logged on the pin log)."""
+
+    def __init__(self, id=0, timeout=5000):
+        if timeout <= 0:
+            raise ValueError("timeout must be positive")
+        self._timeout_us = timeout * 1000
+        self._fed_us = vclock.clock.now_us()
+        vclock.clock.watchdog = self
+
+    def feed(self):
+        self._fed_us = vclock.clock.now_us()
+
+    def check(self, now_us):
+        if now_us - self._fed_us > self._timeout_us:
+            vhw.log_pin("WDT", "reset", 1)
+            print("watchdog: not fed for %d ms: reset" % ((now_us - self._fed_us) // 1000))
+            raise Reset(RESET_EXIT_CODE)
+
+
 _cpu_hz = 240000000
 
 

@@ -24,6 +24,7 @@ class SimClock:
         self._now_us = start_us
         self._wall_start_us = _wall.ticks_us()
         self.radio = None  # the bluetooth shim: takes radio events while the board waits
+        self.watchdog = None  # machine.WDT, once the firmware starts one
 
     def now_us(self):
         return self._now_us
@@ -40,6 +41,8 @@ class SimClock:
                 _wall.sleep_us(lag)
         elif self.radio is not None:
             self.radio.wait(0)
+        if self.watchdog is not None:
+            self.watchdog.check(self._now_us)
         if self.stop_at_us is not None and self._now_us >= self.stop_at_us:
             raise PowerOff(0)
 
