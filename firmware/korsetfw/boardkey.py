@@ -25,6 +25,20 @@ The labels keep the two directions' MACs apart, so neither can be replayed as
 the other. A nonce is used once: a new ``HELLO`` or a failed ``AUTH`` draws a
 new one. The key never leaves the board over BLE.
 
+Confidentiality: BTstack's link is not encrypted (no pairing), so the health
+data itself is: after ``AUTH`` both ends derive a connection key
+``HMAC(key, "korset-session" | nb | nh)[:16]`` and every DATA payload (the
+session's bytes) and LIVE packet is AES-128 in counter mode (NIST SP 800-38A
+section 6.5) under it, on every port (one design). Counter blocks are
+``stream u8, 0 0 0, session u32 (LIVE: 0), block u64`` (big-endian), the
+block being the byte offset // 16 in the session (LIVE: the packet's
+sequence number); so no two payloads of a connection share key stream, and a
+payload sent again at the same offset is the same ciphertext. The board
+builds CTR on ``cryptolib.aes`` in ECB mode (mode 1: every port with
+``cryptolib`` has it; its CTR mode is compiled in only with
+``MICROPY_PY_CRYPTOLIB_CTR``, off by default in ``py/mpconfig.h``). Integrity
+of a whole session is its SHA-256, checked by the host as before.
+
 The key file ``/korset.key`` holds the key as 64 hex digits (a text file, so
 ``mpremote cat`` shows it to its owner and an editor cannot mangle it).
 Imports on CPython and MicroPython alike; nothing runs at import time.
@@ -39,6 +53,9 @@ NONCE_BYTES = 16
 MAC_BYTES = 16
 HOST_LABEL = b"korset-host"
 BOARD_LABEL = b"korset-board"
+SESSION_LABEL = b"korset-session"
+STREAM_DATA = 1
+STREAM_LIVE = 2
 _BLOCK = 64  # SHA-256's block size, bytes
 
 
@@ -60,6 +77,50 @@ def host_mac(key, board_nonce, host_nonce):
 
 def board_mac(key, host_nonce, board_nonce):
     return hmac_sha256(key, BOARD_LABEL + bytes(host_nonce) + bytes(board_nonce))[:MAC_BYTES]
+
+
+def connection_key(key, board_nonce, host_nonce):
+    """The AES-128 key of one authorised connection."""
+    return hmac_sha256(key, SESSION_LABEL + bytes(board_nonce) + bytes(host_nonce))[:16]
+
+
+def counter_block(stream, session, block):
+    """The first counter block of a payload (see the module's docstring)."""
+    return bytes((stream, 0, 0, 0)) + session.to_bytes(4, "big") + block.to_bytes(8, "big")
+
+
+class PayloadCipher:
+    """AES-128-CTR over ``cryptolib.aes`` in ECB mode: ``apply`` encrypts (or decrypts:
+    the same operation) a payload in place. Buffers are kept; each call allocates only
+    the ints of its counter (not on the per-sample path)."""
+
+    def __init__(self, aes_ecb):
+        """``aes_ecb``: ``cryptolib.aes(connection_key, 1)``."""
+        self._aes = aes_ecb
+        self._counter = bytearray(16)
+        self._stream = bytearray(16)
+
+    def apply(self, buf, start, n, stream, session, offset):
+        """XOR ``buf[start:start + n]`` with the key stream of ``stream``/``session`` from
+        byte ``offset``."""
+        counter = self._counter
+        ks = self._stream
+        block = offset // 16
+        skip = offset % 16
+        counter[0] = stream
+        counter[4:8] = session.to_bytes(4, "big")
+        i = start
+        end = start + n
+        while i < end:
+            counter[8:16] = block.to_bytes(8, "big")
+            self._aes.encrypt(counter, ks)
+            j = skip
+            while j < 16 and i < end:
+                buf[i] ^= ks[j]
+                i += 1
+                j += 1
+            skip = 0
+            block += 1
 
 
 def same(a, b):

@@ -103,6 +103,8 @@ class Link:
         self.bonded = False  # the link is encrypted with a bond (stacks that bond)
         self.key_proved = False  # the host proved the board key on this connection
         self._nonce = None  # the board's nonce of the last HELLO (used once)
+        self._cipher = None  # boardkey.PayloadCipher of this connection, once authorised
+        self._live_seq = 0  # LIVE packets sent on this connection (their counter block)
         self.link_errors = 0  # errors from the stack that ended a connection's work
         self.requests = []  # at most _MAX_REQUESTS; more are dropped (the host times out)
         self.pending = []  # responses the stack had no room for yet
@@ -196,6 +198,7 @@ class Link:
             self.bonded = False
             self.key_proved = False
             self._nonce = None
+            self._cipher = None
         elif event == _IRQ_CENTRAL_DISCONNECT:
             # (conn None: a failed notify already gave this connection up; advertise again.)
             if data[0] == self.conn or self.conn is None:
@@ -237,6 +240,7 @@ class Link:
         self.bonded = False
         self.key_proved = False
         self._nonce = None
+        self._cipher = None
         self._end_transfer()
         self._live_period_ms = 0
         self.requests = []
@@ -357,6 +361,15 @@ class Link:
         if not boardkey.same(mac, boardkey.host_mac(self.key, nonce, host_nonce)):
             self.app.out("ble: a host failed to prove the board key")
             return self._status(head, p.AUTH_FAILED)
+        try:
+            import cryptolib
+        except ImportError:
+            # Every listed port has it; one without would send health data in clear.
+            self.app.out("ble: this port has no cryptolib: no host is served")
+            return self._status(head, p.INTERNAL_ERROR)
+        self._cipher = boardkey.PayloadCipher(
+            cryptolib.aes(boardkey.connection_key(self.key, nonce, host_nonce), 1))
+        self._live_seq = 0
         self.key_proved = True
         return head + struct.pack(p.AUTH_RESP, boardkey.board_mac(self.key, host_nonce, nonce))
 
@@ -555,7 +568,8 @@ class Link:
 
     def _pump(self):
         t = self._transfer
-        if t is None:
+        cipher = self._cipher
+        if t is None or cipher is None:  # (a transfer needs an authorised connection)
             return
         f, size = t[1], t[2]
         payload = self.mtu - 3 - p.DATA_HEADER_BYTES
@@ -570,6 +584,7 @@ class Link:
                 self._end_transfer()
                 return
             struct.pack_into(p.DATA_HEADER, packet, 0, offset)
+            cipher.apply(packet, p.DATA_HEADER_BYTES, got, boardkey.STREAM_DATA, t[0], offset)
             if not self._notify(self.h_data, view[:p.DATA_HEADER_BYTES + got]):
                 return
             t[3] = offset + got
@@ -577,7 +592,8 @@ class Link:
     # -- live view -------------------------------------------------------------------
 
     def _live(self):
-        if not self._live_period_ms:
+        cipher = self._cipher
+        if not self._live_period_ms or cipher is None:
             return
         now = self.clock.ticks_ms()
         if self.clock.ticks_diff(now, self._live_next_ms) < 0:
@@ -589,8 +605,13 @@ class Link:
         pipe = app.pipeline
         rot, flex, lat = pipe.deviation.angles_deg()
         flags = (1 if pipe.buzzing else 0) | (2 if app.recording else 0)
-        packet = struct.pack(p.LIVE_PACKET, now, _decideg(rot), _decideg(flex), _decideg(lat),
-                             pipe.state, flags, pipe.counter.count & 0xFFFF)
+        seq = self._live_seq
+        self._live_seq = (seq + 1) & 0x3FFFFFFF
+        packet = bytearray(struct.pack(p.LIVE_HEADER, seq) + struct.pack(
+            p.LIVE_PACKET, now, _decideg(rot), _decideg(flex), _decideg(lat), pipe.state,
+            flags, pipe.counter.count & 0xFFFF))
+        cipher.apply(packet, p.LIVE_HEADER_BYTES, len(packet) - p.LIVE_HEADER_BYTES,
+                     boardkey.STREAM_LIVE, 0, 16 * seq)
         self._notify(self.h_live, packet)
 
 

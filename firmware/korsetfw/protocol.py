@@ -40,7 +40,8 @@ Session transfer
 ----------------
 ``READ(session, offset, window)`` answers ``READ_RESP`` (the session's
 size and SHA-256), then the board notifies ``DATA`` packets: ``offset u32``
-then up to ``mtu - 3 - 4`` bytes of the file, in order from ``offset``. It
+then up to ``mtu - 3 - 4`` bytes of the file (encrypted with the connection's
+key, ``korsetfw.boardkey``), in order from ``offset``. It
 never has more than ``window`` bytes beyond the last ``ACK``ed offset in
 flight (and waits when the BLE stack's buffers are full), so a slow host is
 never overrun. The host ``ACK``s the offset it holds contiguously; after a
@@ -77,7 +78,7 @@ DEVICE_NAME_PREFIX = "Korset"
 MANUFACTURER = "Korset"
 ATT_MTU = const(247)  # what both sides ask for
 MIN_MTU = const(64)  # the board answers MTU_TOO_SMALL below this (responses must fit)
-DATA_HEADER = "<I"  # DATA packet: offset, then the bytes
+DATA_HEADER = "<I"  # DATA packet: offset, then the bytes (encrypted: korsetfw.boardkey)
 DATA_HEADER_BYTES = const(4)
 DEFAULT_WINDOW = const(4096)  # bytes in flight during a read
 MAX_WINDOW = const(16384)
@@ -171,8 +172,12 @@ LIVE_REQ = "<B"  # rate, Hz (0: off; else 10-25)
 # empty body then starts the programme's sets in turn.
 PROGRAMME_SET = "<BBBBHHHBBBB"
 LIVE_RATES_HZ = (10, 25)
-# LIVE notification: board time ms, rotation/flexion/lateral deviation in 0.1 degree,
-# state (0 idle, 1 waiting, 2 active), flags (1 buzzing, 2 recording), count.
+# LIVE notification: LIVE_HEADER (the packet's sequence number on this connection, in
+# clear: its counter block), then LIVE_PACKET encrypted (korsetfw.boardkey): board time ms,
+# rotation/flexion/lateral deviation in 0.1 degree, state (0 idle, 1 waiting, 2 active),
+# flags (1 buzzing, 2 recording), count.
+LIVE_HEADER = "<I"
+LIVE_HEADER_BYTES = const(4)
 LIVE_PACKET = "<IhhhBBH"
 LIST_REQ = "<H"  # index of the first entry wanted
 LIST_RESP = "<HB"  # sessions in total, entries in this answer; then LIST_ENTRY each

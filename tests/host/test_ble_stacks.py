@@ -260,3 +260,43 @@ def test_a_set_recorded_before_the_clock_was_set_is_dated_at_the_sync(tmp_path):
             assert when is None
         else:
             assert when is not None and abs(when - started) < 2.0, (when, started)
+
+
+def test_what_crosses_the_air_is_not_the_session(tmp_path):
+    """BTstack's link is not encrypted: the board encrypts the session's bytes (and live
+    packets) with the connection's key, so a sniffer in range reads neither."""
+    root = tmp_path / "board"
+    reference = _recorded(root, "pico-w-lsm6dsox")
+    number, data = next(iter(reference.items()))
+
+    async def go():
+        async with VirtualRadio(root, board="pico-w-lsm6dsox", settings=IDLE,
+                                install=False) as radio:
+            device = await find_board(radio, None)
+            async with connected(radio, device) as kc:
+                on_air: list[bytes] = []
+                decrypt = kc._decrypt
+
+                def spy(payload, stream, session, offset):
+                    on_air.append(bytes(payload))
+                    return decrypt(payload, stream, session, offset)
+
+                kc._decrypt = spy
+                buffer = bytearray()
+                digest = await kc.read_session(number, buffer)
+                live: list = []
+                await kc.start(3)
+                await kc.live(25, live.append)
+                await asyncio.sleep(0.5)
+                await kc.live(0, None)
+                await kc.stop()
+            return bytes(buffer), digest, b"".join(on_air), live
+
+    received, digest, air, live = _run(go())
+    import hashlib
+
+    assert received == data and hashlib.sha256(received).digest() == digest
+    assert len(air) > len(data)  # every DATA payload and the live packets went through it
+    windows = {data[i:i + 16] for i in range(0, len(data) - 16, 16)}
+    assert not any(air[i:i + 16] in windows for i in range(len(air) - 16))
+    assert live and all(pk.state in (1, 2) for pk in live)

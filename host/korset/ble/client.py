@@ -120,6 +120,7 @@ class KorsetClient:
         self.answer_listener: Callable[[bytes], None] | None = None  # every answer (tests)
         self.board_info: Info | None = None  # INFO, as read when connecting
         self.device_id: bytes | None = None  # the board's MCU id, once authenticated
+        self._key: bytes | None = None  # this connection's payload key, once authenticated
 
     async def open(self) -> None:
         """Subscribe to the board's answers; call once after connecting (and pairing)."""
@@ -239,6 +240,18 @@ class KorsetClient:
             raise NoBoardKey(f"the board answering as {device_id.hex()} does not hold its key: "
                              "it is not the board this computer flashed")
         self.device_id = device_id
+        self._key = boardkey.connection_key(key, nonce, host_nonce)
+
+    def _decrypt(self, data: bytes, stream: int, session: int, offset: int) -> bytes:
+        """A payload in clear (AES-128-CTR, korsetfw.boardkey's counter blocks)."""
+        from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+        if self._key is None:
+            raise LinkError("a payload arrived before the board key was proved")
+        skip = offset % 16
+        decryptor = Cipher(algorithms.AES(self._key), modes.CTR(
+            boardkey.counter_block(stream, session, offset // 16))).decryptor()
+        return decryptor.update(bytes(skip) + bytes(data))[skip:]
 
     async def info(self) -> Info:
         body = await self.request(p.INFO, retry_unauthorised=20)
@@ -313,9 +326,12 @@ class KorsetClient:
     # -- live view -------------------------------------------------------------------
 
     def _on_live(self, _char, data: bytearray) -> None:
-        if self._live is None or len(data) != struct.calcsize(p.LIVE_PACKET):
+        if self._live is None or self._key is None or \
+                len(data) != p.LIVE_HEADER_BYTES + struct.calcsize(p.LIVE_PACKET):
             return
-        t, rot, flex, lat, state, flags, count = struct.unpack(p.LIVE_PACKET, data)
+        (seq,) = struct.unpack_from(p.LIVE_HEADER, data)
+        clear = self._decrypt(data[p.LIVE_HEADER_BYTES:], boardkey.STREAM_LIVE, 0, 16 * seq)
+        t, rot, flex, lat, state, flags, count = struct.unpack(p.LIVE_PACKET, clear)
         self._live(LivePacket(t, rot / 10, flex / 10, lat / 10, state, bool(flags & 1),
                               bool(flags & 2), count))
 
@@ -335,11 +351,12 @@ class KorsetClient:
         if offset != t.offset:
             self.stray_packets += 1  # a packet from before a re-read: the stream restarts
             return
-        piece = data[p.DATA_HEADER_BYTES:]
-        end = offset + len(piece)
-        if end > t.size:
+        end = offset + len(data) - p.DATA_HEADER_BYTES
+        if end > t.size or self._key is None:
             self.stray_packets += 1
             return
+        piece = self._decrypt(data[p.DATA_HEADER_BYTES:], boardkey.STREAM_DATA, t.number,
+                              offset)
         t.buffer[offset:end] = piece
         t.offset = end
         t.packets += 1
