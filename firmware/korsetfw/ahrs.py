@@ -28,6 +28,12 @@ _B = const(14)  # split point of the products (see fixedpoint.mul)
 _B1 = const(13)  # squares: (2 * ah * al) >> 14 == (ah * al) >> 13
 _M = const(0x3FFF)
 _NORM_EVERY = const(4)
+# A half-angle step above this (Q28, 1/32 rad: 3.6 degrees a sample, ~370 deg/s at
+# 104 Hz) renormalises at once: a saturated gyro at a low rate steps up to 0.7 rad
+# a sample, and four unnormalised first-order steps would grow |q| past 2, its
+# parts past 2**29 (and their products past 2**30, long ints on a 32-bit port),
+# where one Newton step no longer converges.
+_BIG_STEP = const(1 << 23)
 
 
 class Attitude:
@@ -47,8 +53,16 @@ class Attitude:
         self._acc_k = int(round(accel_g_per_lsb * ONE))
         counts_per_g = 1.0 / accel_g_per_lsb
         self._clip = int(1.5 * counts_per_g)
-        lo = (1 - accel_window_g) * counts_per_g
-        hi = (1 + accel_window_g) * counts_per_g
+        # |a|^2 is compared in counts >> _mag_shift: three squares of up to
+        # 1.5 g each must stay below 2**30 (a small int on a 32-bit port). On the
+        # 2 g ranges (16384 counts/g) the raw sum would pass it from 2 g up; on the
+        # larger ranges the shift is 0 and nothing changes.
+        shift = 0
+        while 3 * ((self._clip >> shift) + 1) ** 2 >= (1 << 30):
+            shift += 1
+        self._mag_shift = shift
+        lo = (1 - accel_window_g) * counts_per_g / (1 << shift)
+        hi = (1 + accel_window_g) * counts_per_g / (1 << shift)
         self._mag2_lo = int(lo * lo)
         self._mag2_hi = int(hi * hi)
         # Correction per sample: error (Q28, ~sin angle) >> shift ~ kp * dt / 2.
@@ -104,7 +118,11 @@ class Attitude:
         self.samples += 1
         clip = self._clip
         if gate and -clip < ax < clip and -clip < ay < clip and -clip < az < clip:
-            mag2 = ax * ax + ay * ay + az * az
+            ms = self._mag_shift
+            sx = ax >> ms
+            sy = ay >> ms
+            sz = az >> ms
+            mag2 = sx * sx + sy * sy + sz * sz
             if self._mag2_lo < mag2 < self._mag2_hi:
                 # Estimated gravity direction in the body frame: R^T z.
                 vx = ((xh * zh + ((xh * zl + xl * zh) >> _B))
@@ -142,6 +160,9 @@ class Attitude:
                 hz += ((mxh * vyh + ((mxh * vyl + mxl * vyh) >> _B))
                        - (myh * vxh + ((myh * vxl + myl * vxh) >> _B))) >> s
                 self.corrected += 1
+        if hx > _BIG_STEP or hx < -_BIG_STEP or hy > _BIG_STEP or hy < -_BIG_STEP or \
+                hz > _BIG_STEP or hz < -_BIG_STEP:
+            self._since_norm = _NORM_EVERY
         # q += q (x) (0, h): first-order integration of the half-angle increment.
         hxh = hx >> _B
         hxl = hx & _M

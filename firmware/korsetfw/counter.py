@@ -73,6 +73,9 @@ class Counter:
         self.last_length = 0  # samples out in the last completed excursion
         self.hold_confirmed = False
         self.hold_level2 = 0  # d2 when the hold was confirmed
+        # (0.75)^2 of hold_level2, taken once when the hold is confirmed rather
+        # than every sample (hold_level2 * 36 would pass 2**30, see update).
+        self._leave2 = 0
         self.d2 = 0  # the last excursion size
         self._lo2_now = self._lo2
 
@@ -150,7 +153,12 @@ class Counter:
                 if self._settled >= self._settle_n:
                     self.hold_confirmed = True
                     self.hold_level2 = d2
-                    end2 = (d2 * 41) >> 8  # (0.4)^2 of the held angle
+                    # Scaled down before multiplying: d2 reaches 3 * 2**28, so d2 * 41
+                    # would pass 2**30 (from a hold of 37 degrees) and be a heap
+                    # allocated long int on a 32-bit port. The 6 bits dropped are
+                    # 2**-22 of full scale.
+                    end2 = ((d2 >> 6) * 41) >> 2  # (0.4)^2 of the held angle
+                    self._leave2 = (d2 >> 4) * 9  # (0.75)^2 of it, for leaving_hold
                     if end2 > self._lo2_now:
                         self._lo2_now = end2
                     return 2
@@ -183,7 +191,9 @@ class Counter:
                 j -= 1
             srt[j] = v
         typical = srt[(n - 1) >> 1]
-        hi2 = (typical * 13) >> 6  # (0.45)^2 of the typical peak
+        # (0.45)^2 of the typical peak, scaled down first so that the product stays
+        # below 2**30 (a small int on a 32-bit port) for peaks up to 3 * 2**28.
+        hi2 = ((typical >> 4) * 13) >> 2
         if hi2 < self._min2:
             hi2 = self._min2
         elif hi2 > self._max2:
@@ -196,5 +206,5 @@ class Counter:
 
     def leaving_hold(self):
         """Heading back to the start: below 75 % of the held angle (not a fault)."""
-        return self.d2 < (self.hold_level2 * 36) >> 6
+        return self.d2 < self._leave2
 
