@@ -1,4 +1,4 @@
 # Korset wearable: started by MicroPython at boot.
-from korsetfw import app
+from korsetfw import boot
 
-app.main()
+boot.main()

@@ -11,9 +11,9 @@ about one sample period.
 Every set is recorded to flash as a session (``korsetfw.session``) unless
 the ``record`` setting is off. Recording stops, with the storage cue and
 ``storage=full`` in the status line, when free space runs below the board's
-``storage.min_free_bytes``; the set itself goes on. The button: a short press
-takes the reference ("I am in position"), holding it ``LONG_PRESS_MS`` ends
-the set.
+``storage.min_free_bytes``; the set itself goes on. The button
+(``korsetfw.button``): a short press takes the reference ("I am in
+position"), holding it ``button.LONG_PRESS_MS`` ends the set.
 
 Nothing stops the loop but a power cut, a reset or Ctrl-C: an exception in
 any part of a pass is contained (``contain``): counted, printed, recorded in
@@ -32,7 +32,7 @@ Console lines (machine-readable, one per event; the host's replay reads them):
 
 import array
 
-from korsetfw import FIRMWARE_VERSION, catalogue
+from korsetfw import FIRMWARE_VERSION, button, catalogue
 from korsetfw import events as ev
 from korsetfw import session as fmt
 from korsetfw.align import Aligner
@@ -40,18 +40,14 @@ from korsetfw.compat import print_exception
 from korsetfw.cues import Cues
 from korsetfw.pipeline import ACTIVE, IDLE, WAITING, Pipeline, SetConfig
 from korsetfw.recorder import Recorder
+from korsetfw.units import RAD_PER_DEG, STANDARD_GRAVITY
 from korsetfw.wallclock import WallClock
 
-STANDARD_GRAVITY = 9.80665  # m/s^2 per g
-_RAD_PER_DEG = 0.017453292519943295
 CSV_HEADER = "t,ax,ay,az,gx,gy,gz"  # the recording contract
 _STATE_NAMES = {IDLE: "idle", WAITING: "waiting", ACTIVE: "active"}
-LONG_PRESS_MS = 2000
-_DEBOUNCE_MS = 30
 LINK_ERRORS_MAX = 20  # consecutive link failures before BLE is switched off until reset
 _ERRORS_PRINTED = 10  # tracebacks printed in full; later errors are only counted
 _ERROR_CUE_MS = 60000  # the error cue at most this often
-_IMU_RETRY_MS = 5000  # a missing IMU is looked for again this often
 _CUE_FOR_EVENT = {
     ev.REFERENCE: "reference",
     ev.POSTURE_WRONG: "posture",
@@ -62,9 +58,9 @@ _CUE_FOR_EVENT = {
 
 
 class App:
-    def __init__(self, board, settings, hardware, clock, out=print, store=None, boot=0):
+    def __init__(self, board, settings, hardware, clock, out=print, store=None, wallclock=None):
         """``store``: a ``korsetfw.store.SessionStore`` to record sets in (None: no recording);
-        ``boot``: this boot's random id (``korsetfw.wallclock``)."""
+        ``wallclock``: the board's ``korsetfw.wallclock.WallClock`` (default: a new one)."""
         self.board = board
         self.settings = settings
         self.hw = hardware
@@ -80,16 +76,12 @@ class App:
         self.n = 0  # samples in self.samples from the last step
         self.start_us = clock.ticks_us()
         self._accel_si = imu.accel_g_per_lsb * STANDARD_GRAVITY
-        self._gyro_si = imu.gyro_dps_per_lsb * _RAD_PER_DEG
+        self._gyro_si = imu.gyro_dps_per_lsb * RAD_PER_DEG
         self._period_ms = max(1, 1000 // self.rate_hz)
         self._bus_errors = 0
         self._overruns = 0
-        button = hardware.button
-        self._button = button
-        self._button_down = False
-        self._button_since = 0
-        self._button_level = button.value() if button is not None else 1
-        self._long_press_done = False
+        self._button = (None if hardware.button is None else
+                        button.Button(hardware.button, board["button"]["active_low"], clock))
         self.store = store
         self.recorder = Recorder(imu.rate_hz)
         self.recording = False  # a session file is open
@@ -98,7 +90,8 @@ class App:
         self._rec_origin = 0  # pipeline sample number just before the session's first
         self._rec_bus_errors = 0
         self._rec_overruns = 0
-        self.wallclock = WallClock(clock, boot)  # Unix time (once the host sets it), uptime
+        # Unix time (once the host sets it) and uptime
+        self.wallclock = wallclock if wallclock is not None else WallClock(clock)
         self.link = None  # korsetfw.link.Link, when the board has BLE
         self.programme = self._load_programme()  # programme.ProgrammeSet list
         self.programme_next = 0
@@ -184,6 +177,29 @@ class App:
         except (ValueError, KeyError):
             self.out("settings: the stored programme is not valid; ignored")
             return []
+
+    # -- the app as the link sees it: it asks and commands through these only -------
+
+    def state(self):
+        """(a set is running, a session is being recorded, storage is full, errors
+        contained since boot)."""
+        return self.pipeline.state != IDLE, self.recording, self.storage_full, self.errors
+
+    def live_values(self):
+        """(rotation, flexion, lateral deviation in degrees, pipeline state, buzzing,
+        recording, live count): what the live view shows."""
+        p = self.pipeline
+        rot, flex, lat = p.deviation.angles_deg()
+        return rot, flex, lat, p.state, p.buzzing, self.recording, p.counter.count
+
+    def is_recording(self, number):
+        return self.recording and self.session_number == number
+
+    def has_programme(self):
+        return bool(self.programme)
+
+    def request_reference(self):
+        self.pipeline.request_reference()
 
     def stop_set(self):
         self.pipeline.stop_set()
@@ -334,38 +350,23 @@ class App:
                 ev.NAMES[ev.FIFO_OVERRUN], self.sample_time_s(p.sample_no), self._overruns))
 
     def poll_button(self):
-        """Debounced: a short press takes the reference when released ('I am in
-        position'; event value 0); holding it LONG_PRESS_MS ends the set (value 1)
-        and takes no reference."""
-        b = self._button
-        if b is None:
+        """A short press takes the reference ('I am in position'; event value 0), or with
+        no set running opens the pairing window; a long one ends the set (value 1)."""
+        if self._button is None:
             return
-        level = b.value()
-        now = self.clock.ticks_ms()
-        if level != self._button_level:
-            self._button_level = level
-            self._button_since = now
+        press = self._button.poll()
+        if not press:
             return
-        pressed = level == (0 if self.board["button"]["active_low"] else 1)
-        held_ms = self.clock.ticks_diff(now, self._button_since)
         p = self.pipeline
-        if pressed != self._button_down and held_ms >= _DEBOUNCE_MS:
-            self._button_down = pressed
-            if pressed:
-                self._long_press_done = False
-            elif not self._long_press_done:
-                self._button_event(0)
-                if p.state != IDLE:
-                    p.request_reference()
-                elif self.link is not None:
-                    self.link.open_pairing()  # no set running: let a new phone pair
-                    self.out("ble: pairing window open")
-        elif pressed and self._button_down and not self._long_press_done and \
-                held_ms >= LONG_PRESS_MS:
-            self._long_press_done = True
-            self._button_event(1)
+        self._button_event(0 if press == button.SHORT else 1)
+        if press == button.LONG:
             if p.state != IDLE:
                 self.stop_set()
+        elif p.state != IDLE:
+            p.request_reference()
+        elif self.link is not None:
+            self.link.open_pairing()  # no set running: let a new phone pair
+            self.out("ble: pairing window open")
 
     def _button_event(self, value):
         p = self.pipeline
@@ -506,87 +507,3 @@ class App:
             self.hw.motor.stop()
             if self.recording:
                 self.recorder.close()  # whole chunks are on flash already
-
-
-def main():
-    """Boot: read the board and settings, build the hardware, run."""
-    import time
-
-    from korsetfw import boarddef, hw, settings
-    from korsetfw.store import SessionStore
-
-    board = boarddef.load("/board.json")
-    prefs = settings.load("/settings.json")
-    hardware = hw.build(board, prefs, time)
-    if hardware.imu is None:
-        _wait_for_imu(board, prefs, hardware, time)
-    storage = board["storage"]
-    store = SessionStore(storage["data_dir"], storage["min_free_bytes"])
-    store.ensure()
-    for number in store.tidy():
-        print("storage: session %d was cut off before it began; removed" % number)
-    import os
-
-    boot = int.from_bytes(os.urandom(4), "little") & 0x3FFFFFFF  # a small int on every port
-    app = App(board, prefs, hardware, time, store=store, boot=boot)
-    app.settings_path = "/settings.json"
-    app.link = _start_link(app, board, hardware, store, time)
-    if prefs.watchdog_s:
-        app.watchdog = hw.watchdog(prefs.watchdog_s)
-        print("watchdog: %s" % ("on, %d s" % prefs.watchdog_s if app.watchdog is not None
-                                else "this port has none"))
-    app.run()
-
-
-def _wait_for_imu(board, prefs, hardware, clock):
-    """No IMU at boot: nothing can be monitored. Say so (console, the ``imu`` cue and the
-    LED, repeated) and look for it again every few seconds, so a board whose sensor wire
-    was loose starts once it is pushed back, without a reset."""
-    from korsetfw import hw
-
-    cues = Cues(hardware.motor, clock)
-    led = hardware.led
-    lit = board["led"]["active_high"]
-    print("imu: not answering (%s); monitoring cannot start. Check the sensor's wiring."
-          % hardware.imu_error)
-    next_try = clock.ticks_ms()
-    while True:
-        now = clock.ticks_ms()
-        if clock.ticks_diff(now, next_try) >= 0:
-            next_try = clock.ticks_add(now, _IMU_RETRY_MS)
-            try:
-                hardware.imu = hw.open_imu(hardware.i2c, board, prefs)
-            except OSError as e:
-                hardware.imu_error = e
-                cues.play("imu")
-            else:
-                print("imu: found; starting")
-                if led is not None:
-                    led.value(0 if lit else 1)
-                hardware.motor.stop()
-                return
-        cues.update()
-        if led is not None:  # blinks at 1 Hz while the sensor is missing
-            led.value((1 if lit else 0) if (now // 500) % 2 else (0 if lit else 1))
-        clock.sleep_ms(20)
-
-
-def _start_link(app, board, hardware, store, clock):
-    """The BLE link (started by App.run), or None on a port without BLE."""
-    if hardware.ble is None:
-        return None
-    import bluetooth
-
-    from korsetfw import boardkey
-    from korsetfw.bonds import BondStore
-    from korsetfw.link import Link
-    from korsetfw.protocol import DEVICE_NAME_PREFIX
-
-    name = "%s-%s" % (DEVICE_NAME_PREFIX, "".join("%02X" % b for b in hardware.unique_id[-2:]))
-    battery = hardware.battery.percent if hardware.battery is not None else None
-    key = boardkey.load()
-    if key is None:
-        print("ble: no board key in %s (flash the board with korset flash): no host can be "
-              "authorised" % boardkey.KEY_PATH)
-    return Link(hardware.ble, bluetooth, app, store, BondStore("/bonds.json"), clock, name,
-                battery, stack=board["ble"]["stack"], key=key, device_id=hardware.unique_id)

@@ -33,6 +33,7 @@ from korsetfw import FIRMWARE_VERSION, boardkey, catalogue
 from korsetfw import protocol as p
 from korsetfw.compat import const, print_exception
 from korsetfw.settings import TOLERANCE_RANGE_DEG
+from korsetfw.units import from_decideg, to_decideg
 
 _IRQ_CENTRAL_CONNECT = const(1)
 _IRQ_CENTRAL_DISCONNECT = const(2)
@@ -81,14 +82,20 @@ def advertising_payloads(name):
 
 class Link:
     def __init__(self, ble, bluetooth, app, store, bonds, clock, name, battery_pct=None,
-                 stack="nimble", key=None, device_id=b""):
-        """``ble``: the BLE object; ``bluetooth``: its module (for UUID); ``app``: the App;
-        ``stack``: the port's BLE stack (a ``STACKS`` key); ``key``: the board key (bytes,
-        or None: the board was flashed without one and authorises nobody);
-        ``device_id``: the MCU's id, told in HELLO."""
+                 stack="nimble", key=None, device_id=b"", wallclock=None, board_name="",
+                 out=print):
+        """``ble``: the BLE object; ``bluetooth``: its module (for UUID); ``app``: the App,
+        asked and commanded through its methods only (``state``, ``live_values``,
+        ``start_set``...); ``stack``: the port's BLE stack (a ``STACKS`` key); ``key``: the
+        board key (bytes, or None: the board was flashed without one and authorises
+        nobody); ``device_id``: the MCU's id, told in HELLO; ``wallclock``: the board's
+        ``korsetfw.wallclock.WallClock``; ``board_name``: its board definition's name."""
         self.ble = ble
         self.bt = bluetooth
         self.app = app
+        self.wallclock = wallclock
+        self.board_name = board_name
+        self.out = out
         self.store = store
         self.bonds = bonds
         self.clock = clock
@@ -128,7 +135,7 @@ class Link:
                 # "unknown config param": this port was built without pairing (a board
                 # file naming the wrong stack). Run as on BTstack rather than not at all.
                 self.can_bond = False
-                self.app.out("ble: this port cannot pair or bond; the board key alone "
+                self.out("ble: this port cannot pair or bond; the board key alone "
                              "authorises")
         ble.irq(self._irq)
         UUID = self.bt.UUID  # noqa: N806 (the port's class)
@@ -151,7 +158,7 @@ class Link:
             ble.gatts_register_services((korset, info, battery))
         ble.gatts_set_buffer(self.h_control, _REQUEST_BUFFER)
         ble.gatts_write(h_manufacturer, p.MANUFACTURER.encode())
-        ble.gatts_write(h_model, self.app.board["name"].encode())
+        ble.gatts_write(h_model, self.board_name.encode())
         ble.gatts_write(h_firmware, FIRMWARE_VERSION.encode())
         self._update_battery()
         if self.can_bond and len(self.bonds) == 0:
@@ -288,7 +295,7 @@ class Link:
             if e.args[0] == _ENOMEM:
                 return False
             self.link_errors += 1
-            self.app.out("ble: notify failed (errno %s); connection dropped"
+            self.out("ble: notify failed (errno %s); connection dropped"
                          % (e.args[0] if e.args else "?"))
             conn = self.conn
             self._forget_connection()
@@ -359,13 +366,13 @@ class Link:
         if nonce is None:
             return self._status(head, p.BAD_STATE)
         if not boardkey.same(mac, boardkey.host_mac(self.key, nonce, host_nonce)):
-            self.app.out("ble: a host failed to prove the board key")
+            self.out("ble: a host failed to prove the board key")
             return self._status(head, p.AUTH_FAILED)
         try:
             import cryptolib
         except ImportError:
             # Every listed port has it; one without would send health data in clear.
-            self.app.out("ble: this port has no cryptolib: no host is served")
+            self.out("ble: this port has no cryptolib: no host is served")
             return self._status(head, p.INTERNAL_ERROR)
         self._cipher = boardkey.PayloadCipher(
             cryptolib.aes(boardkey.connection_key(self.key, nonce, host_nonce), 1))
@@ -375,20 +382,20 @@ class Link:
 
     def _info(self, head, body):
         self._body("<", body)
-        app = self.app
+        running, recording, storage_full, errors = self.app.state()
         flags = 0
-        if app.recording:
+        if recording:
             flags |= p.INFO_FLAG_RECORDING
-        if app.storage_full:
+        if storage_full:
             flags |= p.INFO_FLAG_STORAGE_FULL
-        if app.pipeline.state != 0:
+        if running:
             flags |= p.INFO_FLAG_SET_ACTIVE
         if self.pairing_open:
             flags |= p.INFO_FLAG_PAIRING_OPEN
-        clock = app.wallclock
+        clock = self.wallclock
         if clock.is_set:
             flags |= p.INFO_FLAG_CLOCK_SET
-        if app.errors:
+        if errors:
             flags |= p.INFO_FLAG_ERRORS
         sessions = self.store.sessions()
         used = self.store.used_bytes()
@@ -398,14 +405,14 @@ class Link:
         return head + struct.pack(
             p.INFO_RESP, p.PROTOCOL_VERSION, major, minor, patch, flags, len(sessions), used,
             self.store.free_bytes(), 255 if battery is None else battery, unix,
-            clock.uptime_ms() // 1000, min(app.errors, 0xFFFF), clock.boot) + \
-            app.board["name"].encode()[:32]
+            clock.uptime_ms() // 1000, min(errors, 0xFFFF), clock.boot) + \
+            self.board_name.encode()[:32]
 
     def _set_time(self, head, body):
         (unix,) = self._body(p.SET_TIME_REQ, body)
         if unix < 1500000000:
             return self._status(head, p.OUT_OF_RANGE)
-        self.app.wallclock.set_unix_s(unix)
+        self.wallclock.set_unix_s(unix)
         return head
 
     def _exercise(self, body):
@@ -413,7 +420,7 @@ class Link:
         exercise = catalogue.get(p.exercise_from_code(code))  # KeyError: malformed
         tolerance = None
         if tolerance_decideg:
-            tolerance = tolerance_decideg / 10
+            tolerance = from_decideg(tolerance_decideg)
             lo, hi = TOLERANCE_RANGE_DEG
             if not lo <= tolerance <= hi:
                 raise ValueError("tolerance")
@@ -435,7 +442,7 @@ class Link:
                 return self._status(head, p.OUT_OF_RANGE)
             self.app.start_set(exercise, tolerance)
             return head
-        if self.app.programme:
+        if self.app.has_programme():
             self.app.start_next_in_programme()
             return head
         exercise, tolerance = self.app.configured()
@@ -456,16 +463,16 @@ class Link:
 
     def _stop(self, head, body):
         self._body("<", body)
-        if self.app.pipeline.state == 0:
+        if not self.app.state()[0]:
             return self._status(head, p.BAD_STATE)
         self.app.stop_set()
         return head
 
     def _reference(self, head, body):
         self._body("<", body)
-        if self.app.pipeline.state == 0:
+        if not self.app.state()[0]:
             return self._status(head, p.BAD_STATE)
-        self.app.pipeline.request_reference()
+        self.app.request_reference()
         return head
 
     def _live_request(self, head, body):
@@ -490,7 +497,7 @@ class Link:
         return out
 
     def _recording(self, number):
-        return self.app.recording and self.app.session_number == number
+        return self.app.is_recording(number)
 
     def _read(self, head, body):
         number, offset, window = self._body(p.READ_REQ, body)
@@ -601,23 +608,18 @@ class Link:
         self._live_next_ms = self.clock.ticks_add(self._live_next_ms, self._live_period_ms)
         if self.clock.ticks_diff(now, self._live_next_ms) > 0:
             self._live_next_ms = now  # fell behind: do not burst
-        app = self.app
-        pipe = app.pipeline
-        rot, flex, lat = pipe.deviation.angles_deg()
-        flags = (1 if pipe.buzzing else 0) | (2 if app.recording else 0)
+        rot, flex, lat, state, buzzing, recording, count = self.app.live_values()
+        flags = (1 if buzzing else 0) | (2 if recording else 0)
         seq = self._live_seq
         self._live_seq = (seq + 1) & 0x3FFFFFFF
         packet = bytearray(struct.pack(p.LIVE_HEADER, seq) + struct.pack(
-            p.LIVE_PACKET, now, _decideg(rot), _decideg(flex), _decideg(lat), pipe.state,
-            flags, pipe.counter.count & 0xFFFF))
+            p.LIVE_PACKET, now, to_decideg(rot), to_decideg(flex), to_decideg(lat), state,
+            flags, count & 0xFFFF))
         cipher.apply(packet, p.LIVE_HEADER_BYTES, len(packet) - p.LIVE_HEADER_BYTES,
                      boardkey.STREAM_LIVE, 0, 16 * seq)
         self._notify(self.h_live, packet)
 
 
-def _decideg(angle):
-    v = int(round(angle * 10))
-    return -32768 if v < -32768 else 32767 if v > 32767 else v
 
 
 _HANDLERS = {

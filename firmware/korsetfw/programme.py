@@ -12,6 +12,7 @@ import struct
 from korsetfw import catalogue as cat
 from korsetfw import protocol as p
 from korsetfw.settings import TOLERANCE_RANGE_DEG
+from korsetfw.units import from_decideg, to_decideg
 
 CUSTOM = 200  # exercise code of a set whose exercise is described in the set itself
 MAX_SETS = 16
@@ -31,10 +32,6 @@ class ProgrammeSet:
         self.holds = holds
 
 
-def _decideg(value):
-    return int(round(value * 10))
-
-
 def pack(s):
     """The wire form of a ProgrammeSet."""
     ex = s.exercise
@@ -49,8 +46,8 @@ def pack(s):
         _FLAG_ALTERNATE if ex.sides == cat.ALTERNATE else 0)
     return struct.pack(
         p.PROGRAMME_SET, code, 1 if ex.kind == cat.HOLD else 0, cat.POSTURES.index(ex.posture),
-        axes, _decideg(tol.get(cat.FLEXION, 0)), _decideg(tol.get(cat.LATERAL, 0)),
-        _decideg(tol.get(cat.ROTATION, 0)), s.target_reps or 0, int(s.hold_s or 0),
+        axes, to_decideg(tol.get(cat.FLEXION, 0)), to_decideg(tol.get(cat.LATERAL, 0)),
+        to_decideg(tol.get(cat.ROTATION, 0)), s.target_reps or 0, int(s.hold_s or 0),
         s.holds or 0, flags)
 
 
@@ -61,7 +58,8 @@ def unpack(data, index=0):
     lo, hi = TOLERANCE_RANGE_DEG
     tolerance = {}
     for axis, bit in _AXIS_BITS:
-        value = {cat.FLEXION: tol_f, cat.LATERAL: tol_l, cat.ROTATION: tol_r}[axis] / 10
+        value = from_decideg({cat.FLEXION: tol_f, cat.LATERAL: tol_l,
+                              cat.ROTATION: tol_r}[axis])
         if axes & bit:
             if not lo <= value <= hi:
                 raise ValueError("tolerance out of range")

@@ -45,6 +45,8 @@ if board is not None:
     try:
         from korsetfw import hw as hwmod, settings
         hw = hwmod.build(board, settings.load("/settings.json"), time)
+        if hw.imu is None:
+            raise hw.imu_error
         imu = hw.imu
         r["imu"] = imu.NAME
         import array

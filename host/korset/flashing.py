@@ -159,7 +159,8 @@ def flash(board: dict, port: str | None = None,
         report.key_made = _provision_key(transport, keys, progress)
         progress("check the IMU")
         run_code(transport, "import time\nfrom korsetfw import boarddef, hw, settings\n"
-                         "hw.build(boarddef.load('/board.json'), settings.Settings(), time)")
+                         "h = hw.build(boarddef.load('/board.json'), settings.Settings(), time)\n"
+                         "if h.imu is None:\n    raise h.imu_error")
         progress("reset")
         transport.exec_raw_no_follow("import machine\nmachine.reset()")
     finally:

@@ -21,9 +21,9 @@ from pathlib import Path
 import numpy as np
 
 from korset import KorsetError
+from korsetfw.units import STANDARD_GRAVITY  # noqa: F401 (the host's name for it too)
 
 COLUMNS = ("t", "ax", "ay", "az", "gx", "gy", "gz")
-STANDARD_GRAVITY = 9.80665  # m/s^2
 
 
 class RecordingError(KorsetError):

@@ -20,7 +20,7 @@ from korset import KorsetError
 from korset.recording import Recording
 from korset.vboard import VirtualBoard
 from korsetfw import catalogue
-from korsetfw.app import LONG_PRESS_MS
+from korsetfw.button import LONG_PRESS_MS
 
 LONG_PRESS_S = LONG_PRESS_MS / 1000
 

@@ -94,7 +94,7 @@ def test_bus_errors_are_counted_and_the_loop_keeps_running(tmp_path):
 def test_a_missing_imu_is_cued_and_the_board_waits_for_it(tmp_path):
     """No chip at the IMU's address: the board cannot monitor, and says so (console, the
     imu cue every few seconds, the LED blinking), instead of stopping silently."""
-    from korsetfw.app import _IMU_RETRY_MS
+    from korsetfw.boot import IMU_RETRY_MS
     from korsetfw.cues import PATTERNS
 
     board = VirtualBoard(tmp_path)
@@ -105,7 +105,7 @@ def test_a_missing_imu_is_cued_and_the_board_waits_for_it(tmp_path):
     episodes = result.drive_episodes(board.board["motor"]["pin"])
     pulses = [round(end - start, 1) for start, end in episodes]
     per_cue = (len(PATTERNS["imu"]) + 1) // 2
-    cues = 14000 // _IMU_RETRY_MS + 1  # at 0, 5 and 10 s, each 3.6 s long
+    cues = 14000 // IMU_RETRY_MS + 1  # at 0, 5 and 10 s, each 3.6 s long
     assert len(pulses) == per_cue * cues, pulses
     assert all(abs(p - PATTERNS["imu"][0] / 1000) <= 0.05 for p in pulses), pulses
     led = [e for e in result.pin_events if e.pin == str(board.board["led"]["pin"])]

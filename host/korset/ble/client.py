@@ -23,7 +23,7 @@ from bleak import BleakClient
 from bleak.exc import BleakError
 
 from korset import KorsetError
-from korsetfw import boardkey
+from korsetfw import boardkey, units
 from korsetfw import protocol as p
 
 REQUEST_TIMEOUT_S = 10.0
@@ -269,7 +269,7 @@ class KorsetClient:
 
     @staticmethod
     def _exercise_body(exercise: int | str, tolerance_deg: float | None) -> bytes:
-        tol = 0 if tolerance_deg is None else int(round(tolerance_deg * 10))
+        tol = 0 if tolerance_deg is None else units.to_decideg(tolerance_deg)
         return struct.pack(p.EXERCISE_REQ, p.exercise_code(exercise), tol)
 
     async def configure(self, exercise: int | str, tolerance_deg: float | None = None) -> None:
@@ -332,7 +332,8 @@ class KorsetClient:
         (seq,) = struct.unpack_from(p.LIVE_HEADER, data)
         clear = self._decrypt(data[p.LIVE_HEADER_BYTES:], boardkey.STREAM_LIVE, 0, 16 * seq)
         t, rot, flex, lat, state, flags, count = struct.unpack(p.LIVE_PACKET, clear)
-        self._live(LivePacket(t, rot / 10, flex / 10, lat / 10, state, bool(flags & 1),
+        deg = units.from_decideg
+        self._live(LivePacket(t, deg(rot), deg(flex), deg(lat), state, bool(flags & 1),
                               bool(flags & 2), count))
 
     async def live(self, rate_hz: int, callback: Callable[[LivePacket], None] | None) -> None:

@@ -1,0 +1,119 @@
+"""Boot: from the board's files to a running App (``main``, called by ``/main.py``).
+
+Reads ``/board.json``, starts the BLE stack before anything big is imported
+(ESP32: see ``_radio_first``), reads ``/settings.json``, builds the hardware
+(``bluetooth`` is reached here and in ``hw`` only), waits for a
+missing IMU while cueing it, sets the session store up, starts the BLE link
+with the board key, arms the watchdog when asked, and runs the app's loop.
+"""
+
+from korsetfw.cues import Cues
+
+IMU_RETRY_MS = 5000  # a missing IMU is looked for again this often
+
+
+def main():
+    """Boot: read the board and settings, build the hardware, run."""
+    import time
+
+    from korsetfw import boarddef
+
+    board = boarddef.load("/board.json")
+    _radio_first(board)
+    from korsetfw import hw, settings
+    from korsetfw.app import App
+    from korsetfw.store import SessionStore
+
+    prefs = settings.load("/settings.json")
+    hardware = hw.build(board, prefs, time)
+    if hardware.imu is None:
+        _wait_for_imu(board, prefs, hardware, time)
+    storage = board["storage"]
+    store = SessionStore(storage["data_dir"], storage["min_free_bytes"])
+    store.ensure()
+    for number in store.tidy():
+        print("storage: session %d was cut off before it began; removed" % number)
+    import os
+
+    from korsetfw.wallclock import WallClock
+
+    boot = int.from_bytes(os.urandom(4), "little") & 0x3FFFFFFF  # a small int on every port
+    wallclock = WallClock(time, boot)
+    app = App(board, prefs, hardware, time, store=store, wallclock=wallclock)
+    app.settings_path = "/settings.json"
+    app.link = _start_link(app, board, hardware, store, time, wallclock)
+    if prefs.watchdog_s:
+        app.watchdog = hw.watchdog(prefs.watchdog_s)
+        print("watchdog: %s" % ("on, %d s" % prefs.watchdog_s if app.watchdog is not None
+                                else "this port has none"))
+    app.run()
+
+
+def _radio_first(board):
+    """Start the BLE stack before the firmware's big imports. On ESP32 the MicroPython heap
+    starts small and grows on demand out of the memory NimBLE needs as well; started after
+    the heap has grown, ``ble.active(True)`` has failed or panicked (micropython#14293 on
+    an ESP32-C3). The link registers its services later (``Link.start``)."""
+    if board["ble"]["stack"] is None:
+        return
+    try:
+        import bluetooth
+
+        bluetooth.BLE().active(True)
+    except (ImportError, OSError):
+        pass  # no radio: Link.start says so
+
+
+def _wait_for_imu(board, prefs, hardware, clock):
+    """No IMU at boot: nothing can be monitored. Say so (console, the ``imu`` cue and the
+    LED, repeated) and look for it again every few seconds, so a board whose sensor wire
+    was loose starts once it is pushed back, without a reset."""
+    from korsetfw import hw
+
+    cues = Cues(hardware.motor, clock)
+    led = hardware.led
+    lit = board["led"]["active_high"]
+    print("imu: not answering (%s); monitoring cannot start. Check the sensor's wiring."
+          % hardware.imu_error)
+    next_try = clock.ticks_ms()
+    while True:
+        now = clock.ticks_ms()
+        if clock.ticks_diff(now, next_try) >= 0:
+            next_try = clock.ticks_add(now, IMU_RETRY_MS)
+            try:
+                hardware.imu = hw.open_imu(hardware.i2c, board, prefs)
+            except OSError as e:
+                hardware.imu_error = e
+                cues.play("imu")
+            else:
+                print("imu: found; starting")
+                if led is not None:
+                    led.value(0 if lit else 1)
+                hardware.motor.stop()
+                return
+        cues.update()
+        if led is not None:  # blinks at 1 Hz while the sensor is missing
+            led.value((1 if lit else 0) if (now // 500) % 2 else (0 if lit else 1))
+        clock.sleep_ms(20)
+
+
+def _start_link(app, board, hardware, store, clock, wallclock):
+    """The BLE link (started by App.run), or None on a port without BLE."""
+    if hardware.ble is None:
+        return None
+    import bluetooth
+
+    from korsetfw import boardkey
+    from korsetfw.bonds import BondStore
+    from korsetfw.link import Link
+    from korsetfw.protocol import DEVICE_NAME_PREFIX
+
+    name = "%s-%s" % (DEVICE_NAME_PREFIX, "".join("%02X" % b for b in hardware.unique_id[-2:]))
+    battery = hardware.battery.percent if hardware.battery is not None else None
+    key = boardkey.load()
+    if key is None:
+        print("ble: no board key in %s (flash the board with korset flash): no host can be "
+              "authorised" % boardkey.KEY_PATH)
+    return Link(hardware.ble, bluetooth, app, store, BondStore("/bonds.json"), clock, name,
+                battery, stack=board["ble"]["stack"], key=key, device_id=hardware.unique_id,
+                wallclock=wallclock, board_name=board["name"])
