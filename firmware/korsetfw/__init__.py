@@ -6,3 +6,8 @@ alike and touches no hardware at import time: hardware objects are built by
 """
 
 FIRMWARE_VERSION = "0.1.0"
+
+# Modules the host uses and boards never do: not copied onto a board (korset flash, the
+# virtual board's install), so that they take none of its RAM or flash. Firmware code
+# must not import them (tests/host/test_boards.py checks the boot works without them).
+HOST_ONLY = ("catalogue_text", "protocol_names", "sessiondecode")

@@ -104,13 +104,6 @@ PAIRING = const(0x16)
 HELLO = const(0x17)
 AUTH = const(0x18)
 
-OP_NAMES = {
-    INFO: "info", SET_TIME: "set_time", CONFIGURE: "configure", START: "start", STOP: "stop",
-    REFERENCE: "reference", LIVE: "live", PROGRAMME: "programme", LIST: "list", READ: "read",
-    ACK: "ack",
-    CONFIRM: "confirm", ERASE: "erase", FORGET: "forget", PAIRING: "pairing",
-    HELLO: "hello", AUTH: "auth",
-}
 
 # Status codes
 OK = const(0)
@@ -129,16 +122,6 @@ INTERNAL_ERROR = const(11)  # a firmware fault, printed on its console; the boar
 NO_KEY = const(12)  # the board has no key: flash it (korset flash writes one over USB)
 AUTH_FAILED = const(13)  # the host's MAC is not the board key's
 
-STATUS_NAMES = {
-    OK: "ok", UNKNOWN_OP: "unknown operation", MALFORMED: "malformed request",
-    BAD_STATE: "not possible now", NO_SESSION: "no such session",
-    HASH_MISMATCH: "hash differs", BUSY: "session still being recorded",
-    NOT_AUTHORISED: "not authorised (pair first)", STORAGE_ERROR: "storage error",
-    OUT_OF_RANGE: "value out of range", MTU_TOO_SMALL: "ATT MTU too small",
-    INTERNAL_ERROR: "internal error on the board",
-    NO_KEY: "the board has no key (flash it over USB: korset flash)",
-    AUTH_FAILED: "this computer does not hold the board's key",
-}
 
 # Request and response bodies (struct formats, little-endian).
 REQUEST_HEADER = "<BB"  # op, seq

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from korset import KorsetError, paths
-from korsetfw import FIRMWARE_VERSION
+from korsetfw import FIRMWARE_VERSION, HOST_ONLY
 
 MIN_MICROPYTHON = (1, 22)  # mpy format v6.2+, the bluetooth API the firmware uses
 SPACE_MARGIN_BYTES = 32 * 1024
@@ -60,6 +60,8 @@ def stage(board: dict, dest: Path) -> dict[str, bytes]:
     files["board.json"] = json.dumps(board, indent=1).encode()
     arch = board["mpy_arch"]
     for py in sorted((src / "korsetfw").glob("*.py")):
+        if py.stem in HOST_ONLY:
+            continue  # the host's, not the board's (korsetfw.HOST_ONLY)
         rel = f"korsetfw/{py.name}"
         if arch is None:
             files[rel] = py.read_bytes()

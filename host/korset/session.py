@@ -19,6 +19,7 @@ from korset.recording import STANDARD_GRAVITY, Recording
 from korsetfw import align
 from korsetfw import events as ev
 from korsetfw import session as fmt
+from korsetfw import sessiondecode as dec
 
 SUFFIX = ".kss"
 
@@ -88,7 +89,7 @@ _NEEDED = ("rate_hz", "accel_g_per_lsb", "gyro_dps_per_lsb", "alignment")
 def decode(data: bytes, name: str = "session") -> Session:
     """Decode a session file's bytes. SessionError if it is not a session or has no header."""
     try:
-        d = fmt.decode(data)
+        d = dec.decode(data)
     except fmt.FormatError as e:
         raise SessionError(f"{name}: {e}") from None
     header = d.header

@@ -6,6 +6,7 @@ import io
 from fwtest import Rng
 
 from korsetfw import session as fmt
+from korsetfw import sessiondecode as dec
 from korsetfw.recorder import Recorder
 
 
@@ -78,6 +79,6 @@ def chunk_starts(raw):
     starts = [0]
     offset = 0
     while offset < len(raw):
-        offset = fmt.parse_chunk(raw, offset)[4]
+        offset = dec.parse_chunk(raw, offset)[4]
         starts.append(offset)
     return starts

@@ -15,6 +15,7 @@ from sessiontools import chunk_starts, flat, record_into, walk
 
 from korsetfw import events as ev
 from korsetfw import session as fmt
+from korsetfw import sessiondecode as dec
 from korsetfw.store import SessionStore
 
 MOUNT = "/lfs"
@@ -141,8 +142,8 @@ def test_every_power_cut_keeps_closed_sessions_and_the_interrupted_ones_chunks()
                     data = _read(store.path(number))
                     assert len(data) in boundaries[number], (cut, number, len(data))
                     assert data == reference[number][:len(data)]
-                    d = fmt.decode(data)
-                    whole = fmt.decode(reference[number])
+                    d = dec.decode(data)
+                    whole = dec.decode(reference[number])
                     assert flat(d) == flat(whole)[:len(flat(d))]
                     assert len(d.problems) == 1 and "interrupted" in d.problems[0]
             assert set(present) <= set(n for n, _ in started), (cut, present)
@@ -150,7 +151,7 @@ def test_every_power_cut_keeps_closed_sessions_and_the_interrupted_ones_chunks()
             number, f = store.create()
             assert number > max([n for n, _ in started] + [0])
             record_into(f, walk(40, seed=1), 40, header={"session": number})
-            assert fmt.decode(_read(store.path(number))).problems == []
+            assert dec.decode(_read(store.path(number))).problems == []
         finally:
             _umount()
     assert cut_in_session > 10  # most cuts fall inside a session's chunks
@@ -270,7 +271,7 @@ def test_the_app_records_a_set_with_its_per_sample_work_under_heap_lock():
         _run_app(clock, chip, app, 22.0, True)
         app.stop_set()
         assert not app.recording
-        d = fmt.decode(_read(store.path(1)))
+        d = dec.decode(_read(store.path(1)))
     finally:
         _umount()
     assert d.problems == [] and d.end["reason"] == fmt.END_STOPPED
@@ -300,7 +301,7 @@ def test_a_full_flash_stops_recording_with_a_cue_and_keeps_the_session():
         assert any(line.startswith("event storage_full") for line in lines)
         assert "storage=full" in app.status_line()
         assert app.pipeline.state != 0  # the set itself goes on
-        d = fmt.decode(_read(store.path(1)))
+        d = dec.decode(_read(store.path(1)))
         assert d.end["reason"] == fmt.END_STORAGE_FULL and d.problems == []
         assert d.events[-1][0] == ev.STORAGE_FULL
         # A new set does not record while the flash is full; nothing is deleted.

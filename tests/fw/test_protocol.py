@@ -7,6 +7,7 @@ version: it must come with a new PROTOCOL_VERSION.
 import struct
 
 from korsetfw import protocol as p
+from korsetfw import protocol_names as names
 from korsetfw.link import advertising_payloads
 
 
@@ -29,9 +30,9 @@ def test_opcodes_and_status_codes():
     assert (p.OK, p.UNKNOWN_OP, p.MALFORMED, p.BAD_STATE, p.NO_SESSION, p.HASH_MISMATCH,
             p.BUSY, p.NOT_AUTHORISED, p.STORAGE_ERROR, p.OUT_OF_RANGE, p.MTU_TOO_SMALL,
             p.INTERNAL_ERROR, p.NO_KEY, p.AUTH_FAILED) == tuple(range(14))
-    assert set(p.OP_NAMES) == {1, 2, 3, 4, 5, 6, 7, 8, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15,
+    assert set(names.OP_NAMES) == {1, 2, 3, 4, 5, 6, 7, 8, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15,
                                0x16, 0x17, 0x18}
-    assert set(p.STATUS_NAMES) == set(range(14))
+    assert set(names.STATUS_NAMES) == set(range(14))
 
 
 def test_struct_layouts_byte_for_byte():

@@ -14,13 +14,14 @@ from sessiontools import MemoryFile, chunk_starts, flat, record, walk
 
 from korsetfw import events as ev
 from korsetfw import session as fmt
+from korsetfw import sessiondecode as dec
 from korsetfw.recorder import Recorder
 
 
 def test_round_trip_is_exact_for_every_length_and_extreme_values():
     for n in (0, 1, 15, 16, 17, 31, 32, 33, 95, 96, 97, 300):
         samples = walk(n, seed=n + 1, extremes=True)
-        d = fmt.decode(record(samples, n))
+        d = dec.decode(record(samples, n))
         assert flat(d) == list(samples), n
         assert d.problems == [] and d.end["samples"] == n and d.end["count"] == 3
         assert d.header["format"] == "korset-session" and d.header["version"] == fmt.VERSION
@@ -37,7 +38,7 @@ def test_smooth_large_movements_are_predicted_along_their_slope():
         for a in range(6):
             samples[6 * i + a] = int(10000 * math.sin(2 * math.pi * i / 104 + a))
     raw = record(samples, n)
-    assert flat(fmt.decode(raw)) == list(samples)
+    assert flat(dec.decode(raw)) == list(samples)
     # Residuals of ~70 (zigzag) take ~8 bits a value: about 6.6 bytes a sample with
     # the framing; coded by first differences (~11-12 bits a value) it would be over 8.
     assert len(raw) / n < 7.0
@@ -47,7 +48,7 @@ def test_events_keep_their_sample_index_and_value():
     samples = walk(400, seed=3)
     events = [(ev.SET_START, 0, 0), (ev.REFERENCE, 90, 0), (ev.BUZZ_ON, 150, 1),
               (ev.BUZZ_OFF, 170, 0), (ev.REP, 220, 1), (ev.SET_END, 399, 1)]
-    d = fmt.decode(record(samples, 400, events=events))
+    d = dec.decode(record(samples, 400, events=events))
     assert [tuple(e) for e in d.events] == events
     assert d.end["buzzes"] == 1
 
@@ -75,7 +76,7 @@ def test_the_wire_layout_is_pinned():
 
 def test_chunks_end_at_the_flush_interval():
     samples = walk(520, seed=5)
-    d = fmt.decode(record(samples, 520, rate_hz=104, chunk_s=1.0))
+    d = dec.decode(record(samples, 520, rate_hz=104, chunk_s=1.0))
     sizes = [len(s) // 6 for _, s in d.segments]
     assert sizes == [96, 96, 96, 96, 96, 40]  # 1 s at 104 Hz, in whole 32-sample blocks
     assert [first for first, _ in d.segments] == [0, 96, 192, 288, 384, 480]
@@ -84,14 +85,14 @@ def test_chunks_end_at_the_flush_interval():
 def test_a_truncated_file_keeps_every_whole_chunk():
     samples = walk(200, seed=7)
     raw = record(samples, 200, chunk_s=0.3)
-    whole = fmt.decode(raw)
+    whole = dec.decode(raw)
     starts = chunk_starts(raw)
     for cut in range(0, len(raw), 7):
         if cut < starts[1]:
             with raises(fmt.FormatError, match="not a Korset session"):
-                fmt.decode(raw[:cut])
+                dec.decode(raw[:cut])
             continue
-        d = fmt.decode(raw[:cut])
+        d = dec.decode(raw[:cut])
         kept = max(s for s in starts if s <= cut)
         assert d.chunks == starts.index(kept)
         assert flat(d) == flat(whole)[:len(flat(d))]
@@ -103,15 +104,15 @@ def test_a_damaged_chunk_is_skipped_and_the_rest_salvaged():
     raw = bytearray(record(samples, 300, chunk_s=0.3))
     starts = chunk_starts(raw)[:-1]
     victim = starts[3]  # the third data chunk
-    first, lost = fmt.decode(raw).segments[2]
+    first, lost = dec.decode(raw).segments[2]
     raw[victim + 30] ^= 0x10
-    d = fmt.decode(raw)
+    d = dec.decode(raw)
     assert d.end is not None and len(d.segments) == len(starts) - 3
     text = " ".join(d.problems)
     assert "unreadable (CRC mismatch)" in text and "chunk 3 missing" in text
     assert "samples %d-%d lost" % (first, first + len(lost) // 6 - 1) in text
     kept = {f: s for f, s in d.segments}
-    for f, s in fmt.decode(record(samples, 300, chunk_s=0.3)).segments:
+    for f, s in dec.decode(record(samples, 300, chunk_s=0.3)).segments:
         if f != first:
             assert kept[f] == s
 
@@ -119,7 +120,7 @@ def test_a_damaged_chunk_is_skipped_and_the_rest_salvaged():
 def test_what_is_not_a_session_is_told_apart():
     for data in (b"", b"PK\x03\x04 a zip", b"t,ax,ay,az,gx,gy,gz\n", b"KS" + b"\x00" * 40):
         with raises(fmt.FormatError, match="not a Korset session"):
-            fmt.decode(data)
+            dec.decode(data)
 
 
 def test_the_ring_counts_samples_it_had_no_room_for():
@@ -138,9 +139,9 @@ def test_a_stream_too_short_or_too_long_for_its_samples_is_rejected():
     first = struct.unpack_from("<6h", raw, start + 10)
     at = start + fmt.DATA_FIXED_BYTES
     out = []
-    fmt.decode_samples(raw, at, at + stream_len, first, n, out)
+    dec.decode_samples(raw, at, at + stream_len, first, n, out)
     assert out == list(samples)
     with raises(fmt.FormatError, match="ends early"):
-        fmt.decode_samples(raw, at, at + stream_len - 2, first, n, [])
+        dec.decode_samples(raw, at, at + stream_len - 2, first, n, [])
     with raises(fmt.FormatError, match="after the sample stream"):
-        fmt.decode_samples(raw, at, at + stream_len + 2, first, n, [])
+        dec.decode_samples(raw, at, at + stream_len + 2, first, n, [])

@@ -30,6 +30,7 @@ from korset.sim.simulate import simulate
 from korset.vboard import VirtualBoard
 from korsetfw import catalogue as cat
 from korsetfw import protocol as p
+from korsetfw import protocol_names as names
 
 IDLE = {"status_period_s": 0}
 DROPS = 200  # boot without starting a set
@@ -197,7 +198,7 @@ def test_10000_random_control_writes_leave_the_board_running_and_syncing(
         recorded_board, board_dir, tmp_path):
     _, reference = recorded_board
     rng = random.Random(10000)
-    ops = list(p.OP_NAMES) + [0x00, 0x7F, 0x80, 0xFF]
+    ops = list(names.OP_NAMES) + [0x00, 0x7F, 0x80, 0xFF]
 
     def request() -> bytes:
         kind = rng.random()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -158,3 +159,30 @@ def test_firmware_boots_with_each_board_on_the_virtual_board(name, tmp_path):
     last = [line for line in result.console if line.startswith("status")][-1]
     up = [float(v) for v in last.split("up=")[1].split()[0].split("/")]
     assert abs(up[0]) < 0.01 and abs(up[1]) < 0.01 and abs(up[2] - 1) < 0.002, last
+
+
+def test_host_only_modules_stay_off_the_boards():
+    """korsetfw.HOST_ONLY modules are not flashed; no firmware module imports one at its
+    top level (a lazy import inside a host-only code path is allowed), and the flashed
+    file set leaves them out."""
+    import ast
+
+    from korset import paths
+    from korset.flashing import stage
+    from korsetfw import HOST_ONLY
+
+    src = paths.firmware_dir() / "korsetfw"
+    for py in sorted(src.glob("*.py")):
+        if py.stem in HOST_ONLY:
+            continue
+        for node in ast.parse(py.read_text()).body:  # module level only
+            names = []
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or ""] + [f"{node.module}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            for name in names:
+                assert name.split(".")[-1] not in HOST_ONLY, (py.name, name)
+    files = stage(paths.load_board("virtual"), Path(tempfile.mkdtemp()))
+    assert not any(Path(f).stem in HOST_ONLY for f in files)
+    assert "korsetfw/catalogue.py" in files or "korsetfw/catalogue.mpy" in files

@@ -21,13 +21,14 @@ from korset.sim.simulate import simulate
 from korsetfw import catalogue as cat
 from korsetfw import events as ev
 from korsetfw import session as fmt
+from korsetfw import sessiondecode as dec
 
 
 def _chunks(data: bytes) -> list[tuple[int, int, int]]:
     """(start, end, kind) of every chunk of an intact file."""
     out, offset = [], 0
     while offset < len(data):
-        kind, _seq, _s, _e, following = fmt.parse_chunk(data, offset)
+        kind, _seq, _s, _e, following = dec.parse_chunk(data, offset)
         out.append((offset, following, kind))
         offset = following
     return out
@@ -152,7 +153,7 @@ def _samples_of_untouched_chunks(touched: set[int]) -> dict[int, tuple]:
     for c, (start, end, kind) in enumerate(CHUNKS):
         if kind != fmt.DATA or c in touched:
             continue
-        first, samples, _events = fmt.decode_data(VALID, start + fmt.FRAME_BYTES,
+        first, samples, _events = dec.decode_data(VALID, start + fmt.FRAME_BYTES,
                                                   end - fmt.CRC_BYTES)
         n = len(samples) // 6
         keep.update({i: rows[i] for i in range(first, first + n)})

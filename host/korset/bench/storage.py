@@ -18,6 +18,7 @@ from korset.sim.simulate import simulate
 from korset.vboard import load_board
 from korsetfw import catalogue as cat
 from korsetfw import session as fmt
+from korsetfw import sessiondecode as dec
 
 ACCEL_FS_G = 4
 GYRO_FS_DPS = 500
@@ -28,7 +29,7 @@ def _steady_bytes(data: bytes) -> int:
     """Bytes of the data chunks (framing included): what grows with the set's length."""
     total, offset = 0, 0
     while offset < len(data):
-        kind, _seq, _start, _end, following = fmt.parse_chunk(data, offset)
+        kind, _seq, _start, _end, following = dec.parse_chunk(data, offset)
         if kind == fmt.DATA:
             total += following - offset
         offset = following

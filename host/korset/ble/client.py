@@ -25,6 +25,7 @@ from bleak.exc import BleakError
 from korset import KorsetError
 from korsetfw import boardkey, units
 from korsetfw import protocol as p
+from korsetfw import protocol_names as names
 
 REQUEST_TIMEOUT_S = 10.0
 DATA_TIMEOUT_S = 10.0  # no data for this long during a read: the link is gone
@@ -50,8 +51,8 @@ class BoardRefused(KorsetError):
     def __init__(self, op: int, status: int):
         self.op = op
         self.status = status
-        super().__init__(f"{p.OP_NAMES.get(op, hex(op))}: "
-                         f"{p.STATUS_NAMES.get(status, f'status {status}')}")
+        super().__init__(f"{names.OP_NAMES.get(op, hex(op))}: "
+                         f"{names.STATUS_NAMES.get(status, f'status {status}')}")
 
 
 @dataclass
@@ -159,7 +160,7 @@ class KorsetClient:
             except BleakError as e:
                 if "encrypt" in str(e).lower():
                     raise NotPaired() from e
-                raise LinkError(f"{p.OP_NAMES.get(op, op)}: {e}") from e
+                raise LinkError(f"{names.OP_NAMES.get(op, op)}: {e}") from e
             finally:
                 self._waiting.pop(seq, None)
             status = answer[2]
@@ -173,7 +174,7 @@ class KorsetClient:
 
     async def _answer(self, future: asyncio.Future, op: int) -> bytes:
         """The answer, or LinkError as soon as the link drops or after REQUEST_TIMEOUT_S."""
-        name = p.OP_NAMES.get(op, op)
+        name = names.OP_NAMES.get(op, op)
         return await self._wait(future, REQUEST_TIMEOUT_S,
                                 f"the link dropped waiting for the answer to {name}",
                                 f"no answer from the board to {name}")

@@ -74,8 +74,12 @@ def stage_firmware(dest: Path, board: dict, settings: dict | None = None) -> Non
     """Lay out the files a board's filesystem holds after flashing from source."""
     src = paths.firmware_dir()
     shutil.copy2(src / "main.py", dest / "main.py")
+    from korsetfw import HOST_ONLY
+
     shutil.copytree(src / "korsetfw", dest / "korsetfw",
-                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"), dirs_exist_ok=True)
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc",
+                                                  *(f"{m}.py" for m in HOST_ONLY)),
+                    dirs_exist_ok=True)
     (dest / "board.json").write_text(json.dumps(board, indent=1))
     if settings is not None:
         (dest / "settings.json").write_text(json.dumps(settings))
