@@ -107,24 +107,25 @@ def _random_attitude(rng):
 
 class RawFuzz:
     """Every axis, every sample: a random reading, a third of them beyond full scale
-    either way (the chip saturates them to +32767 / -32768)."""
+    either way (the chip saturates them to +32767 / -32768). The readings come from
+    a seeded table of 1021 (a prime, so axes and samples never fall into step)
+    drawn once: drawing them per sample costs more than the firmware on the
+    32-bit port, whose ints the generator overflows."""
 
     def __init__(self, rng, accel_fs_g, gyro_fs_dps):
-        self.rng = rng
-        self.a = 1.3 * accel_fs_g * G
-        self.g = 1.3 * math.radians(gyro_fs_dps)
+        self.table = []
+        for _ in range(1021):
+            pick = rng.randint(0, 5)
+            self.table.append(2.0 if pick == 0 else (-2.0 if pick == 1 else
+                                                     _uniform(rng, -1.0, 1.0)))
+        self.scale = (1.3 * accel_fs_g * G, 1.3 * math.radians(gyro_fs_dps))
+        self.i = 0
 
     def sample(self, t_s, out):
-        rng = self.rng
+        table = self.table
         for j in range(6):
-            top = self.a if j < 3 else self.g
-            pick = rng.randint(0, 5)
-            if pick == 0:
-                out[j] = 2 * top  # saturates high
-            elif pick == 1:
-                out[j] = -2 * top  # saturates low
-            else:
-                out[j] = _uniform(rng, -top, top)
+            self.i = (self.i + 1) % 1021
+            out[j] = table[self.i] * self.scale[0 if j < 3 else 1]
 
 
 class Excursions:
