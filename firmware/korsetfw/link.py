@@ -199,13 +199,12 @@ class Link:
 
     def _irq(self, event, data):
         if event == _IRQ_CENTRAL_CONNECT:
+            # One host at a time: whatever an earlier connection left (its disconnect
+            # may come after this connect, or never) ends here.
+            self._forget_connection()
             self.conn = data[0]
             self.mtu = 23
             self.encrypted = False
-            self.bonded = False
-            self.key_proved = False
-            self._nonce = None
-            self._cipher = None
         elif event == _IRQ_CENTRAL_DISCONNECT:
             # (conn None: a failed notify already gave this connection up; advertise again.)
             if data[0] == self.conn or self.conn is None:
@@ -261,7 +260,8 @@ class Link:
             return False
         t = self._transfer
         return bool(self.requests or self.pending or
-                    (t is not None and t[3] < t[2] and t[3] - t[4] < t[5]))
+                    (t is not None and self._cipher is not None and t[3] < t[2] and
+                     t[3] - t[4] < t[5]))
 
     def service(self):
         """Answer requests, move session data, send live packets. Never blocks."""

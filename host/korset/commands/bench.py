@@ -4,7 +4,10 @@ korset bench firmware [--rate HZ] [--seconds S] [--json]
     On the MicroPython unix port: microseconds per sample from the driver's
     FIFO read to the detector's decision (the simulated chip and bus
     excluded), heap bytes allocated per sample in steady state (must be 0),
-    the firmware's heap, and what that means on a 240 MHz ESP32-S3.
+    the firmware's heap, and what that means on a 240 MHz ESP32-S3. Then on
+    a 32-bit MicroPython (the webassembly port, from .mpy as flashed): the
+    firmware's live heap after its imports, after boot, and at its peak
+    during a recorded set, and what each listed board has left.
 
 korset bench detection [--patients N] [--rates 52,104] [--variant standard|unseen]
                        [--virtual] [--json]
@@ -73,8 +76,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.what == "firmware":
         from korset.bench.firmware import ESP32S3_SLOWDOWN, run_firmware_bench
+        from korset.bench.ram32 import run_ram32_bench
 
         r = run_firmware_bench(args.seconds, args.rate)
+        r["heap32"] = run_ram32_bench(int(args.seconds))
         if args.json:
             print(json.dumps(r, indent=1))
             return 0
@@ -92,6 +97,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"  ESP32-S3 at 240 MHz (pipeline and coding), estimated {ESP32S3_SLOWDOWN}x slower: "
               f"{r['esp32s3_us_per_sample_estimate']:.0f} us per sample, "
               f"{r['esp32s3_cpu_share_estimate_pct']:.1f} % of one core at {r['rate_hz']} Hz")
+        h = r["heap32"]
+        print(f"firmware live heap on a 32-bit MicroPython (webassembly port, .mpy as "
+              f"flashed): {h['after_import_bytes'] / 1024:.1f} KB after its imports, "
+              f"{h['after_boot_bytes'] / 1024:.1f} KB booted with a set recording, peak "
+              f"{h['peak_bytes'] / 1024:.1f} KB over {h['seconds']} s "
+              f"({h['samples']} samples); target 80 KB")
         return 0
     if args.what == "storage":
         return _storage(args)

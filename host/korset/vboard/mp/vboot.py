@@ -54,34 +54,31 @@ class _Still:
         out[2] = 9.80665
 
 
-def _read_tree(host_dir):
-    files = []
+def _copy_tree(src_dir, dest_dir):
+    """Copy a host directory onto the mounted flash, file by file through one buffer (what
+    flashing does; a board-sized heap holds no whole firmware tree)."""
+    buf = bytearray(1024)
+    view = memoryview(buf)
 
     def walk(rel):
-        for entry in os.ilistdir(host_dir + rel):
+        for entry in os.ilistdir(src_dir + rel):
             name, kind = entry[0], entry[1]
             path = rel + "/" + name
             if kind == 0x4000:
-                files.append((path, None))
+                try:
+                    os.mkdir(dest_dir + path)
+                except OSError:
+                    pass  # already there
                 walk(path)
-            else:
-                with open(host_dir + path, "rb") as f:
-                    files.append((path, f.read()))
+                continue
+            with open(src_dir + path, "rb") as src, open(dest_dir + path, "wb") as dest:
+                while True:
+                    n = src.readinto(buf)
+                    if not n:
+                        break
+                    dest.write(view[:n])
 
     walk("")
-    return files
-
-
-def _write_tree(files):
-    for path, data in files:
-        if data is None:
-            try:
-                os.mkdir(path)
-            except OSError:
-                pass
-        else:
-            with open(path, "wb") as f:
-                f.write(data)
 
 
 def main(config_path):
@@ -128,7 +125,6 @@ def main(config_path):
     import bluetooth  # noqa: F401  (the radio shim, cached likewise)
     import machine  # noqa: F401  (the shim, cached before the host fs goes away)
 
-    provision = _read_tree(cfg["provision_dir"]) if cfg.get("provision_dir") else []
     # Serial mode: tells the port's bridge that start-up is over (before this, an
     # interrupt would leave the board half set up).
     ready = open(cfg["ready_file"], "w") if cfg.get("ready_file") else None
@@ -136,15 +132,18 @@ def main(config_path):
         cfg["flash_image"], cfg["flash_size_bytes"], cfg.get("block_size_bytes", 4096)
     )
 
-    vfs.umount("/")
     try:
         fs = vfs.VfsLfs2(bdev)
     except OSError:
         vfs.VfsLfs2.mkfs(bdev)
         fs = vfs.VfsLfs2(bdev)
+    if cfg.get("provision_dir"):
+        vfs.mount(fs, "/flash")  # beside the host's filesystem, for the copy only
+        _copy_tree(cfg["provision_dir"], "/flash")
+        vfs.umount("/flash")
+    vfs.umount("/")
     vfs.mount(fs, "/")
     os.chdir("/")
-    _write_tree(provision)
     sys.path[:] = ["", "/lib"]
 
     status = 0

@@ -43,6 +43,9 @@ class _BlockDevice:
         self.writes = 0
         self.detached = False
         self.erase_on_write = False
+        # An erased block, made once: the simulated flash must not take the heap the
+        # firmware is measured on (the virtual board runs with a board-sized heap).
+        self._erased = memoryview(b"\xff" * block_size)
 
     def detach(self):
         self.detached = True
@@ -69,9 +72,9 @@ class _BlockDevice:
             return
         if simple and self.erase_on_write:
             if self._cut_now():
-                self._write(at, b"\xff" * (len(buf) // 2))
+                self._write(at, self._erased[: len(buf) // 2])
                 raise PowerCut(5)
-            self._write(at, b"\xff" * len(buf))
+            self._write(at, self._erased[: len(buf)])
         if self._cut_now():
             self._write(at, memoryview(buf)[: len(buf) // 2])
             raise PowerCut(5)
@@ -87,9 +90,9 @@ class _BlockDevice:
             if self.detached:
                 return 0
             if self._cut_now():
-                self._write(at, b"\xff" * (self.block_size // 2))
+                self._write(at, self._erased[: self.block_size // 2])
                 raise PowerCut(5)
-            self._write(at, b"\xff" * self.block_size)
+            self._write(at, self._erased)
             return 0
         return 0
 

@@ -1,0 +1,164 @@
+"""Run on the 32-bit MicroPython by ram32.mjs: the firmware's live heap, phase by phase.
+
+Phases: the simulated chip and bus only (the baseline: they are not the board's);
+the firmware's imports, as boot makes them; an App built and a set started with
+recording to a session file; then the set run second by second. Every figure is
+gc.mem_alloc() after gc.collect() at the start of the next runPython() call, less
+the baseline.
+"""
+
+import gc
+import json
+
+SECONDS = 60
+_live_after = {}  # step name -> live heap after it
+_state = {"done": None, "step": 0, "peak": 0, "t": 0}
+_objects = {}
+
+
+def _live():
+    gc.collect()
+    return gc.mem_alloc()
+
+
+def measure():
+    """The live heap after the step the last call did (its garbage is collectable now)."""
+    done = _state["done"]
+    if done is None:
+        return
+    live = _live()
+    if done == "run":
+        base = _live_after["simulator"]
+        _state["peak"] = max(_state["peak"], live - base)
+    else:
+        _live_after[done] = live
+
+
+def next_phase():
+    """Do the next step; False when there is none left."""
+    step = _state["step"]
+    if step == 0:
+        _import_simulator()
+        _state["done"] = "simulator"
+    elif step == 1:
+        _import_firmware()
+        _state["done"] = "import"
+    elif step == 2:
+        _boot()
+        _state["done"] = "boot"
+    elif _state["t"] < SECONDS:
+        _run_second()
+        _state["done"] = "run"
+        return True
+    else:
+        return False
+    _state["step"] = step + 1
+    return True
+
+
+def _import_simulator():
+    import lsm6dsox_model  # noqa: F401
+    import machine  # noqa: F401 (the virtual board's, standing in for the port's)
+    import vclock  # noqa: F401
+    import vi2c  # noqa: F401
+    import vmotions  # noqa: F401
+
+
+def _import_firmware():
+    # What korsetfw.boot imports on a board with BLE (the bluetooth port module aside).
+    from korsetfw import (  # noqa: F401
+        app,
+        boarddef,
+        boardkey,
+        bonds,
+        catalogue,
+        hw,
+        link,
+        lsm6dsox,
+        settings,
+        store,
+        wallclock,
+    )
+
+
+def _boot():
+    import lsm6dsox_model
+    import vclock
+    import vi2c
+    import vmotions
+
+    from korsetfw import catalogue, settings
+    from korsetfw.app import App
+    from korsetfw.lsm6dsox import LSM6DSOX
+    from korsetfw.store import SessionStore
+
+    clock = vclock.ManualClock()
+    bus = vi2c.I2CBus(clock, 400000)
+    chip = lsm6dsox_model.LSM6DSOXModel(clock, vmotions.Bends())
+    bus.attach(0x6A, chip)
+
+    class Ticks:
+        def ticks_us(self):
+            return clock.now_us()
+
+        def ticks_ms(self):
+            return clock.now_us() // 1000
+
+        def ticks_diff(self, a, b):
+            return a - b
+
+        def ticks_add(self, a, b):
+            return a + b
+
+        def sleep_ms(self, ms):
+            clock.advance_us(1000 * ms)
+
+    class Motor:
+        on = False
+
+        def start(self):
+            self.on = True
+
+        def stop(self):
+            self.on = False
+
+        def update(self):
+            pass
+
+    class Hardware:
+        pass
+
+    hw = Hardware()
+    hw.imu = LSM6DSOX(bus, rate_hz=104, batch=16)
+    hw.motor = Motor()
+    hw.button = None
+    hw.unique_id = b"\x4b\x4f\x52\x53\x45\x54\x00\x01"
+    board = {"name": "ram32", "imu": {"alignment": "-Z+Y+X"}, "button": {"active_low": True}}
+    store = SessionStore("/data", 0)
+    store.ensure()
+    app = App(board, settings.Settings(), hw, Ticks(), out=lambda line: None, store=store)
+    app.start_set(catalogue.get(3))
+    _objects.update(app=app, clock=clock, chip=chip)
+
+
+def _run_second():
+    app = _objects["app"]
+    clock = _objects["clock"]
+    chip = _objects["chip"]
+    for _ in range(100):  # 10 ms passes, as the main loop's
+        clock.advance_us(10000)
+        chip._update()
+        app.step()
+        app.handle_events()
+        app.service_recording()
+    _state["t"] += 1
+
+
+def report():
+    base = _live_after["simulator"]
+    after_boot = _live_after["boot"] - base
+    print("@@ram32 " + json.dumps({
+        "after_import_bytes": _live_after["import"] - base, "after_boot_bytes": after_boot,
+        "peak_bytes": max(_state["peak"], after_boot), "seconds": SECONDS,
+        "recorded_bytes": _objects["app"].recorder.bytes_written,
+        "samples": _objects["app"].pipeline.sample_no}))
