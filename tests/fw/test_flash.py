@@ -211,22 +211,9 @@ def test_free_space_is_measured_on_the_filesystem():
 # -- the app recording on LittleFS -------------------------------------------------------
 
 
-class _Motor:
-    on = False
-
-    def start(self):
-        self.on = True
-
-    def stop(self):
-        self.on = False
-
-    def update(self):
-        pass
-
-
 def _app(store):
     from imuharness import Ticks, rig
-    from vbare import BareHardware
+    from vbare import BareHardware, QuietMotor
     from vmotions import Bends
 
     from korsetfw import catalogue
@@ -236,8 +223,7 @@ def _app(store):
 
     clock, bus, chip = rig(Bends())
     imu = LSM6DSOX(bus, rate_hz=104, batch=16)
-    hw = BareHardware(imu)
-    hw.motor = _Motor()
+    hw = BareHardware(imu, QuietMotor())
     lines = []
     board = {"name": "test", "imu": {"alignment": "-Z+Y+X"}}
     app = App(board, Settings(), hw, Ticks(clock), out=lines.append, store=store)

@@ -86,6 +86,7 @@ def _boot():
     import vclock
     import vi2c
     import vmotions
+    from vbare import BareHardware, QuietMotor, Ticks
 
     from korsetfw import catalogue, settings
     from korsetfw.app import App
@@ -97,46 +98,11 @@ def _boot():
     chip = lsm6dsox_model.LSM6DSOXModel(clock, vmotions.Bends())
     bus.attach(0x6A, chip)
 
-    class Ticks:
-        def ticks_us(self):
-            return clock.now_us()
-
-        def ticks_ms(self):
-            return clock.now_us() // 1000
-
-        def ticks_diff(self, a, b):
-            return a - b
-
-        def ticks_add(self, a, b):
-            return a + b
-
-        def sleep_ms(self, ms):
-            clock.advance_us(1000 * ms)
-
-    class Motor:
-        on = False
-
-        def start(self):
-            self.on = True
-
-        def stop(self):
-            self.on = False
-
-        def update(self):
-            pass
-
-    class Hardware:
-        pass
-
-    hw = Hardware()
-    hw.imu = LSM6DSOX(bus, rate_hz=104, batch=16)
-    hw.motor = Motor()
-    hw.button = None
-    hw.unique_id = b"\x4b\x4f\x52\x53\x45\x54\x00\x01"
+    hw = BareHardware(LSM6DSOX(bus, rate_hz=104, batch=16), QuietMotor())
     board = {"name": "ram32", "imu": {"alignment": "-Z+Y+X"}, "button": {"active_low": True}}
     store = SessionStore("/data", 0)
     store.ensure()
-    app = App(board, settings.Settings(), hw, Ticks(), out=lambda line: None, store=store)
+    app = App(board, settings.Settings(), hw, Ticks(clock), out=lambda line: None, store=store)
     app.start_set(catalogue.get(3))
     _objects.update(app=app, clock=clock, chip=chip)
 
