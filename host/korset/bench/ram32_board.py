@@ -59,6 +59,7 @@ def next_phase():
 def _import_simulator():
     import lsm6dsox_model  # noqa: F401
     import machine  # noqa: F401 (the virtual board's, standing in for the port's)
+    import vbare  # noqa: F401
     import vclock  # noqa: F401
     import vi2c  # noqa: F401
     import vmotions  # noqa: F401
