@@ -66,6 +66,7 @@ _IRQ_SET_SECRET = 30
 _ENOMEM = 12
 _ENOTCONN = 107
 MAX_IN_FLIGHT = 8
+_RECV_BYTES = 2048
 _DEFAULT_BUFFER = 20
 _CONFIG_COMMON = ("mtu", "gap_name", "addr_mode", "rxbuf")
 _CONFIG_PAIRING = ("bond", "le_secure", "mitm", "io")
@@ -165,7 +166,9 @@ class _BLE:
         """Read what the bridge sent, waiting up to ``timeout_ms`` (-1: until something)."""
         if not self._poller.poll(timeout_ms):
             return False
-        chunk = self._sock.recv(65536)
+        # Small reads: this shim shares the board-sized heap with the firmware
+        # (korset.vboard.HEAP_SIZE), where a 64 KB buffer per read found no room.
+        chunk = self._sock.recv(_RECV_BYTES)
         if not chunk:
             raise OSError(_ENOTCONN)
         self._rx += chunk
