@@ -426,7 +426,10 @@ class App:
         if self._error_cue_ms is None or \
                 self.clock.ticks_diff(now, self._error_cue_ms) >= _ERROR_CUE_MS:
             self._error_cue_ms = now
-            self.cues.play("error")
+            try:
+                self.cues.play("error")
+            except Exception:  # a motor that fails cannot cue; contain must return
+                pass
 
     def _service_link(self, link):
         try:

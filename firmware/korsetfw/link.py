@@ -112,7 +112,6 @@ class Link:
         self._nonce = None  # the board's nonce of the last HELLO (used once)
         self._cipher = None  # boardkey.PayloadCipher of this connection, once authorised
         self._live_seq = 0  # LIVE packets sent on this connection (their counter block)
-        self.link_errors = 0  # errors from the stack that ended a connection's work
         self.requests = []  # at most _MAX_REQUESTS; more are dropped (the host times out)
         self.pending = []  # responses the stack had no room for yet
         self._pairing_until_ms = None
@@ -136,7 +135,7 @@ class Link:
                 # file naming the wrong stack). Run as on BTstack rather than not at all.
                 self.can_bond = False
                 self.out("ble: this port cannot pair or bond; the board key alone "
-                             "authorises")
+                         "authorises")
         ble.irq(self._irq)
         UUID = self.bt.UUID  # noqa: N806 (the port's class)
         read_enc = _FLAG_READ_ENCRYPTED if self.can_bond else 0
@@ -294,9 +293,8 @@ class Link:
         except OSError as e:
             if e.args[0] == _ENOMEM:
                 return False
-            self.link_errors += 1
             self.out("ble: notify failed (errno %s); connection dropped"
-                         % (e.args[0] if e.args else "?"))
+                     % (e.args[0] if e.args else "?"))
             conn = self.conn
             self._forget_connection()
             try:

@@ -67,15 +67,18 @@ def test_every_board_boots_records_and_syncs_on_its_own_stack(board, tmp_path):
             async with connected(radio, device, pair=True) as kc:
                 info = kc.board_info
                 assert info.board == board and info.errors == 0
+                hello = await kc.request(p.HELLO)
                 report = await sync(kc, store, device.address)
-            return report, list(console)
+            return report, list(console), struct.unpack_from(p.HELLO_RESP, hello)[1]
 
-    report, console = _run(go())
+    report, console, flags = _run(go())
+
     assert sorted(report.confirmed) == sorted(reference)
     assert {int(path.stem): path.read_bytes() for path in store.sessions()} == reference
     # The port was asked only what its stack has: no fallback, no contained error.
     assert not any("cannot pair" in line or line.startswith("error in") for line in console)
-    assert stack in ("nimble", "btstack")
+    # The board says whether its link is bonded as its stack can: NimBLE bonds, BTstack not.
+    assert bool(flags & p.HELLO_FLAG_BONDS) == (stack == "nimble")
 
 
 def test_on_btstack_a_computer_without_the_key_gets_nothing(tmp_path):

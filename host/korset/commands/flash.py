@@ -1,10 +1,12 @@
 """Put the Korset firmware on a board with mpremote, and check it boots.
 
 Compiles the firmware for the board's architecture (mpy-cross), copies what
-changed over the board's USB serial REPL, checks the IMU's identity, resets
-the board, and reads the firmware version back. The board needs MicroPython
-1.22 or later (from micropython.org/download). Recorded sessions and
-settings on the board are kept.
+changed over the board's USB serial REPL, gives the board its key (kept if it
+has one; this computer keeps a copy in its Korset data directory,
+board-keys.json: only a computer holding it is served over BLE), checks the
+IMU's identity, resets the board, and reads the firmware version back. The
+board needs MicroPython 1.22 or later (from micropython.org/download).
+Recorded sessions, settings and the board's key are kept.
 """
 
 from __future__ import annotations

@@ -1,7 +1,12 @@
-"""Pair this computer with a board (bonding, LE Secure Connections).
+"""Pair this computer with a board: prove the board key, bond where the stack can.
 
-A new board accepts the first computer that pairs; after that, press the
-board's button while no set is running to open its pairing window (2 min).
+Every board serves only a computer that holds its key, which 'korset flash'
+writes to the board over USB and keeps on this computer. Where the board's
+BLE stack bonds (NimBLE: the ESP32 boards, the Nano RP2040 Connect) the link
+is also paired (LE Secure Connections) and bonded: a new board accepts the
+first computer that pairs; after that, press the board's button while no set
+is running to open its pairing window (2 min). On BTstack (the Pico W family)
+there is no bond; the key alone does it.
 """
 
 from __future__ import annotations
