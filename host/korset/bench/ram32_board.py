@@ -1,6 +1,7 @@
 """Run on the 32-bit MicroPython by ram32.mjs: the firmware's live heap, phase by phase.
 
-Phases: the simulated chip and bus only (the baseline: they are not the board's);
+Phases: the simulated chip, its bus, clock and motion, imported and built (the
+baseline: they are not the board's);
 the firmware's imports, as boot makes them; an App built and a set started with
 recording to a session file; then the set run second by second. Every figure is
 gc.mem_alloc() after gc.collect() at the start of the next runPython() call, less
@@ -57,12 +58,19 @@ def next_phase():
 
 
 def _import_simulator():
-    import lsm6dsox_model  # noqa: F401
+    import lsm6dsox_model
     import machine  # noqa: F401 (the virtual board's, standing in for the port's)
     import vbare  # noqa: F401
-    import vclock  # noqa: F401
-    import vi2c  # noqa: F401
-    import vmotions  # noqa: F401
+    import vclock
+    import vi2c
+    import vmotions
+
+    # The simulated chip, its bus, clock and motion are the baseline too: not the board's.
+    clock = vclock.ManualClock()
+    bus = vi2c.I2CBus(clock, 400000)
+    chip = lsm6dsox_model.LSM6DSOXModel(clock, vmotions.Bends())
+    bus.attach(0x6A, chip)
+    _objects.update(clock=clock, bus=bus, chip=chip)
 
 
 def _import_firmware():
@@ -83,10 +91,6 @@ def _import_firmware():
 
 
 def _boot():
-    import lsm6dsox_model
-    import vclock
-    import vi2c
-    import vmotions
     from vbare import BareHardware, QuietMotor, Ticks
 
     from korsetfw import catalogue, settings
@@ -94,18 +98,15 @@ def _boot():
     from korsetfw.lsm6dsox import LSM6DSOX
     from korsetfw.store import SessionStore
 
-    clock = vclock.ManualClock()
-    bus = vi2c.I2CBus(clock, 400000)
-    chip = lsm6dsox_model.LSM6DSOXModel(clock, vmotions.Bends())
-    bus.attach(0x6A, chip)
-
+    clock = _objects["clock"]
+    bus = _objects["bus"]
     hw = BareHardware(LSM6DSOX(bus, rate_hz=104, batch=16), QuietMotor())
     board = {"name": "ram32", "imu": {"alignment": "-Z+Y+X"}, "button": {"active_low": True}}
     store = SessionStore("/data", 0)
     store.ensure()
     app = App(board, settings.Settings(), hw, Ticks(clock), out=lambda line: None, store=store)
     app.start_set(catalogue.get(3))
-    _objects.update(app=app, clock=clock, chip=chip)
+    _objects["app"] = app
 
 
 def _run_second():
