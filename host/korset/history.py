@@ -1,10 +1,21 @@
 """The host's history of sets: an SQLite index of analysed sessions beside their files.
 
 One row per analysed set (table ``sets``), keyed by the SHA-256 of its
-session file: analysing the same file again replaces its result instead of
-adding a second row, and keeps the row's id. A row keeps what listings need
-as columns (device, session number, start time, exercise, counts) and the
-whole result as ``Analysis.to_dict()`` JSON, with its ``Trace`` as a BLOB.
+session file and by the SHA-256 of its recording (``recording_sha256``: the
+samples and their rate, not the header): analysing the same file again, or
+the same recording stored as another session file (a CSV saved again with
+another exercise or tolerance), replaces its result instead of adding a
+second row, and keeps the row's id. A row keeps what listings need as columns
+(device, session number, start time, exercise, counts, whether the set could
+be judged and why not) and the whole result as ``Analysis.to_dict()`` JSON,
+with its ``Trace`` as a BLOB. A set that could not be judged
+(``Analysis.not_judged``) has no counts worth adding up: the history and the
+reports show it as not judged, with the reason, never as a fault-free set.
+
+Histories written before recordings had their own hash (schema 1) may hold
+one recording twice: ``History.duplicates`` finds them, ``History.delete``
+removes a set, and ``distinct`` keeps each recording once (its latest
+result) for what counts sets.
 
 Time: a set's time is when the board started it (``started_unix_s``, UTC
 seconds). A board whose clock was never set does not know it; such a set is
@@ -16,8 +27,9 @@ The database uses SQLite's default rollback journal, not WAL: the history is
 written rarely and by one command at a time, and WAL's two side files
 (``-wal``, ``-shm``) break on network and synced folders, where a
 ``$KORSET_HOME`` may well live. The schema's version is ``PRAGMA
-user_version``. A file that is not a readable history raises
-``HistoryError`` and is never changed or deleted.
+user_version``; a history of an older schema is brought up to date when it
+is opened (in one transaction: all or nothing). A file that is not a readable
+history raises ``HistoryError`` and is never changed or deleted.
 """
 
 from __future__ import annotations
@@ -37,7 +49,7 @@ from korset import KorsetError, paths
 from korset.analysis.result import Analysis, Trace
 from korsetfw import catalogue as cat
 
-SCHEMA_VERSION = 1  # PRAGMA user_version of a history this code writes
+SCHEMA_VERSION = 2  # PRAGMA user_version of a history this code writes
 
 # A set's time for ordering, filtering and days: its start, else when it was analysed.
 _WHEN = "coalesce(started_unix_s, analysed_at_unix_s)"
@@ -58,14 +70,27 @@ CREATE TABLE sets (
     faults INTEGER NOT NULL,
     analysed_at_unix_s REAL NOT NULL,
     analysis_json TEXT NOT NULL,
-    trace BLOB
+    trace BLOB,
+    recording_sha256 TEXT,
+    judged INTEGER NOT NULL DEFAULT 1,
+    not_judged TEXT
 );
 CREATE INDEX sets_by_time ON sets ({_WHEN});
+CREATE INDEX sets_by_recording ON sets (recording_sha256);
 PRAGMA user_version = {SCHEMA_VERSION};
 """
 
+# Schema 1 -> 2: the recording's hash (NULL where its session file is gone) and whether
+# the set was judged (filled in from each row's result by _migrate).
+_MIGRATE_1 = (
+    "ALTER TABLE sets ADD COLUMN recording_sha256 TEXT",
+    "ALTER TABLE sets ADD COLUMN judged INTEGER NOT NULL DEFAULT 1",
+    "ALTER TABLE sets ADD COLUMN not_judged TEXT",
+    "CREATE INDEX sets_by_recording ON sets (recording_sha256)",
+)
+
 _COLUMNS = ("id, device, session, started_unix_s, path, sha256, analysed_at_unix_s, "
-            "analysis_json")
+            "analysis_json, recording_sha256")
 
 
 class HistoryError(KorsetError):
@@ -84,6 +109,13 @@ class SetRecord:
     analysis: Analysis  # with .trace when loaded with traces
     sha256: str = ""  # of the session file, hex
     analysed_at_unix_s: float = 0.0  # when this result was stored (UTC seconds)
+    recording_sha256: str | None = None  # of its recording (``recording_digest``), hex
+    replaced: tuple[int, ...] = ()  # from ``add``: the sets this result replaced, by id
+
+    @property
+    def judged(self) -> bool:
+        """Whether the analysis could judge the set (``Analysis.not_judged``)."""
+        return self.analysis.judged
 
     @property
     def time_known(self) -> bool:
@@ -113,6 +145,41 @@ def by_day(records: list[SetRecord]) -> dict[date, list[SetRecord]]:
     for r in sorted(records, key=lambda r: (r.when_unix_s, r.id)):
         days.setdefault(r.day, []).append(r)
     return days
+
+
+def distinct(records: list[SetRecord]) -> list[SetRecord]:
+    """``records`` with each recording once: of sets of the same recording (a history of
+    schema 1 may hold some), the one analysed last; the order is kept."""
+    latest: dict[str, SetRecord] = {}
+    for r in records:
+        if r.recording_sha256 is None:
+            continue
+        kept = latest.get(r.recording_sha256)
+        if kept is None or (r.analysed_at_unix_s, r.id) > (kept.analysed_at_unix_s, kept.id):
+            latest[r.recording_sha256] = r
+    return [r for r in records if r.recording_sha256 is None
+            or latest[r.recording_sha256] is r]
+
+
+# What makes a recording the one it is: who recorded it, when, how, and its samples; not
+# what it was stored for (the exercise, the tolerance, the events).
+_RECORDING_KEYS = ("device", "session", "start_unix_s", "rate_hz", "accel_g_per_lsb",
+                   "gyro_dps_per_lsb", "alignment")
+
+
+def recording_digest(data: bytes, name: str = "session") -> str:
+    """SHA-256 (hex) of the recording in a session file's bytes: the board (for a CSV,
+    the file's name), session number and start, rate, scales and mounting, and the
+    samples; not the exercise and tolerance it was stored for. A CSV saved as another
+    exercise or with another tolerance is another session file of the same recording."""
+    from korset import session as sess
+
+    s = sess.decode(data, name)
+    h = hashlib.sha256()
+    h.update(json.dumps([s.header.get(k) for k in _RECORDING_KEYS]).encode())
+    h.update(s.index.astype("<i8").tobytes())
+    h.update(s.raw.astype("<i2").tobytes())
+    return h.hexdigest()
 
 
 def local_day_start_unix_s(day: date) -> float:
@@ -158,6 +225,9 @@ class History:
         version = con.execute("PRAGMA user_version").fetchone()[0]
         if version == SCHEMA_VERSION:
             return
+        if version == 1:
+            self._migrate(con)
+            return
         if version > SCHEMA_VERSION:
             raise HistoryError(f"{self.path} was written by a newer korset (history schema "
                                f"{version}, this one knows {SCHEMA_VERSION}); upgrade korset")
@@ -169,12 +239,46 @@ class History:
                                f"(tables: {', '.join(tables)}); give another path")
         con.executescript(_SCHEMA)  # autocommits: the empty file becomes a history
 
+    def _migrate(self, con: sqlite3.Connection) -> None:
+        """Schema 1 -> 2, in one transaction (a failure leaves the file at schema 1)."""
+        try:
+            con.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as e:
+            raise HistoryError(f"{self.path} is a history of an older korset and must be "
+                               f"brought up to date, which needs to write it ({e})") from None
+        try:
+            for statement in _MIGRATE_1:
+                con.execute(statement)
+            rows = con.execute("SELECT id, path, analysis_json FROM sets").fetchall()
+            for set_id, path, data in rows:
+                judged, reason = 1, None
+                try:
+                    a = Analysis.from_dict(json.loads(data))
+                    judged, reason = int(a.judged), a.not_judged
+                except (KeyError, TypeError, ValueError):
+                    pass  # another version's result: _record says so when it is read
+                digest = None
+                try:
+                    digest = recording_digest(Path(path).read_bytes(), path)
+                except (OSError, KorsetError):
+                    pass  # its session file is gone or damaged: not matched with others
+                con.execute("UPDATE sets SET judged = ?, not_judged = ?, recording_sha256 = ? "
+                            "WHERE id = ?", (judged, reason, digest, set_id))
+            con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+
     def add(self, analysis: Analysis, path: str | Path, *, device: str, session: int | None,
             started_unix_s: float | None, sha256: str | bytes,
-            analysed_at_unix_s: float | None = None) -> SetRecord:
+            analysed_at_unix_s: float | None = None,
+            recording_sha256: str | None = None) -> SetRecord:
         """Store the analysis of the session file at ``path`` (whose SHA-256 is ``sha256``,
-        hex or bytes). A file stored before keeps its id and gets this result.
-        ``analysed_at_unix_s`` defaults to now."""
+        hex or bytes; ``recording_sha256``: of its recording, ``recording_digest``). The
+        set stored before for the same file or the same recording keeps its id and gets
+        this result; any other set of them is removed (``SetRecord.replaced`` lists
+        them all). ``analysed_at_unix_s`` defaults to now."""
         digest = sha256.hex() if isinstance(sha256, bytes) else sha256.lower()
         now = time.time() if analysed_at_unix_s is None else analysed_at_unix_s
         row = {
@@ -185,14 +289,27 @@ class History:
             "faults": len(analysis.faults), "analysed_at_unix_s": now,
             "analysis_json": json.dumps(analysis.to_dict()),
             "trace": analysis.trace.to_bytes() if analysis.trace is not None else None,
+            "recording_sha256": recording_sha256, "judged": int(analysis.judged),
+            "not_judged": analysis.not_judged,
         }
-        names = ", ".join(row)
-        updates = ", ".join(f"{k} = excluded.{k}" for k in row if k != "sha256")
         with self._db(write=True) as con:
-            con.execute(f"INSERT INTO sets ({names}) VALUES ({', '.join(':' + k for k in row)})"
-                        f" ON CONFLICT(sha256) DO UPDATE SET {updates}", row)
-            (set_id,) = con.execute("SELECT id FROM sets WHERE sha256 = ?", (digest,)).fetchone()
-        return self.get(set_id)
+            # The same file first, then the oldest set of the same recording.
+            same = [i for (i,) in con.execute(
+                "SELECT id FROM sets WHERE sha256 = :sha256 OR (:recording_sha256 IS NOT NULL "
+                "AND recording_sha256 = :recording_sha256) ORDER BY sha256 = :sha256 DESC, id",
+                row)]
+            if same:
+                set_id, *others = same
+                con.executemany("DELETE FROM sets WHERE id = ?", [(i,) for i in others])
+                con.execute(f"UPDATE sets SET {', '.join(f'{k} = :{k}' for k in row)} "
+                            "WHERE id = :id", {**row, "id": set_id})
+            else:
+                set_id = con.execute(
+                    f"INSERT INTO sets ({', '.join(row)}) "
+                    f"VALUES ({', '.join(':' + k for k in row)})", row).lastrowid
+        record = self.get(set_id)
+        record.replaced = tuple(same)
+        return record
 
     def sets(self, since_unix_s: float | None = None, until_unix_s: float | None = None,
              with_traces: bool = False) -> list[SetRecord]:
@@ -230,13 +347,30 @@ class History:
         with self._db(write=True) as con:
             return con.execute("DELETE FROM sets WHERE id = ?", (set_id,)).rowcount > 0
 
+    def delete(self, set_id: int) -> SetRecord:
+        """Forget the set with this id (its session file stays) and return it;
+        HistoryError if there is none."""
+        record = self.get(set_id, with_trace=False)
+        self.remove(set_id)
+        return record
+
+    def duplicates(self) -> list[list[SetRecord]]:
+        """Sets of the same recording (a history of schema 1 may hold them), each group in
+        time order, the groups by their first set."""
+        groups: dict[str, list[SetRecord]] = {}
+        for r in self.sets():
+            if r.recording_sha256 is not None:
+                groups.setdefault(r.recording_sha256, []).append(r)
+        return [g for g in groups.values() if len(g) > 1]
+
     def count(self) -> int:
         with self._db(write=False) as con:
             return con.execute("SELECT count(*) FROM sets").fetchone()[0] \
                 if con is not None else 0
 
     def _record(self, row: tuple) -> SetRecord:
-        set_id, device, session, started, path, digest, analysed_at, data, trace = row
+        set_id, device, session, started, path, digest, analysed_at, data, recording, trace \
+            = row
         d = json.loads(data)
         try:
             analysis = Analysis.from_dict(
@@ -245,7 +379,8 @@ class History:
             raise HistoryError(
                 f"{self.path}: set {set_id} was stored by another version of korset (result "
                 f"schema {d.get('schema')}: {e}); analyse {path} again to replace it") from None
-        return SetRecord(set_id, device, session, started, path, analysis, digest, analysed_at)
+        return SetRecord(set_id, device, session, started, path, analysis, digest, analysed_at,
+                         recording)
 
 
 def record_session_file(history: History, path: str | Path, analysis: Analysis,
@@ -266,16 +401,21 @@ def record_session_file(history: History, path: str | Path, analysis: Analysis,
                        session=int(number) if number is not None else None,
                        started_unix_s=sess.start_unix_s(path, header),
                        sha256=hashlib.sha256(data).hexdigest(),
-                       analysed_at_unix_s=analysed_at_unix_s)
+                       analysed_at_unix_s=analysed_at_unix_s,
+                       recording_sha256=recording_digest(data, str(path)))
 
 
 # CSV of the history: one row per set. Date and time are local (of the start, or of
-# the analysis where the board did not know the time: time_known 0).
+# the analysis where the board did not know the time: time_known 0). A set that could not
+# be judged has judged 0, the reason in not_judged, and no counts or figures (empty cells,
+# not zeros: it is not a fault-free set).
 CSV_COLUMNS = (
     "id", "date", "time", "time_known", "started_unix_s", "device", "session", "exercise",
     "exercise_key", "kind", "reps", "holds", "hold_s_mean", "faults", "time_outside_s",
-    *(f"max_{axis}_deg" for axis in cat.AXES), "tempo_s",
+    *(f"max_{axis}_deg" for axis in cat.AXES), "tempo_s", "judged", "not_judged",
 )
+_FIGURES = ("reps", "holds", "hold_s_mean", "faults", "time_outside_s",
+            *(f"max_{axis}_deg" for axis in cat.AXES), "tempo_s")
 
 
 def _num(value: float | None, digits: int) -> str:
@@ -283,6 +423,8 @@ def _num(value: float | None, digits: int) -> str:
 
 
 def csv_row(r: SetRecord) -> dict[str, object]:
+    from korset.report.language import Language
+
     a, q, when = r.analysis, r.analysis.quality, r.when
     row: dict[str, object] = {
         "id": r.id, "date": when.date().isoformat(), "time": when.strftime("%H:%M:%S"),
@@ -291,22 +433,31 @@ def csv_row(r: SetRecord) -> dict[str, object]:
         "exercise": a.exercise, "exercise_key": a.exercise_key, "kind": a.kind,
         "reps": a.reps, "holds": len(a.holds), "hold_s_mean": _num(q.hold_s_mean, 2),
         "faults": len(a.faults), "time_outside_s": _num(q.time_outside_s, 2),
-        "tempo_s": _num(q.tempo_s, 2),
+        "tempo_s": _num(q.tempo_s, 2), "judged": int(a.judged), "not_judged": "",
     }
     for axis in cat.AXES:
         row[f"max_{axis}_deg"] = _num(q.max_deviation_deg.get(axis), 2)
+    if not a.judged:
+        row.update(dict.fromkeys(_FIGURES, ""), not_judged=Language("en").not_judged(a))
     return row
 
 
 def export_csv(history: History, out: str | Path, since_unix_s: float | None = None,
-               until_unix_s: float | None = None) -> int:
-    """Write the sets (filtered as ``History.sets``) to ``out`` as CSV; how many."""
+               until_unix_s: float | None = None, *, force: bool = False) -> int:
+    """Write the sets (filtered as ``History.sets``) to ``out`` as CSV; how many. An
+    existing ``out`` is replaced only with ``force``, the history itself never
+    (``korset.commands._outputs``); the file is written whole or not at all."""
+    from korset.commands import _outputs
+
+    out = Path(out)
+    _outputs.check([out], inputs=[history.path], force=force)
     records = history.sets(since_unix_s, until_unix_s)
-    try:
-        with open(out, "w", newline="", encoding="utf-8") as f:
+
+    def produce(tmp: Path) -> None:
+        with open(tmp, "w", newline="", encoding="utf-8") as f:
             writer = csv.DictWriter(f, fieldnames=CSV_COLUMNS)
             writer.writeheader()
             writer.writerows(csv_row(r) for r in records)
-    except OSError as e:
-        raise HistoryError(f"{out}: {e.strerror or e}") from None
+
+    _outputs.write(out, produce)
     return len(records)

@@ -1,5 +1,5 @@
 """``korset analyze`` and what it stands on: reading files (korset.analysis.inputs),
-analysing them as the file or the user says (korset.analysis.files), saving sets, and
+analysing them as the file or the user says (korset.setfiles), saving sets, and
 sync adding new sessions to the history.
 
 The analysis itself is being tuned: these tests check what holds whatever its
@@ -16,10 +16,10 @@ import pytest
 
 from korset import session as sess
 from korset.analysis import inputs
-from korset.analysis.files import record_stored
 from korset.cli import main
 from korset.history import History
 from korset.recording import STANDARD_GRAVITY, Recording, write_csv
+from korset.setfiles import record_stored
 from korset.sim.simulate import simulate
 from korsetfw import catalogue as cat
 from korsetfw import events as ev
@@ -294,6 +294,6 @@ def test_sync_goes_on_when_a_session_cannot_be_analysed(files, tmp_path, capsys,
     def broken_analysis(path, history):
         raise IndexError("index 3 is out of bounds")
 
-    monkeypatch.setattr("korset.analysis.files.record_stored", broken_analysis)
+    monkeypatch.setattr("korset.setfiles.record_stored", broken_analysis)
     assert _record(files["session"], history) == "stored, not analysed"
     assert "the analysis failed (IndexError: index 3" in capsys.readouterr().err

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from korset import session as sess
-from korset.analysis.result import Analysis, Fault, Hold, Quality, Trace
+from korset.analysis.result import Analysis, Fault, Hold, Note, Quality, Trace
 from korset.cli import main
 from korset.commands._history import parse_date
 from korset.history import (
@@ -55,10 +55,27 @@ def make_analysis(exercise: int | str = 3, reps: int = 17, faults: int = 2,
         trace=trace)
 
 
+NEVER_STILL = Note("never_still_unjudged", "the patient was never still for a second, so no "
+                   "reference was taken: nothing is judged")
+
+
+def unjudged_analysis(exercise: int | str = 3) -> Analysis:
+    """What the analysis returns for a set it could not judge (never still): no reference,
+    nothing judged, and so zero of everything."""
+    a = make_analysis(exercise, reps=0, faults=0)
+    a.reference_s = a.set_end_s = 0.0
+    a.rep_times_s = []
+    a.quality = Quality({"flexion": 0.0, "lateral": 0.0, "rotation": 0.0}, 0.0, 0.0, None,
+                        None)
+    a.warnings = [NEVER_STILL]
+    return a
+
+
 def add(h: History, sha: str, started: float | None, analysed_at: float = 1.7e9,
-        **kwargs) -> object:
-    return h.add(make_analysis(**kwargs), f"/store/{sha}.kss", device="abc123", session=4,
-                 started_unix_s=started, sha256=sha * 64, analysed_at_unix_s=analysed_at)
+        analysis: Analysis | None = None, **kwargs) -> object:
+    return h.add(analysis or make_analysis(**kwargs), f"/store/{sha}.kss", device="abc123",
+                 session=4, started_unix_s=started, sha256=sha * 64,
+                 analysed_at_unix_s=analysed_at)
 
 
 def small_recording() -> Recording:
@@ -238,15 +255,17 @@ def test_history_lists_sets_by_day(home, capsys):
     assert main(["history"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("2024-05-01 ")
-    assert lines[1] == ("  09:00   3 Bridge: 17 reps (target 15-20), 2 faults, "
+    # Each set with its number (for --delete).
+    assert lines[1] == ("  #1 09:00   3 Bridge: 17 reps (target 15-20), 2 faults, "
                         "max 11.5 deg flexion")
-    assert lines[2] == ("  09:12   1 Breathing: 10 holds, mean 13.0 s (target 12-16 s), "
+    assert lines[2] == ("  #2 09:12   1 Breathing: 10 holds, mean 13.0 s (target 12-16 s), "
                         "0 faults, max 11.5 deg flexion")
     assert lines[3] == "  day: 2 sets, 17 reps, 10 holds, 2 faults"
     assert lines[4] == ""
     assert lines[5].startswith("2024-05-02 ")
     # Not a catalogue number; time of analysis, marked.
-    assert lines[6] == "  18:30* Bridge: 5 reps (target 15-20), 1 fault, max 11.5 deg flexion"
+    assert lines[6] == ("  #3 18:30* Bridge: 5 reps (target 15-20), 1 fault, "
+                        "max 11.5 deg flexion")
     assert lines[7] == "  day: 1 set, 5 reps, 0 holds, 1 fault"
     assert lines[-1].startswith("* the board's clock was not set")
 
@@ -269,6 +288,7 @@ def test_history_json(home, capsys):
     assert [s["date"] for s in sets] == ["2024-05-01", "2024-05-01", "2024-05-02"]
     assert sets[2]["time_known"] is False and sets[2]["started_unix_s"] is None
     assert sets[0]["device"] == "abc123" and sets[0]["session"] == 4
+    assert sets[0]["judged"] is True and sets[0]["analysis"]["judged"] is True
     assert Analysis.from_dict(sets[1]["analysis"]).to_dict() == \
         make_analysis(exercise=1, holds=10, faults=0).to_dict()
 
@@ -299,6 +319,39 @@ def test_history_csv(home, tmp_path, capsys, command):
     assert hold["tempo_s"] == ""
     assert unknown["exercise"] == "free" and unknown["time_known"] == "0"
     assert unknown["started_unix_s"] == ""
+
+
+def test_a_set_not_judged_is_never_a_fault_free_set(home, tmp_path, capsys):
+    """Never still: the analysis judged nothing, so its zero faults and 0.0 degrees mean
+    nothing. The history says so and why, keeps it out of the day's counts, and the CSV
+    leaves its figures empty."""
+    h = fill(home)
+    add(h, "n", local_s(2024, 5, 1, 10, 0), analysis=unjudged_analysis())
+    (record,) = [r for r in h.sets() if r.sha256[0] == "n"]
+    assert not record.judged and record.analysis.not_judged == "never_still_unjudged"
+    with sqlite3.connect(h.path) as con:
+        assert con.execute("SELECT judged, not_judged FROM sets WHERE id = ?",
+                           (record.id,)).fetchone() == (0, "never_still_unjudged")
+    con.close()
+    assert main(["history", "--until", "2024-05-01"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[3] == ("  #4 10:00   3 Bridge: not judged (you were never still for a "
+                        "second, so no reference was taken)")
+    assert lines[4] == "  day: 3 sets (1 not judged: not counted), 17 reps, 10 holds, 2 faults"
+    out = tmp_path / "sets.csv"
+    assert main(["history", "--csv", str(out)]) == 0
+    capsys.readouterr()
+    with open(out, newline="") as f:
+        rows = {r["id"]: r for r in csv.DictReader(f)}
+    unjudged, judged = rows[str(record.id)], rows["1"]
+    assert unjudged["judged"] == "0" and "never still" in unjudged["not_judged"]
+    for column in ("reps", "holds", "faults", "time_outside_s", "max_flexion_deg"):
+        assert unjudged[column] == "", column
+    assert judged["judged"] == "1" and judged["not_judged"] == "" and judged["faults"] == "2"
+    assert main(["history", "--json"]) == 0
+    (listed,) = [s for s in json.loads(capsys.readouterr().out) if s["id"] == record.id]
+    assert listed["judged"] is False
+    assert listed["analysis"]["not_judged"] == "never_still_unjudged"
 
 
 def test_history_csv_filters_by_day(home, tmp_path, capsys):

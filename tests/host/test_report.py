@@ -166,10 +166,13 @@ def test_text_report_in_danish(records):
     assert "Mandag den 3. marts 2025" in text and "Onsdag den 5. marts 2025" in text
     assert "kl. 09.12  Vip bagud på alle fire (øvelse 3)" in text
     assert re.search(r"Gentagelser\s+14 \(mål 15–20\)", text)
-    assert re.search(r"Hold\s+3: 14,0 s, 13,0 s, 9,0 s \(mål 12–16 s hver\)", text)
+    # A held position is a "fastholdelse": "hold" is a team or a class in Danish.
+    assert re.search(r"Fastholdelser\s+3: 14,0 s, 13,0 s, 9,0 s \(mål 12–16 s hver\)", text)
+    assert not re.search(r"\bhold\b", text, re.IGNORECASE)
     assert len(re.findall(r"\(gentagelse \d+\) bøjning frem/tilbage [+-]\d,\d°", text)) == 2
     (held,) = records[1].analysis.faults
-    assert f"(hold 2) sidebøjning +{held.peak_deg:.1f}°".replace(".", ",") in text
+    assert f"(fastholdelse 2) sidebøjning +{held.peak_deg:.1f}°: bøjer til højre side" \
+        .replace(".", ",", 1) in text
     assert re.search(r"Fejl\s+ingen", text)
     assert "Tid uden for tolerancen" in text
     said = " ".join(text.split("Iagttagelser")[1].split())
@@ -315,12 +318,14 @@ def test_the_analysis_notes_are_worded_in_the_report_language(records):
     danish = text_report([record], "da", tz=UTC)
     assert "Bemærkninger fra analysen: du gik væk efter 61,5 s: sættet er bedømt frem til " \
         "60,2 s" in danish
-    assert "en del af optagelsen var beskadiget (chunk 7 missing)" in danish
-    assert "walked" not in danish and "sitting" not in danish
+    # The damage's detail is the decoder's English: the Danish report says it without.
+    assert "en del af optagelsen var beskadiget og er sprunget over" in danish
+    assert "walked" not in danish and "sitting" not in danish and "chunk" not in danish
     english = _Page(html_report([record], "en", tz=UTC, generated=GENERATED)).text
     assert "you walked off at 61.5 s: the set is judged up to 60.2 s" in english
     old = text_report([_record(9, DAY1, legacy)], "da", tz=UTC)
-    assert "Bemærkninger fra analysen: an old note" in old
+    assert "an old note" not in old and "kun findes på engelsk" in old
+    assert "an old note" in text_report([_record(9, DAY1, legacy)], "en", tz=UTC)
 
 
 def test_html_without_sets_is_still_a_page():
@@ -420,7 +425,7 @@ def test_report_command_prints_and_writes_the_page(tmp_path, records, capsys):
     assert main(["report", "--db", str(db), "--lang", "da", "--html", str(out_html),
                  "--patient", "Jens Hansen"]) == 0
     out = capsys.readouterr().out
-    assert "3 sæt på 2 dage" in out and f"Wrote {out_html}" in out
+    assert "3 sæt på 2 dage" in out and f"Skrev {out_html} (3 sæt" in out
     page = _Page(out_html.read_text(encoding="utf-8"))
     assert len(page.find("svg", "set-chart")) == 3  # the traces came from the history
     assert len(page.find("g", "fault")) == 3 and "Patient: Jens Hansen" in page.text

@@ -17,6 +17,13 @@ from korsetfw import catalogue as cat
 
 SCHEMA = 1  # bump when the meaning of a key changes; stored with every result
 
+# Notes (codes) that mean the set could not be judged, whatever its figures say: no
+# reference was taken (nothing was judged), or the file's angular rate is beyond what a
+# lower back does (its unit is wrong, so every angle is). A set whose judged time is empty
+# is not judged either (``NOTHING_JUDGED``).
+UNJUDGED_NOTES = ("never_still_unjudged", "gyro_unit")
+NOTHING_JUDGED = "nothing_judged"
+
 
 @dataclass(frozen=True)
 class Note:
@@ -126,11 +133,30 @@ class Analysis:
     def posture_ok(self) -> bool:
         return self.posture_expected == cat.ANY or self.posture == self.posture_expected
 
+    @property
+    def not_judged(self) -> str | None:
+        """Why the set could not be judged: the code of the note that says so
+        (``UNJUDGED_NOTES``), or ``NOTHING_JUDGED`` when its judged time is empty; None
+        for a judged set. A set not judged has no meaningful counts: its zero faults are
+        not a fault-free set."""
+        for note in self.warnings:
+            if note.code in UNJUDGED_NOTES:
+                return note.code
+        if self.set_end_s <= self.reference_s:
+            return NOTHING_JUDGED
+        return None
+
+    @property
+    def judged(self) -> bool:
+        return self.not_judged is None
+
     def to_dict(self) -> dict:
         d = asdict(self)
         d.pop("trace")
         d["schema"] = SCHEMA
         d["posture_ok"] = self.posture_ok
+        d["judged"] = self.judged
+        d["not_judged"] = self.not_judged
         return d
 
     @classmethod
@@ -138,6 +164,8 @@ class Analysis:
         d = dict(d)
         d.pop("schema", None)
         d.pop("posture_ok", None)
+        d.pop("judged", None)
+        d.pop("not_judged", None)
         d["holds"] = [Hold(**h) for h in d["holds"]]
         d["faults"] = [Fault(**f) for f in d["faults"]]
         d["quality"] = Quality(**d["quality"])

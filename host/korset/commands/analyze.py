@@ -14,7 +14,10 @@ sensor's +Y, body y its -X, body z its +Z.
 
 --save keeps the set: its session file goes into the session store (a CSV
 becomes a session file first) and the result into the history (see
-'korset history'). Saving a file again replaces its result.
+'korset history'). Saving the same recording again (the same file, or the
+same CSV as another exercise or with another tolerance) replaces its set.
+A set the analysis could not judge (never still, wrong units) is kept as
+not judged, with the reason, and never counted as a fault-free set.
 """
 
 from __future__ import annotations
@@ -54,8 +57,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from korset import KorsetError
-    from korset.analysis import files, inputs
+    from korset import KorsetError, setfiles
+    from korset.analysis import inputs
 
     if not args.save and (args.db or args.store):
         raise KorsetError("--db and --store say where --save keeps the set: add --save")
@@ -66,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
         programme = load_programme(args.programme)
     loaded = inputs.load(args.path, accel_unit=args.accel_unit, gyro_unit=args.gyro_unit,
                          time_unit=args.time_unit, alignment=args.alignment)
-    analysis = files.analyse(loaded, args.exercise, tolerance_deg=args.tolerance,
+    analysis = setfiles.analyse(loaded, args.exercise, tolerance_deg=args.tolerance,
                              programme=programme)
     if args.json:
         for warning in analysis.warnings:
@@ -79,8 +82,15 @@ def run(args: argparse.Namespace) -> int:
         from korset.sessionstore import SessionStore
 
         history = History(args.db)
-        record = files.save(loaded, analysis, SessionStore(args.store), history)
-        print(f"saved: {record.path} (set {record.id} in {history.path})",
+        record = setfiles.save(loaded, analysis, SessionStore(args.store), history)
+        again = ""
+        if record.replaced:
+            others = [i for i in record.replaced if i != record.id]
+            again = ", replacing its earlier result" + (
+                f" and the duplicate set(s) {', '.join(f'#{i}' for i in others)}" if others
+                else "")
+        judged = "" if record.judged else "; not judged, so not counted in reports"
+        print(f"saved: {record.path} (set #{record.id} in {history.path}{again}{judged})",
               file=sys.stderr if args.json else sys.stdout)
     return 0
 
@@ -125,6 +135,12 @@ def _describe(a, loaded) -> str:
         lines.append("  judged    nothing (no set began: see the warnings)")
     lines.append("  tolerance " + (_degrees(a.tolerance_deg) if a.tolerance_deg
                                    else "none (no axis is held still)"))
+    if not a.judged:
+        from korset.report.language import Language
+
+        lines.append(f"  result    NOT JUDGED: {Language('en').not_judged(a)}")
+        lines += [f"  warning: {w}" for w in a.warnings if w.code != a.not_judged]
+        return "\n".join(lines)
     if a.kind == cat.HOLD:
         target = f" (target {_range(a.target_hold_s, ' s')} each)" if a.target_hold_s else ""
         lines.append(f"  holds     {len(a.holds)}{target}")

@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
 def _record(path: Path, history: History) -> str:
     """Analyse a stored session into the history; what became of it, in a few words."""
     from korset import KorsetError
-    from korset.analysis.files import record_stored
+    from korset.setfiles import record_stored
     from korsetfw.catalogue import HOLD
 
     try:

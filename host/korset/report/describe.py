@@ -28,7 +28,11 @@ def set_heading(record: SetRecord, L: Language, tz: tzinfo | None = None) -> str
 
 
 def set_rows(a: Analysis, L: Language) -> list[tuple[str, str]]:
-    """(label, value) rows of one set's figures, in reading order."""
+    """(label, value) rows of one set's figures, in reading order. A set the analysis
+    could not judge has one row, saying so and why: its counts would read as a perfect
+    set."""
+    if not a.judged:
+        return [(L("result"), L("not_judged_value", reason=L.not_judged(a)))]
     rows = []
     if a.kind == cat.HOLD:
         rows.append((L("holds"), _holds(a, L)))
@@ -57,9 +61,14 @@ def set_rows(a: Analysis, L: Language) -> list[tuple[str, str]]:
 
 
 def notes(a: Analysis, L: Language) -> list[str]:
-    """The analysis's notes in L; the posture's is left out (the figures show the starting
-    position)."""
-    return [L.note(n) for n in a.warnings if n.code != "posture"]
+    """The analysis's notes in L, each once; the posture's is left out (the figures show
+    the starting position), and so is the one that says why the set was not judged (its
+    result row says it)."""
+    said = []
+    for n in a.warnings:
+        if n.code != "posture" and n.code != a.not_judged and L.note(n) not in said:
+            said.append(L.note(n))
+    return said
 
 
 def _holds(a: Analysis, L: Language) -> str:
@@ -80,6 +89,7 @@ class FaultRow:
     axis: str
     peak: str  # signed degrees
     length: str  # seconds beyond the tolerance
+    direction: str = ""  # which way: "rounding (bending forward)", ...
 
 
 def fault_rows(a: Analysis, L: Language) -> list[FaultRow]:
@@ -88,15 +98,18 @@ def fault_rows(a: Analysis, L: Language) -> list[FaultRow]:
         place = fig.fault_place(a, f)
         where = L(f"where_{place[0]}", n=place[1]) if place else ""
         rows.append(FaultRow(n, L.seconds(f.start_s), where, L.axis(f.axis),
-                             L.signed_deg(f.peak_deg), L.seconds(f.end_s - f.start_s)))
+                             L.signed_deg(f.peak_deg), L.seconds(f.end_s - f.start_s),
+                             L.direction(f.axis, f.peak_deg)))
     return rows
 
 
 def fault_line(row: FaultRow, L: Language) -> str:
-    """``12.3 s (rep 5) forward/back bend +6.1°``."""
+    """``12.3 s (rep 5) forward/back bend +6.1°: rounding (bending forward)``."""
     if row.where:
-        return L("fault_at", time=row.time, where=row.where, axis=row.axis, peak=row.peak)
-    return L("fault_at_nowhere", time=row.time, axis=row.axis, peak=row.peak)
+        return L("fault_at", time=row.time, where=row.where, axis=row.axis, peak=row.peak,
+                 direction=row.direction)
+    return L("fault_at_nowhere", time=row.time, axis=row.axis, peak=row.peak,
+             direction=row.direction)
 
 
 def period(days: Sequence[tuple[date, list]], L: Language) -> str:
@@ -109,6 +122,10 @@ def period(days: Sequence[tuple[date, list]], L: Language) -> str:
 def observations(days: Sequence[tuple[date, list[SetRecord]]], L: Language) -> list[str]:
     """Plain-language observations: the trend of faults and of movement, and targets met."""
     said = []
+    records = [r for _, rs in days for r in rs]
+    unjudged = sum(not r.analysis.judged for r in records)
+    if unjudged:
+        said.append(L("obs_not_judged", n=unjudged, m=len(records)))
     trend = fig.trend(days)
     if trend is not None:
         if trend.period == "week":
@@ -131,7 +148,6 @@ def observations(days: Sequence[tuple[date, list[SetRecord]]], L: Language) -> l
             names = {r.analysis.exercise_key: L.exercise(r.analysis)
                      for _, rs in days for r in rs}
             said.append(L("obs_common", names=", ".join(names[k] for k in trend.exercises)))
-    records = [r for _, rs in days for r in rs]
     t = fig.targets(records)
     if t.rep_sets:
         said.append(L("obs_reps_target", n=t.rep_sets_reached, m=t.rep_sets))
@@ -142,3 +158,23 @@ def observations(days: Sequence[tuple[date, list[SetRecord]]], L: Language) -> l
         else:
             said.append(L("obs_holds_target_mixed", n=t.holds_reached, m=t.holds))
     return said
+
+
+def progress_columns(per_day) -> list[str]:
+    """The progress table's column headings (keys): a column of sets not judged only when
+    there are some."""
+    unjudged = ["progress_col_not_judged"] if any(d.not_judged for d in per_day) else []
+    return ["progress_col_day", "progress_col_sets", *unjudged, "progress_col_reps",
+            "progress_col_holds", "progress_col_faults", "progress_col_faults_per_set",
+            "progress_col_largest"]
+
+
+def progress_cells(d: fig.DayFigures, L: Language, unjudged_column: bool,
+                   none: str) -> list[str]:
+    """A day's cells after its date (``none`` where a day has no judged set to say it)."""
+    judged = d.sets > 0
+    return [str(d.sets), *([str(d.not_judged)] if unjudged_column else []),
+            str(d.reps) if judged else none, str(d.holds) if judged else none,
+            str(d.faults) if judged else none,
+            L.num(d.faults_per_set) if d.faults_per_set is not None else none,
+            L.deg(d.largest_deg_mean) if d.largest_deg_mean is not None else none]

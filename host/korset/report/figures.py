@@ -36,9 +36,12 @@ def when(record: SetRecord, tz: tzinfo | None = None) -> datetime:
 
 def by_day(records: Sequence[SetRecord], tz: tzinfo | None = None
            ) -> list[tuple[date, list[SetRecord]]]:
-    """Sets grouped by calendar day, days and the sets within a day in time order."""
+    """Sets grouped by calendar day, days and the sets within a day in time order; each
+    recording once (``korset.history.distinct``: a history may hold one twice)."""
+    from korset.history import distinct
+
     days: dict[date, list[SetRecord]] = {}
-    for r in sorted(records, key=lambda r: (r.when_unix_s, r.id)):
+    for r in sorted(distinct(list(records)), key=lambda r: (r.when_unix_s, r.id)):
         days.setdefault(when(r, tz).date(), []).append(r)
     return list(days.items())
 
@@ -84,31 +87,47 @@ def reps_reached(a: Analysis) -> bool | None:
     return a.reps >= a.target_reps[0]
 
 
+def judged(records: Sequence[SetRecord]) -> list[SetRecord]:
+    """The sets the analysis could judge: the only ones whose counts mean anything."""
+    return [r for r in records if r.analysis.judged]
+
+
+def judged_days(days: Sequence[tuple[date, list[SetRecord]]]
+                ) -> list[tuple[date, list[SetRecord]]]:
+    """``days`` with their judged sets only; days left without any are dropped."""
+    kept = [(day, judged(records)) for day, records in days]
+    return [(day, records) for day, records in kept if records]
+
+
 @dataclass
 class DayFigures:
+    """A day's figures, over its judged sets (``not_judged`` counts the others)."""
+
     day: date
-    sets: int
-    rep_sets: int  # sets of a repetitions exercise
-    hold_sets: int  # sets of a hold exercise
+    sets: int  # judged sets
+    rep_sets: int  # judged sets of a repetitions exercise
+    hold_sets: int  # judged sets of a hold exercise
     reps: int
     holds: int
     faults: int
-    faults_per_set: float
+    faults_per_set: float | None  # None: no set was judged
     largest_deg_mean: float | None  # mean over the sets of each set's largest movement
     time_outside_s: float
+    not_judged: int = 0  # sets the analysis could not judge
 
 
 def day_figures(day: date, records: Sequence[SetRecord]) -> DayFigures:
-    analyses = [r.analysis for r in records]
+    analyses = [r.analysis for r in judged(records)]
     largest = [m[1] for m in map(largest_movement, analyses) if m is not None]
     faults = sum(len(a.faults) for a in analyses)
     return DayFigures(
         day=day, sets=len(analyses), rep_sets=sum(a.kind == cat.REPS for a in analyses),
         hold_sets=sum(a.kind == cat.HOLD for a in analyses), reps=sum(a.reps for a in analyses),
         holds=sum(len(a.holds) for a in analyses), faults=faults,
-        faults_per_set=faults / len(analyses) if analyses else 0.0,
+        faults_per_set=faults / len(analyses) if analyses else None,
         largest_deg_mean=float(np.mean(largest)) if largest else None,
-        time_outside_s=sum(a.quality.time_outside_s for a in analyses))
+        time_outside_s=sum(a.quality.time_outside_s for a in analyses),
+        not_judged=len(records) - len(analyses))
 
 
 def progress(days: Sequence[tuple[date, list[SetRecord]]]) -> list[DayFigures]:
@@ -150,7 +169,9 @@ def _change(recent: float, earlier: float, same_within: float, down: str, up: st
 
 def trend(days: Sequence[tuple[date, list[SetRecord]]]) -> Trend | None:
     """The last 7 days against the 7 before when both have sets, else the latest day
-    against the first; None with fewer than two days or no exercise in common."""
+    against the first; None with fewer than two days or no exercise in common. Only
+    judged sets count."""
+    days = judged_days(days)
     if len(days) < 2:
         return None
     latest = days[-1][0]
@@ -171,7 +192,8 @@ def trend(days: Sequence[tuple[date, list[SetRecord]]]) -> Trend | None:
     a, b = day_figures(latest, kept_recent), day_figures(earlier_day, kept_earlier)
     largest = (a.largest_deg_mean, b.largest_deg_mean) \
         if a.largest_deg_mean is not None and b.largest_deg_mean is not None else None
-    return Trend(period, latest, earlier_day, (a.faults_per_set, b.faults_per_set), largest,
+    return Trend(period, latest, earlier_day, (a.faults_per_set or 0.0,
+                                               b.faults_per_set or 0.0), largest,
                  sorted(common, key=_catalogue_order),
                  len(kept_recent) + len(kept_earlier) < len(recent) + len(earlier))
 
@@ -196,7 +218,8 @@ class Targets:
 
 
 def targets(records: Sequence[SetRecord]) -> Targets:
-    analyses = [r.analysis for r in records]
+    """Over the judged sets of ``records``."""
+    analyses = [r.analysis for r in judged(records)]
     reached = [reps_reached(a) for a in analyses]
     timed = [a for a in analyses if a.kind == cat.HOLD and a.target_hold_s]
     minima = {a.target_hold_s[0] for a in timed}

@@ -94,7 +94,8 @@ def html_report(records: Sequence[SetRecord], lang: str = "en", title: str | Non
     L = Language(lang)
     title = title or L("title")
     generated = generated or datetime.now(tz)
-    days = fig.by_day(records, tz)
+    days = fig.by_day(records, tz)  # each recording once
+    records = [r for _, rs in days for r in rs]
     meta = [f"<span>{L('patient')}: <strong>{escape(patient)}</strong></span>"] \
         if patient else []
     if days:
@@ -150,13 +151,12 @@ def _progress(days, L: Language) -> str:
 
 
 def _progress_table(per_day: Sequence[fig.DayFigures], L: Language) -> str:
-    head = ["progress_col_day", "progress_col_sets", "progress_col_reps", "progress_col_holds",
-            "progress_col_faults", "progress_col_faults_per_set", "progress_col_largest"]
+    head = describe.progress_columns(per_day)
+    unjudged = "progress_col_not_judged" in head
     cells = "".join(_th(L(k), numeric=i > 0) for i, k in enumerate(head))
     rows = []
     for d in per_day:
-        values = [str(d.sets), str(d.reps), str(d.holds), str(d.faults), L.num(d.faults_per_set),
-                  L.deg(d.largest_deg_mean) if d.largest_deg_mean is not None else "–"]
+        values = describe.progress_cells(d, L, unjudged, "–")
         rows.append(f"<tr><th scope=\"row\">{escape(L.date_short(d.day))}</th>"
                     + "".join(f"<td class=\"num\">{escape(v)}</td>" for v in values) + "</tr>")
     return (f"<table class=\"progress-table\"><thead><tr>{cells}</tr></thead>"
@@ -174,13 +174,13 @@ def _set(r: SetRecord, L: Language, tz: tzinfo | None) -> str:
     mark = "" if r.time_known else L("time_unknown_mark")
     heading = (f"<span class=\"time\">{escape(L.time_of_day(fig.when(r, tz)) + mark)}</span>"
                f"{escape(L.exercise(a))}")
-    chart = charts.set_chart(a, L, f"set-{r.id}-chart")
+    chart = charts.set_chart(a, L, f"set-{r.id}-chart") if a.judged else None
     picture = f"<figure>{chart}</figure>" if chart else \
-        f"<p class=\"note\">{escape(L('no_trace'))}</p>"
+        f"<p class=\"note\">{escape(L('no_trace' if a.judged else 'not_judged_no_chart'))}</p>"
     figures = "".join(f"<tr><th scope=\"row\">{escape(label)}</th><td>{escape(value)}</td></tr>"
                       for label, value in describe.set_rows(a, L))
     tables = [f"<table class=\"figures\"><tbody>{figures}</tbody></table>"]
-    if a.faults:
+    if a.faults and a.judged:
         tables.append(_fault_table(a, L))
     warnings = "".join(f"<p class=\"warning\">{escape(L('warnings'))}: {escape(w)}</p>"
                        for w in describe.notes(a, L))
@@ -191,11 +191,12 @@ def _set(r: SetRecord, L: Language, tz: tzinfo | None) -> str:
 def _fault_table(a, L: Language) -> str:
     numeric = ("fault_col_time", "fault_col_peak", "fault_col_length")
     head = "".join(_th(L(k), numeric=k in numeric) for k in (
-        "fault_col_n", "fault_col_time", "fault_col_where", "fault_col_axis", "fault_col_peak",
-        "fault_col_length"))
+        "fault_col_n", "fault_col_time", "fault_col_where", "fault_col_axis",
+        "fault_col_direction", "fault_col_peak", "fault_col_length"))
     rows = "".join(
         f"<tr><td>{row.n}</td><td class=\"num\">{escape(row.time)}</td>"
         f"<td>{escape(row.where)}</td><td>{escape(row.axis)}</td>"
+        f"<td>{escape(row.direction)}</td>"
         f"<td class=\"num\">{escape(row.peak)}</td><td class=\"num\">{escape(row.length)}</td>"
         "</tr>" for row in describe.fault_rows(a, L))
     return (f"<table class=\"fault-table\"><caption>{escape(L('faults'))}: {len(a.faults)}"

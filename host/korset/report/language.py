@@ -59,6 +59,19 @@ STRINGS: dict[str, dict[str, str]] = {
         "posture_ok": "{posture}, as the exercise asks",
         "posture_wrong": "measured {posture}; the exercise starts {expected}",
         "warnings": "Notes from the analysis",
+        # a set the analysis could not judge (korset.analysis.result.Analysis.not_judged)
+        "result": "Result",
+        "not_judged_value": "not judged: {reason}",
+        "not_judged_mark": "not judged",
+        "not_judged_never_still_unjudged": "you were never still for a second, so no "
+                                           "reference was taken",
+        "not_judged_gyro_unit": "the turning rate in the file is more than a lower back "
+                                "does: its units are wrong, so its angles are too",
+        "not_judged_nothing_judged": "no part of the recording was judged (the set ended "
+                                     "before it began)",
+        "not_judged_no_chart": "The set could not be judged, so its movement is not drawn.",
+        "wrote_html": "Wrote {path} ({sets} sets, {kb} kB): open it in a web browser, or "
+                      "print it from there.",
         # the analysis's notes (korset.analysis.result.Note), by code
         "note_never_still": "you were never still for a second, so no reference was taken",
         "note_never_still_unjudged": "you were never still for a second, so no reference "
@@ -73,26 +86,38 @@ STRINGS: dict[str, dict[str, str]] = {
         "note_gyro_unit": "the turning rate reaches {rad_s} rad/s, more than a lower back "
                           "turns: the file's units may be wrong",
         "note_file_damage": "part of the recording was damaged ({detail})",
-        "fault_at": "{time} ({where}) {axis} {peak}",
-        "fault_at_nowhere": "{time} {axis} {peak}",
+        # a note stored by an older korset, without a code: its own (English) text
+        "note_uncoded": "{text}",
+        "fault_at": "{time} ({where}) {axis} {peak}: {direction}",
+        "fault_at_nowhere": "{time} {axis} {peak}: {direction}",
+        # which way the lower back moved (body frame: flexion + forward, lateral + to the
+        # right, rotation + to the left; korset.analysis.orientation)
+        "direction_flexion_pos": "rounding (bending forward)",
+        "direction_flexion_neg": "arching (bending backward)",
+        "direction_lateral_pos": "bending to the right",
+        "direction_lateral_neg": "bending to the left",
+        "direction_rotation_pos": "twisting to the left",
+        "direction_rotation_neg": "twisting to the right",
         "where_rep": "rep {n}",
         "where_hold": "hold {n}",
         "fault_col_n": "No.",
         "fault_col_time": "Time",
         "fault_col_where": "During",
         "fault_col_axis": "Movement",
+        "fault_col_direction": "Which way",
         "fault_col_peak": "How far",
         "fault_col_length": "How long",
         "no_trace": "No movement curve was stored for this set.",
         # progress
         "progress": "Progress",
         "progress_col_day": "Day",
-        "progress_col_sets": "Sets",
+        "progress_col_sets": "Sets judged",
+        "progress_col_not_judged": "Not judged",
         "progress_col_reps": "Reps",
         "progress_col_holds": "Holds",
         "progress_col_faults": "Faults",
         "progress_col_faults_per_set": "Faults per set",
-        "progress_col_largest": "Largest movement",
+        "progress_col_largest": "Largest movement, mean per set",
         "observations": "Observations",
         "chart_reps": "Repetitions per day",
         "chart_holds": "Holds per day",
@@ -120,6 +145,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "obs_reps_target": "{n} of {m} sets with repetitions reached the target.",
         "obs_holds_target": "{n} of {m} holds lasted long enough (at least {seconds}).",
         "obs_holds_target_mixed": "{n} of {m} holds lasted as long as their exercise asks.",
+        "obs_not_judged": "{n} of the {m} sets could not be judged: they are not counted in "
+                          "the progress, the faults or the targets.",
         # chart
         "axis_time": "time (s)",
         "axis_degrees": "degrees",
@@ -188,7 +215,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "reps": "Gentagelser",
         "reps_value": "{n}",
         "reps_target": "{n} (mål {target})",
-        "holds": "Hold",
+        "holds": "Fastholdelser",
         "holds_value": "{n}: {durations}",
         "holds_target": "{n}: {durations} (mål {target} hver)",
         "holds_none": "ingen",
@@ -205,6 +232,18 @@ STRINGS: dict[str, dict[str, str]] = {
         "posture_ok": "{posture}, som øvelsen foreskriver",
         "posture_wrong": "målt {posture}; øvelsen starter {expected}",
         "warnings": "Bemærkninger fra analysen",
+        "result": "Resultat",
+        "not_judged_value": "ikke bedømt: {reason}",
+        "not_judged_mark": "ikke bedømt",
+        "not_judged_never_still_unjudged": "du var aldrig i ro et helt sekund, så der blev "
+                                           "ikke taget en reference",
+        "not_judged_gyro_unit": "drejehastigheden i filen er større, end en lænd kan dreje: "
+                                "dens enheder er forkerte, og derfor er vinklerne det også",
+        "not_judged_nothing_judged": "ingen del af optagelsen blev bedømt (sættet sluttede, "
+                                     "før det begyndte)",
+        "not_judged_no_chart": "Sættet kunne ikke bedømmes, så bevægelsen er ikke tegnet.",
+        "wrote_html": "Skrev {path} ({sets} sæt, {kb} kB): åbn den i en webbrowser, eller "
+                      "udskriv den derfra.",
         "note_never_still": "du var aldrig i ro et helt sekund, så der blev ikke taget en "
                             "reference",
         "note_never_still_unjudged": "du var aldrig i ro et helt sekund, så der blev ikke "
@@ -214,33 +253,44 @@ STRINGS: dict[str, dict[str, str]] = {
                            "frem til {until_s}",
         "note_reference_again": "referencen blev taget {times} gange: sættet er bedømt fra "
                                 "den sidste, efter {at_s}",
-        "note_no_board_reference": "sensoren tog aldrig en reference (du lå ikke stille i "
+        "note_no_board_reference": "sensoren tog aldrig en reference (du var ikke i ro i "
                                    "udgangsstillingen): den er fundet i optagelsen",
         "note_gyro_unit": "drejehastigheden når {rad_s} rad/s, mere end en lænd drejer: "
                           "filens enheder er måske forkerte",
-        "note_file_damage": "en del af optagelsen var beskadiget ({detail})",
-        "fault_at": "{time} ({where}) {axis} {peak}",
-        "fault_at_nowhere": "{time} {axis} {peak}",
+        # The damage's detail is the decoder's English: said here without it.
+        "note_file_damage": "en del af optagelsen var beskadiget og er sprunget over",
+        "note_uncoded": "en bemærkning fra en ældre udgave af analysen, som kun findes på "
+                        "engelsk (analysér sættet igen for at få den på dansk)",
+        "fault_at": "{time} ({where}) {axis} {peak}: {direction}",
+        "fault_at_nowhere": "{time} {axis} {peak}: {direction}",
+        "direction_flexion_pos": "runder lænden (bøjer forover)",
+        "direction_flexion_neg": "svajer i lænden (bøjer bagover)",
+        "direction_lateral_pos": "bøjer til højre side",
+        "direction_lateral_neg": "bøjer til venstre side",
+        "direction_rotation_pos": "drejer til venstre",
+        "direction_rotation_neg": "drejer til højre",
         "where_rep": "gentagelse {n}",
-        "where_hold": "hold {n}",
+        "where_hold": "fastholdelse {n}",
         "fault_col_n": "Nr.",
         "fault_col_time": "Tid",
         "fault_col_where": "Under",
         "fault_col_axis": "Bevægelse",
+        "fault_col_direction": "Hvilken vej",
         "fault_col_peak": "Hvor langt",
         "fault_col_length": "Hvor længe",
         "no_trace": "Der er ikke gemt en bevægelseskurve for dette sæt.",
         "progress": "Udvikling",
         "progress_col_day": "Dag",
-        "progress_col_sets": "Sæt",
+        "progress_col_sets": "Bedømte sæt",
+        "progress_col_not_judged": "Ikke bedømt",
         "progress_col_reps": "Gentagelser",
-        "progress_col_holds": "Hold",
+        "progress_col_holds": "Fastholdelser",
         "progress_col_faults": "Fejl",
         "progress_col_faults_per_set": "Fejl pr. sæt",
-        "progress_col_largest": "Største bevægelse",
+        "progress_col_largest": "Største bevægelse, gns. pr. sæt",
         "observations": "Iagttagelser",
         "chart_reps": "Gentagelser pr. dag",
-        "chart_holds": "Hold pr. dag",
+        "chart_holds": "Fastholdelser pr. dag",
         "chart_faults": "Fejl pr. sæt",
         "chart_largest": "Største bevægelse pr. sæt, gennemsnit (grader)",
         "chart_desc_bars": "{title}: {values}.",
@@ -263,15 +313,18 @@ STRINGS: dict[str, dict[str, str]] = {
         "obs_move_same": "Lænden bevægede sig omtrent lige så meget: største bevægelse {a} "
                          "i gennemsnit {recent} mod {b} {earlier}.",
         "obs_reps_target": "{n} af {m} sæt med gentagelser nåede målet.",
-        "obs_holds_target": "{n} af {m} hold varede længe nok (mindst {seconds}).",
-        "obs_holds_target_mixed": "{n} af {m} hold varede så længe, som øvelsen foreskriver.",
+        "obs_holds_target": "{n} af {m} fastholdelser varede længe nok (mindst {seconds}).",
+        "obs_holds_target_mixed": "{n} af {m} fastholdelser varede så længe, som øvelsen "
+                                  "foreskriver.",
+        "obs_not_judged": "{n} af de {m} sæt kunne ikke bedømmes: de er ikke talt med i "
+                          "udviklingen, fejlene eller målene.",
         "axis_time": "tid (sekunder)",
         "axis_degrees": "grader",
         "panel_title": "{axis}: tolerance ±{tol}",
         "panel_title_free": "{axis}",
         "legend_tolerance": "tolerance",
         "legend_fault": "fejl",
-        "legend_hold": "hold",
+        "legend_hold": "fastholdelse",
         "legend_rep": "gentagelse",
         "legend_reference": "udgangspunkt",
         "legend_end": "sættets slutning",
@@ -282,7 +335,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "set_chart_desc": "Lændens afvigelse fra udgangspunktet i grader over tid i sekunder. "
                           "{reps} {holds} {faults}",
         "desc_reps": "{n} gentagelser markeret.",
-        "desc_holds": "{n} hold vist som felter.",
+        "desc_holds": "{n} fastholdelser vist som felter.",
         "desc_faults": "{n} fejl skraveret.",
         "explain_title": "Sådan læser du rapporten",
         "explain": [
@@ -294,7 +347,8 @@ STRINGS: dict[str, dict[str, str]] = {
             "sensoren: det er en fejl, og den vises som et rødt felt med, hvor langt du "
             "bevægede dig.",
             "De nummererede prikker over kurven er de gentagelser, der er talt. Gule felter "
-            "er hold, med hvor længe hvert hold varede.",
+            "er fastholdelser (hvor du holder stillingen), med hvor længe hver fastholdelse "
+            "varede.",
             "Tid uden for tolerancen er, hvor længe lænden i alt var uden for tolerancen i "
             "løbet af sættet.",
             "Færre fejl og mindre bevægelser over dagene betyder, at dine dybe ryg- og "
@@ -406,14 +460,25 @@ class Language:
 
     def note(self, note) -> str:
         """One of the analysis's notes (``korset.analysis.result.Note``) in this language:
-        its code's wording with its values (``*_s`` times in seconds), or its English
-        text when there is none (a note stored before notes had codes)."""
+        its code's wording with its values (``*_s`` times in seconds). A note without
+        wording here (stored before notes had codes, or by a newer korset) is its English
+        text in English, and said to be only in English in another language."""
         template = self._strings.get(f"note_{note.code}")
         if template is None:
-            return note.text
+            return self("note_uncoded", text=note.text)
         values = {k: self.seconds(v) if k.endswith("_s") else v
                   for k, v in note.values.items()}
         return template.format(**values)
+
+    def not_judged(self, analysis) -> str:
+        """Why the analysis could not judge the set (``Analysis.not_judged``), in words."""
+        return self._strings.get(f"not_judged_{analysis.not_judged}",
+                                 self._strings["not_judged_nothing_judged"])
+
+    def direction(self, axis: str, deg: float) -> str:
+        """Which way the lower back moved on ``axis`` for a signed deviation: rounding or
+        arching, bending to the left or right, twisting to the left or right."""
+        return self._strings.get(f"direction_{axis}_{'pos' if deg > 0 else 'neg'}", "")
 
     def exercise(self, analysis) -> str:
         """The exercise's name in this language, with its leaflet number when it has one."""

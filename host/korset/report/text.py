@@ -26,7 +26,8 @@ def text_report(records: Sequence[SetRecord], lang: str = "en",
     L = Language(lang)
     if not records:
         return L("no_sets") + "\n"
-    days = fig.by_day(records, tz)
+    days = fig.by_day(records, tz)  # each recording once
+    records = [r for _, rs in days for r in rs]
     out = [L("report_header", period=describe.period(days, L)),
            L("one_set") if len(records) == 1 else
            L("sets_on_one_day" if len(days) == 1 else "sets_on_days", sets=len(records),
@@ -63,14 +64,13 @@ def _set_lines(r: SetRecord, L: Language, tz: tzinfo | None) -> list[str]:
 
 
 def _progress_table(days, L: Language) -> list[str]:
-    header = [L("progress_col_day"), L("progress_col_sets"), L("progress_col_reps"),
-              L("progress_col_holds"), L("progress_col_faults"),
-              L("progress_col_faults_per_set"), L("progress_col_largest")]
-    rows = [[L.date_short(d.day), str(d.sets), str(d.reps), str(d.holds), str(d.faults),
-             L.num(d.faults_per_set),
-             L.deg(d.largest_deg_mean) if d.largest_deg_mean is not None else "-"]
-            for d in fig.progress(days)]
+    per_day = fig.progress(days)
+    header = [L(k) for k in describe.progress_columns(per_day)]
+    unjudged = any(d.not_judged for d in per_day)
+    rows = [[L.date_short(d.day), *describe.progress_cells(d, L, unjudged, "-")]
+            for d in per_day]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     return ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w)
                       for i, (cell, w) in enumerate(zip(row, widths, strict=True))).rstrip()
             for row in [header, *rows]]
+
