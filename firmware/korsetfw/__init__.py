@@ -11,3 +11,22 @@ FIRMWARE_VERSION = "0.1.0"
 # virtual board's install), so that they take none of its RAM or flash. Firmware code
 # must not import them (tests/host/test_boards.py checks the boot works without them).
 HOST_ONLY = ("catalogue_text", "protocol_names", "sessiondecode")
+
+
+def forget(*names):
+    """Drop these modules of the package (``"boarddef"``...) once nothing needs them again,
+    so that their code and tables go back to the heap at the next collection (MicroPython
+    keeps every imported module's bytecode in RAM). Whoever still holds one of their
+    objects keeps that module alive; a later import loads it again. Only on MicroPython:
+    on CPython (the host) modules are shared by everything in the process and stay."""
+    import sys
+
+    if sys.implementation.name != "micropython":
+        return
+    package = globals()
+    for name in names:
+        sys.modules.pop(__name__ + "." + name, None)
+        package.pop(name, None)  # the package's attribute for its submodule
+    import gc
+
+    gc.collect()

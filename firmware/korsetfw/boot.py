@@ -1,33 +1,44 @@
-"""Boot: from the board's files to a running App (``main``, called by ``/main.py``).
+"""Boot: from the board's files to an App ready to run (``build``, called by ``/main.py``).
 
 Reads ``/board.json``, starts the BLE stack before anything big is imported
 (ESP32: see ``_radio_first``), reads ``/settings.json``, builds the hardware
 (``bluetooth`` is reached here and in ``hw`` only), waits for a
-missing IMU while cueing it, sets the session store up, starts the BLE link
-with the board key, arms the watchdog when asked, and runs the app's loop.
+missing IMU while cueing it, sets the session store up, builds the BLE link
+with the board key and arms the watchdog when asked.
+
+What only boot needs is dropped before the loop runs (``korsetfw.forget``), so
+that its code goes back to the heap: the board definition's schema and checks
+(``boarddef``), the hardware builder and the IMU driver table (``hw``, ``imu``),
+and this module itself (``/main.py`` drops it once ``build`` has returned).
 """
 
-from korsetfw.cues import Cues
+from korsetfw import forget
 
 IMU_RETRY_MS = 5000  # a missing IMU is looked for again this often
 
 
-def main():
-    """Boot: read the board and settings, build the hardware, run."""
-    import time
+def build(hardware=None, clock=None):
+    """Boot up to a ready App (``App.run`` starts the link and the loop).
 
-    from korsetfw import boarddef
+    ``hardware``/``clock``: stand-ins for ``hw.build``'s parts and ``time`` (the 32-bit
+    heap bench); a board passes neither."""
+    if clock is None:
+        import time
 
-    board = boarddef.load("/board.json")
+        clock = time
+    board = _load_board("/board.json")
     _radio_first(board)
-    from korsetfw import hw, settings
+    from korsetfw import settings
     from korsetfw.app import App
     from korsetfw.store import SessionStore
 
     prefs = settings.load("/settings.json")
-    hardware = hw.build(board, prefs, time)
-    if hardware.imu is None:
-        _wait_for_imu(board, prefs, hardware, time)
+    if hardware is None:
+        from korsetfw import hw
+
+        hardware = hw.build(board, prefs, clock)
+        if hardware.imu is None:
+            _wait_for_imu(board, prefs, hardware, clock)
     storage = board["storage"]
     store = SessionStore(storage["data_dir"], storage["min_free_bytes"])
     store.ensure()
@@ -38,15 +49,31 @@ def main():
     from korsetfw.wallclock import WallClock
 
     boot = int.from_bytes(os.urandom(4), "little") & 0x3FFFFFFF  # a small int on every port
-    wallclock = WallClock(time, boot)
-    app = App(board, prefs, hardware, time, store=store, wallclock=wallclock)
+    wallclock = WallClock(clock, boot)
+    app = App(board, prefs, hardware, clock, store=store, wallclock=wallclock)
     app.settings_path = "/settings.json"
-    app.link = _start_link(app, board, hardware, store, time, wallclock)
+    app.link = _start_link(app, board, hardware, store, clock, wallclock)
     if prefs.watchdog_s:
+        from korsetfw import hw
+
         app.watchdog = hw.watchdog(prefs.watchdog_s)
         print("watchdog: %s" % ("on, %d s" % prefs.watchdog_s if app.watchdog is not None
                                 else "this port has none"))
-    app.run()
+    # The hardware builder and the IMU driver table are boot's alone (the driver's own
+    # module stays: the IMU object's class is in it).
+    forget("hw", "imu")
+    return app
+
+
+def _load_board(path):
+    """The board definition, validated; the validator dropped after use (its schema and
+    checks are boot's alone)."""
+    from korsetfw import boarddef
+
+    board = boarddef.load(path)
+    forget("boarddef")
+    board.pop("description")  # a line for people (hundreds of bytes); the board never reads it
+    return board
 
 
 def _radio_first(board):
@@ -69,6 +96,7 @@ def _wait_for_imu(board, prefs, hardware, clock):
     LED, repeated) and look for it again every few seconds, so a board whose sensor wire
     was loose starts once it is pushed back, without a reset."""
     from korsetfw import hw
+    from korsetfw.cues import Cues
 
     cues = Cues(hardware.motor, clock)
     led = hardware.led

@@ -12,18 +12,15 @@ from korsetfw.motor import Motor
 
 
 class Hardware:
-    def __init__(self, i2c, imu, motor, led, button, battery_adc, unique_id=b"", ble=None,
-                 battery=None):
-        self.unique_id = unique_id  # the MCU's id (bytes): names the device in sessions
-        self.ble = ble  # bluetooth.BLE, or None on a port without it
-        self.battery = battery  # korsetfw.battery.Battery, or None without a divider
-        self.i2c = i2c
-        self.imu = imu
-        self.motor = motor
-        self.led = led
-        self.button = button
-        self.battery_adc = battery_adc
-        self.imu_error = None  # the OSError that left imu None
+    """The board's parts, as ``build`` makes them. Attributes only, no methods: a method
+    would keep this module's code alive after boot has dropped it (``korsetfw.forget``).
+
+    ``unique_id``: the MCU's id (bytes), names the device in sessions; ``ble``:
+    ``bluetooth.BLE``, or None on a port without it; ``battery``:
+    ``korsetfw.battery.Battery``, or None without a divider; ``i2c``, ``imu`` (None
+    while it does not answer, the OSError in ``imu_error``), ``motor``, ``led``,
+    ``button``, ``battery_adc``.
+    """
 
 
 def build(board, settings, clock):
@@ -63,8 +60,17 @@ def build(board, settings, clock):
             ble = bluetooth.BLE()
         except ImportError:
             ble = None
-    hardware = Hardware(i2c, imu, motor, led, button, adc, machine.unique_id(), ble, battery)
+    hardware = Hardware()
+    hardware.unique_id = machine.unique_id()
+    hardware.ble = ble
+    hardware.battery = battery
+    hardware.i2c = i2c
+    hardware.imu = imu
     hardware.imu_error = imu_error
+    hardware.motor = motor
+    hardware.led = led
+    hardware.button = button
+    hardware.battery_adc = adc
     return hardware
 
 

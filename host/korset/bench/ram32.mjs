@@ -2,7 +2,8 @@
 //
 //     node ram32.mjs MICROPYTHON_MJS MPY_DIR VBOARD_MP_DIR SCRIPT SECONDS
 //
-// MPY_DIR holds korsetfw/*.mpy as flashed (mpy-cross, plain bytecode); the simulated
+// MPY_DIR holds korsetfw/*.mpy as flashed (mpy-cross, plain bytecode) and the board's
+// board.json and korset.key, which go to the filesystem's root as flashing puts them; the simulated
 // chip and bus come from VBOARD_MP_DIR as source. SCRIPT (ram32_board.py) is run in
 // phases, each its own runPython() call, because the port's gc.collect() frees
 // nothing inside one call (TOOLCHAIN.md): every figure is taken at the start of the
@@ -33,6 +34,9 @@ function copyTree(hostDir, mpDir, suffixes) {
   }
 }
 copyTree(mpyDir, "/flash", [".mpy"]);
+for (const name of ["board.json", "korset.key"]) {
+  mp.FS.writeFile("/" + name, fs.readFileSync(path.join(mpyDir, name)));
+}
 copyTree(vboardDir, "/vboard", [".py"]);
 mp.FS.writeFile("/ram32_board.py", fs.readFileSync(script));
 mp.FS.mkdirTree("/data");

@@ -1,20 +1,32 @@
 """Run on the 32-bit MicroPython by ram32.mjs: the firmware's live heap, phase by phase.
 
-Phases: the simulated chip, its bus, clock and motion, imported and built (the
-baseline: they are not the board's);
-the firmware's imports, as boot makes them; an App built and a set started with
-recording to a session file; then the set run second by second. Every figure is
-gc.mem_alloc() after gc.collect() at the start of the next runPython() call, less
-the baseline.
+Phases:
+
+1. the baseline: the simulated chip, its bus, clock and motion, imported and
+   built, and stand-ins for the port's C modules (``bluetooth``; ``os.urandom``,
+   which the webassembly port lacks) and pins: none of it is the board's;
+2. boot as ``/main.py`` does it (``korsetfw.boot.build`` with ``/board.json``,
+   ``/korset.key`` and no settings file: App and BLE link built, boot's own
+   modules dropped), with the hardware ``hw.build`` would make (the IMU driver on
+   the simulated bus, the motor and battery on stand-in pins);
+3. a set started with recording to a session file;
+4. the set run second by second (the peak);
+5. the set stopped and the App and link let go: what is left is the firmware's
+   modules as boot left them (code and module-level tables).
+
+Every figure is gc.mem_alloc() after gc.collect() at the start of the next
+runPython() call, less the baseline.
 """
 
 import gc
 import json
+import sys
 
 SECONDS = 60
 _live_after = {}  # step name -> live heap after it
 _state = {"done": None, "step": 0, "peak": 0, "t": 0}
 _objects = {}
+_RESULT = {}
 
 
 def _live():
@@ -39,28 +51,75 @@ def next_phase():
     """Do the next step; False when there is none left."""
     step = _state["step"]
     if step == 0:
-        _import_simulator()
+        _simulator()
         _state["done"] = "simulator"
     elif step == 1:
-        _import_firmware()
-        _state["done"] = "import"
-    elif step == 2:
         _boot()
         _state["done"] = "boot"
+    elif step == 2:
+        _start_set()
+        _state["done"] = "set"
     elif _state["t"] < SECONDS:
         _run_second()
         _state["done"] = "run"
         return True
+    elif step == 3:
+        _end()
+        _state["done"] = "modules"
     else:
         return False
     _state["step"] = step + 1
     return True
 
 
-def _import_simulator():
+class _Radio:
+    """``bluetooth.BLE`` as far as boot uses it (it switches the radio on; the link is
+    only built, ``App.run`` would start it)."""
+
+    def active(self, on=None):
+        return True
+
+
+class _Bluetooth:
+    """Stands in for the port's ``bluetooth`` module (C on every board: no heap)."""
+
+    BLE = _Radio
+
+
+class _Pwm:
+    """``machine.PWM`` as the motor drives it."""
+
+    def duty_u16(self, value=None):
+        return 0
+
+
+class _Adc:
+    """``machine.ADC`` at half scale."""
+
+    def read_u16(self):
+        return 32768
+
+
+class _Os:
+    """The port's ``os`` (the webassembly port's lacks ``urandom``, which every board's has:
+    boot draws its boot id from it): its attributes copied, ``urandom`` added."""
+
+    def __init__(self, real):
+        for name in dir(real):
+            if not name.startswith("__"):
+                setattr(self, name, getattr(real, name))
+
+    @staticmethod
+    def urandom(n):
+        import random
+
+        return bytes(random.getrandbits(8) for _ in range(n))
+
+
+def _simulator():
     import lsm6dsox_model
     import machine  # noqa: F401 (the virtual board's, standing in for the port's)
-    import vbare  # noqa: F401
+    import vbare
     import vclock
     import vi2c
     import vmotions
@@ -70,43 +129,40 @@ def _import_simulator():
     bus = vi2c.I2CBus(clock, 400000)
     chip = lsm6dsox_model.LSM6DSOXModel(clock, vmotions.Bends())
     bus.attach(0x6A, chip)
-    _objects.update(clock=clock, bus=bus, chip=chip)
+    sys.modules["bluetooth"] = _Bluetooth
+    import os
 
-
-def _import_firmware():
-    # What korsetfw.boot imports on a board with BLE (the bluetooth port module aside).
-    from korsetfw import (  # noqa: F401
-        app,
-        boarddef,
-        boardkey,
-        bonds,
-        catalogue,
-        hw,
-        link,
-        lsm6dsox,
-        settings,
-        store,
-        wallclock,
-    )
+    if not hasattr(os, "urandom"):
+        sys.modules["os"] = _Os(os)
+    _objects.update(clock=clock, bus=bus, chip=chip, ticks=vbare.Ticks(clock),
+                    radio=_Radio(), pwm=_Pwm(), adc=_Adc())
 
 
 def _boot():
-    from vbare import BareHardware, QuietMotor, Ticks
+    from vbare import BareHardware
 
-    from korsetfw import catalogue, settings
-    from korsetfw.app import App
+    import korsetfw
+    from korsetfw import boot
+    from korsetfw.battery import Battery
     from korsetfw.lsm6dsox import LSM6DSOX
-    from korsetfw.store import SessionStore
+    from korsetfw.motor import Motor
 
-    clock = _objects["clock"]
-    bus = _objects["bus"]
-    hw = BareHardware(LSM6DSOX(bus, rate_hz=104, batch=16), QuietMotor())
-    board = {"name": "ram32", "imu": {"alignment": "-Z+Y+X"}, "button": {"active_low": True}}
-    store = SessionStore("/data", 0)
-    store.ensure()
-    app = App(board, settings.Settings(), hw, Ticks(clock), out=lambda line: None, store=store)
-    app.start_set(catalogue.get(3))
+    # What hw.build makes of the board file, on the simulated bus and stand-in pins.
+    ticks = _objects["ticks"]
+    hardware = BareHardware(LSM6DSOX(_objects["bus"], rate_hz=104, batch=16),
+                            Motor(_objects["pwm"], 70, 100, 40, ticks))
+    hardware.ble = _objects["radio"]
+    hardware.battery = Battery(_objects["adc"], 2.0)
+    app = boot.build(hardware, ticks)
+    del boot
+    korsetfw.forget("boot")  # as /main.py does
     _objects["app"] = app
+
+
+def _start_set():
+    from korsetfw import catalogue
+
+    _objects["app"].start_set(catalogue.get(3))
 
 
 def _run_second():
@@ -122,11 +178,17 @@ def _run_second():
     _state["t"] += 1
 
 
+def _end():
+    app = _objects.pop("app")
+    _RESULT.update(recorded_bytes=app.recorder.bytes_written, samples=app.pipeline.sample_no)
+    app.stop_set()
+
+
 def report():
     base = _live_after["simulator"]
-    after_boot = _live_after["boot"] - base
+    after_set = _live_after["set"] - base
     print("@@ram32 " + json.dumps({
-        "after_import_bytes": _live_after["import"] - base, "after_boot_bytes": after_boot,
-        "peak_bytes": max(_state["peak"], after_boot), "seconds": SECONDS,
-        "recorded_bytes": _objects["app"].recorder.bytes_written,
-        "samples": _objects["app"].pipeline.sample_no}))
+        "after_import_bytes": _live_after["modules"] - base,
+        "booted_bytes": _live_after["boot"] - base, "after_boot_bytes": after_set,
+        "peak_bytes": max(_state["peak"], after_set), "seconds": SECONDS,
+        "recorded_bytes": _RESULT["recorded_bytes"], "samples": _RESULT["samples"]}))
