@@ -17,8 +17,8 @@ TEXTS = {
         "muscle is hard to find, squeeze the pelvic floor first.",
         "Lig på ryggen med bøjede ben, én hånd over og én under navlen. Træk vejret "
         "ind og pust ud, og træk så den nederste del af maven ind, uden at den "
-        "øverste hånd bevæger sig. Hold, mens du trækker vejret roligt 3-4 gange, og "
-        "slap af. Er musklen svær at finde, så spænd bækkenbunden først.",
+        "øverste hånd bevæger sig. Hold spændingen, mens du trækker vejret roligt 3-4 "
+        "gange, og slap af. Er musklen svær at finde, så spænd bækkenbunden først.",
     ),
     "corset_standing_arm": (
         "Find korsettet, stående med armløft",
@@ -98,9 +98,9 @@ TEXTS = {
         " er sat en tolerance.",
     ),
     "hold": (
-        "Enhver holdt stilling",
+        "Enhver fastholdt stilling",
         "Hold any position still; the hold is timed and movement past the tolerance is signalled.",
-        "Hold en vilkårlig stilling i ro; holdet tages tid på, og bevægelse ud over "
-        "tolerancen signaleres.",
+        "Hold en vilkårlig stilling i ro; det måles, hvor længe du holder stillingen, og "
+        "bevægelse ud over tolerancen signaleres.",
     ),
 }

@@ -181,6 +181,8 @@ def _total(sets) -> str:
     faults = sum(len(r.analysis.faults) for r in judged)
     unjudged = len(counted) - len(judged)
     twice = len(sets) - len(counted)
+    if not judged:
+        return f"day: {_n(len(counted), 'set')}, not judged: nothing to count"
     notes = ([f"{unjudged} not judged"] if unjudged else []) + \
         ([f"{twice} again of the same recording"] if twice else [])
     return f"day: {_n(len(counted), 'set')}" \

@@ -97,5 +97,10 @@ def _record(path: Path, history: History) -> str:
     if record is None:
         return "a free recording (no exercise), not analysed"
     a = record.analysis
+    if not a.judged:
+        from korset.report.language import Language
+
+        return (f"exercise {a.exercise}, not judged ({Language('en').not_judged(a)}): in the "
+                "history as not judged")
     work = f"{len(a.holds)} hold(s)" if a.kind == HOLD else f"{a.reps} rep(s)"
     return f"exercise {a.exercise}, {work}, {len(a.faults)} fault(s): in the history"

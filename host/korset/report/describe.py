@@ -125,7 +125,8 @@ def observations(days: Sequence[tuple[date, list[SetRecord]]], L: Language) -> l
     records = [r for _, rs in days for r in rs]
     unjudged = sum(not r.analysis.judged for r in records)
     if unjudged:
-        said.append(L("obs_not_judged", n=unjudged, m=len(records)))
+        said.append(L("obs_not_judged", n=unjudged, m=len(records)) if unjudged < len(records)
+                    else L("obs_none_judged"))
     trend = fig.trend(days)
     if trend is not None:
         if trend.period == "week":

@@ -147,6 +147,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "obs_holds_target_mixed": "{n} of {m} holds lasted as long as their exercise asks.",
         "obs_not_judged": "{n} of the {m} sets could not be judged: they are not counted in "
                           "the progress, the faults or the targets.",
+        "obs_none_judged": "No set could be judged, so there is nothing to count.",
         # chart
         "axis_time": "time (s)",
         "axis_degrees": "degrees",
@@ -318,6 +319,7 @@ STRINGS: dict[str, dict[str, str]] = {
                                   "foreskriver.",
         "obs_not_judged": "{n} af de {m} sæt kunne ikke bedømmes: de er ikke talt med i "
                           "udviklingen, fejlene eller målene.",
+        "obs_none_judged": "Ingen af sættene kunne bedømmes, så der er intet at tælle.",
         "axis_time": "tid (sekunder)",
         "axis_degrees": "grader",
         "panel_title": "{axis}: tolerance ±{tol}",
