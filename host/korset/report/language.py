@@ -86,6 +86,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "note_gyro_unit": "the turning rate reaches {rad_s} rad/s, more than a lower back "
                           "turns: the file's units may be wrong",
         "note_file_damage": "part of the recording was damaged ({detail})",
+        "note_gap": "the samples stop for {length_s} after {at_s}",
+        "note_gyro_accel_disagree": "the turning rate and the tilt the sensor measures do "
+                                    "not agree: the file's units or axes may be wrong",
         # a note stored by an older korset, without a code: its own (English) text
         "note_uncoded": "{text}",
         "fault_at": "{time} ({where}) {axis} {peak}: {direction}",
@@ -260,6 +263,10 @@ STRINGS: dict[str, dict[str, str]] = {
                           "filens enheder er måske forkerte",
         # The damage's detail is the decoder's English: said here without it.
         "note_file_damage": "en del af optagelsen var beskadiget og er sprunget over",
+        "note_gap": "målingerne stopper i {length_s} efter {at_s}",
+        "note_gyro_accel_disagree": "drejehastigheden og den hældning, sensoren måler, passer "
+                                    "ikke sammen: filens enheder eller akser er måske "
+                                    "forkerte",
         "note_uncoded": "en bemærkning fra en ældre udgave af analysen, som kun findes på "
                         "engelsk (analysér sættet igen for at få den på dansk)",
         "fault_at": "{time} ({where}) {axis} {peak}: {direction}",
@@ -470,7 +477,10 @@ class Language:
             return self("note_uncoded", text=note.text)
         values = {k: self.seconds(v) if k.endswith("_s") else v
                   for k, v in note.values.items()}
-        return template.format(**values)
+        try:
+            return template.format(**values)
+        except (KeyError, IndexError):  # its figures are not the ones worded here
+            return self("note_uncoded", text=note.text)
 
     def not_judged(self, analysis) -> str:
         """Why the analysis could not judge the set (``Analysis.not_judged``), in words."""
