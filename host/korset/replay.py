@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from korset import KorsetError
+from korset.commands import _outputs
 from korset.recording import Recording
 from korset.vboard import VirtualBoard
 from korsetfw import catalogue
@@ -72,9 +73,10 @@ def replay(recording: Recording, exercise: catalogue.Exercise, tolerance_deg: fl
     """``run_options`` go to ``VirtualBoard.run`` (bus faults, button, IMU clock error).
 
     ``session_out``: write there the session the firmware recorded on the
-    board's flash, byte for byte. The set is ended as a patient would end it,
-    by holding the button after the recording, so the session has its end
-    record.
+    board's flash, byte for byte (whole or not at all; the caller checks that it
+    may be written, ``korset.commands._outputs.check``). The set is ended as a
+    patient would end it, by holding the button after the recording, so the
+    session has its end record.
     """
     vb = VirtualBoard(root, board)
     settings: dict = {"exercise": exercise.number or exercise.key, "status_period_s": 0}
@@ -92,7 +94,7 @@ def replay(recording: Recording, exercise: catalogue.Exercise, tolerance_deg: fl
         recorded = vb.sessions(root / "pulled")
         if not recorded:
             raise KorsetError("the firmware recorded no session:\n" + "\n".join(result.console))
-        shutil.copyfile(recorded[-1], session_out)
+        _outputs.write(Path(session_out), lambda tmp: shutil.copyfile(recorded[-1], tmp))
     events = parse_events(result.console)
     motor = result.drive_episodes(vb.board["motor"]["pin"])
     motor = [(a, min(b, end_s)) for a, b in motor]

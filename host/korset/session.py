@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from korset import KorsetError
-from korset.recording import STANDARD_GRAVITY, Recording
+from korset.recording import STANDARD_GRAVITY, Recording, gaps
 from korsetfw import align
 from korsetfw import events as ev
 from korsetfw import session as fmt
@@ -219,11 +219,19 @@ def from_recording(recording: Recording, *, accel_fs_g: int = 4, gyro_fs_dps: in
     Samples are quantised to int16 counts of the ranges (values beyond them
     clip), rotated into the chip axes given by ``alignment``, and placed on
     the recording's mean sample rate (sessions have a nominal rate, no
-    per-sample times).
+    per-sample times). A recording with a gap (``korset.recording.gaps``) is
+    refused: its samples would be spaced evenly across it, and what followed
+    it moved in time.
     """
     if len(recording) < 2:
         raise SessionError("a recording needs at least two samples")
-    rate = (len(recording) - 1) / recording.duration_s
+    found = gaps(recording.t)
+    if found:
+        raise SessionError(f"{source}: {found[0].describe()}"
+                           + (f" and {len(found) - 1} more gap(s)" if len(found) > 1 else "")
+                           + ": a session has one sample rate and no gaps, so it cannot hold "
+                             "this recording; split it there and store each part")
+    rate = recording.rate_hz
     g_per_lsb = accel_fs_g / 32768
     dps_per_lsb = gyro_fs_dps / 32768
     raw = to_counts(recording, alignment, g_per_lsb, dps_per_lsb)

@@ -6,7 +6,13 @@ recording (the recording contract, ``korset.recording``; only the samples).
 Other devices' CSV exports differ in units and in how the sensor sits: the
 options say so (``ACCEL_UNITS``, ``GYRO_UNITS``, ``TIME_UNITS``, and an
 alignment string as a board states it, ``korsetfw.align``), and the samples
-are converted into the contract here, once.
+are converted into the contract here, once, with times counted from the first
+sample (Unix time or a logger's uptime work as they are). The checks of
+``korset.analysis.checks`` then judge the units from physics (a wrong one is
+an InputError naming the option that converts) and refuse a recording with a
+gap (``korset.recording.gaps``): it cannot be analysed, replayed or stored as
+a session across one. Session files are not checked: the board states its
+units, and its lost chunks keep their real times (a file_damage warning).
 
 ``exercise(ref, programme)`` turns what a user or a session header names (a
 catalogue number, ``reps``, ``hold``, a custom key) into a catalogue exercise.
@@ -22,8 +28,10 @@ import numpy as np
 
 from korset import KorsetError
 from korset import session as sess
+from korset.analysis import checks as ck
+from korset.analysis.checks import CHECKS, Checks
 from korset.analysis.result import Note
-from korset.recording import STANDARD_GRAVITY, Recording, read_csv
+from korset.recording import STANDARD_GRAVITY, Gap, Recording, gaps, read_csv, typical_step_s
 from korsetfw import align
 from korsetfw import catalogue as cat
 from korsetfw import events as ev
@@ -32,16 +40,11 @@ if TYPE_CHECKING:
     from korset.programme import Programme
 
 # Units a CSV may use -> factor to the contract's unit (m/s^2, rad/s, s).
-ACCEL_UNITS = {"m/s2": 1.0, "g": STANDARD_GRAVITY}
+ACCEL_UNITS = {"m/s2": 1.0, "g": STANDARD_GRAVITY, "mg": STANDARD_GRAVITY / 1000}
 GYRO_UNITS = {"rad/s": 1.0, "deg/s": np.pi / 180.0}
-TIME_UNITS = {"s": 1.0, "ms": 0.001}
+TIME_UNITS = {"s": 1.0, "ms": 0.001, "us": 1e-6}
+DEFAULT_UNITS = {"accel": "m/s2", "gyro": "rad/s", "time": "s"}
 CONTRACT_ALIGNMENT = "+X+Y+Z"
-
-# Gravity is in every recording: a median |accel| outside this range (m/s^2) means the
-# unit is wrong (g read as m/s^2 is ~1) or gravity was taken out, and nothing can be judged.
-GRAVITY_RANGE_MS2 = (0.5 * STANDARD_GRAVITY, 2.0 * STANDARD_GRAVITY)
-# A lower back does not turn this fast (rad/s, ~1150 deg/s): deg/s read as rad/s.
-GYRO_IMPLAUSIBLE_RAD_S = 20.0
 
 
 class InputError(KorsetError):
@@ -63,12 +66,19 @@ class Loaded:
     session: int | None = None  # the board's session number
     start_unix_s: float | None = None  # wall-clock start (None: the board's clock was unset)
     warnings: list[Note] = field(default_factory=list)  # damage to the file, odd data
+    t0_s: float = 0.0  # a CSV's first time, s: the recording's times count from it
+    gaps: list[Gap] = field(default_factory=list)  # a CSV's gaps (only with allow_gaps)
 
 
 def load(path: str | Path, *, accel_unit: str | None = None, gyro_unit: str | None = None,
-         time_unit: str | None = None, alignment: str | None = None) -> Loaded:
+         time_unit: str | None = None, alignment: str | None = None,
+         allow_gaps: bool = False, checks: Checks = CHECKS) -> Loaded:
     """Read a session file or a CSV recording. The units and ``alignment`` (body = M @
-    sensor) describe a CSV from another device; None: the recording contract's."""
+    sensor) describe a CSV from another device; None: the recording contract's.
+
+    A CSV with a gap is an InputError naming it, unless ``allow_gaps``: then each gap
+    is a warning and in ``Loaded.gaps``, for a caller that splits the recording there.
+    """
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: no such file")
@@ -80,8 +90,9 @@ def load(path: str | Path, *, accel_unit: str | None = None, gyro_unit: str | No
             raise InputError(f"{path} is a session file, which states its own units and "
                              f"mounting: {', '.join(given)} apply to CSV recordings only")
         return _load_session(path)
-    return _load_csv(path, accel_unit or "m/s2", gyro_unit or "rad/s", time_unit or "s",
-                     alignment or CONTRACT_ALIGNMENT)
+    return _load_csv(path, accel_unit or DEFAULT_UNITS["accel"],
+                     gyro_unit or DEFAULT_UNITS["gyro"], time_unit or DEFAULT_UNITS["time"],
+                     alignment or CONTRACT_ALIGNMENT, allow_gaps, checks)
 
 
 def _unit(table: dict[str, float], unit: str, option: str) -> float:
@@ -91,7 +102,7 @@ def _unit(table: dict[str, float], unit: str, option: str) -> float:
 
 
 def _load_csv(path: Path, accel_unit: str, gyro_unit: str, time_unit: str,
-              alignment: str) -> Loaded:
+              alignment: str, allow_gaps: bool, checks: Checks) -> Loaded:
     accel_scale = _unit(ACCEL_UNITS, accel_unit, "--accel-unit")
     gyro_scale = _unit(GYRO_UNITS, gyro_unit, "--gyro-unit")
     time_scale = _unit(TIME_UNITS, time_unit, "--time-unit")
@@ -100,23 +111,51 @@ def _load_csv(path: Path, accel_unit: str, gyro_unit: str, time_unit: str,
     except ValueError as e:
         raise InputError(f"--alignment: {e} (body x, y, z as signed sensor axes)") from None
     raw = read_csv(path)
+    warnings: list[Note] = []
+    wrong: list[str] = []  # every wrong unit, said at once
+
+    def judge(finding: ck.Finding | None, table: dict[str, float], scale: float) -> float:
+        """The scale to go on with: the unit that fits, where the given one does not."""
+        if finding is None:
+            return scale
+        if not finding.error:
+            warnings.append(Note(finding.code, finding.text, finding.values))
+            return scale
+        wrong.append(finding.text)
+        fits = finding.values.get("fits")
+        return table[fits] if fits else scale
+
+    time_scale = judge(ck.time_unit(raw.t, TIME_UNITS, time_unit, DEFAULT_UNITS["time"],
+                                    checks), TIME_UNITS, time_scale)
+    if wrong and time_scale == TIME_UNITS[time_unit]:
+        raise InputError(f"{path}: {wrong[0]}")  # no time to judge the rest by
+    # From the first sample: precise for Unix time too (1.7e9 s, or 1.7e12 ms).
+    t = (raw.t - raw.t[0]) * time_scale
+    found = gaps(t, checks.gap_steps)
     # Row vectors: (m @ v)^T = v^T @ m^T.
-    rec = Recording(raw.t * time_scale, raw.accel * accel_scale @ m.T,
-                    raw.gyro * gyro_scale @ m.T)
-    warnings = []
-    gravity = float(np.median(np.linalg.norm(rec.accel, axis=1)))
-    lo, hi = GRAVITY_RANGE_MS2
-    if not lo <= gravity <= hi:
-        hint = "in g? give --accel-unit g" if accel_unit != "g" else \
-            "already in m/s^2? drop --accel-unit g"
-        raise InputError(f"{path}: the acceleration's median magnitude is {gravity:.2f} m/s^2, "
-                         f"not about {STANDARD_GRAVITY:.2f} (gravity included): {hint}")
-    fastest = float(np.percentile(np.abs(rec.gyro), 99))
-    if fastest > GYRO_IMPLAUSIBLE_RAD_S:
-        warnings.append(Note("gyro_unit", f"the angular rate reaches {fastest:.0f} rad/s, more "
-                             "than a lower back turns: is it in deg/s (--gyro-unit deg/s)?",
-                             {"rad_s": round(fastest)}))
-    return Loaded(path, rec, False, warnings=warnings)
+    rec = Recording(t, raw.accel * accel_scale @ m.T, raw.gyro * gyro_scale @ m.T)
+    accel_fit = judge(ck.accel_unit(rec.accel, rec.rate_hz, ACCEL_UNITS, accel_unit,
+                                    DEFAULT_UNITS["accel"], checks), ACCEL_UNITS, accel_scale)
+    if accel_fit != accel_scale:
+        rec = Recording(t, raw.accel * accel_fit @ m.T, rec.gyro)
+    judge(ck.gyro_unit(rec.t, rec.accel, rec.gyro, GYRO_UNITS, gyro_unit,
+                       DEFAULT_UNITS["gyro"], checks), GYRO_UNITS, gyro_scale)
+    if wrong:
+        raise InputError(f"{path}: " + "; and ".join(wrong))
+    if found and not allow_gaps:
+        longest = max(found, key=lambda g: g.length_s)
+        more = f" ({len(found)} gaps, the longest {longest.length_s:.3g} s)" \
+            if len(found) > 1 else ""
+        raise InputError(
+            f"{path}: {found[0].describe()}{more}, where a sample comes every "
+            f"{typical_step_s(t) * 1000:.3g} ms: a recording with a gap cannot be judged, "
+            f"replayed or stored as a session across it; split the file there (rows up to "
+            f"{found[0].row - 1}, and from {found[0].row}) and give each part on its own")
+    for g in found:
+        warnings.append(Note("gap", g.describe(), {"at_s": round(g.at_s, 3),
+                                                   "length_s": round(g.length_s, 3)}))
+    return Loaded(path, rec, False, warnings=warnings, t0_s=float(raw.t[0]) * time_scale,
+                  gaps=found)
 
 
 def _load_session(path: Path) -> Loaded:
