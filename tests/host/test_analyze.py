@@ -297,3 +297,22 @@ def test_sync_goes_on_when_a_session_cannot_be_analysed(files, tmp_path, capsys,
     monkeypatch.setattr("korset.setfiles.record_stored", broken_analysis)
     assert _record(files["session"], history) == "stored, not analysed"
     assert "the analysis failed (IndexError: index 3" in capsys.readouterr().err
+
+
+def test_sync_says_a_set_was_not_judged(files, tmp_path):
+    """A session whose patient was never still: recorded as not judged, and sync says so
+    (not '0 fault(s)')."""
+    from korset.commands.sync import _record
+
+    rng = np.random.default_rng(7)
+    t = np.arange(0, 30, 1 / RATE_HZ)
+    accel = np.tile([9.81, 0.0, 0.0], (len(t), 1)) + rng.normal(0, 1.5, (len(t), 3))
+    gyro = rng.normal(0, 0.8, (len(t), 3))  # never still for a second
+    restless = tmp_path / "restless.kss"
+    restless.write_bytes(sess.from_recording(Recording(t, accel, gyro), exercise=1))
+    history = History(tmp_path / "h.sqlite")
+    said = _record(restless, history)
+    assert said.startswith("exercise 1, not judged (you were never still") and \
+        "fault" not in said
+    (record,) = history.sets()
+    assert not record.judged

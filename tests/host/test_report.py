@@ -435,3 +435,54 @@ def test_report_command_prints_and_writes_the_page(tmp_path, records, capsys):
     assert main(["report", "--db", str(tmp_path / "none.sqlite")]) == 0
     assert "No sets to report yet" in capsys.readouterr().out
     assert not (tmp_path / "none.sqlite").exists()
+
+
+# Sets the analysis could not judge, and a recording the history holds twice
+
+
+def _unjudged(analysis):
+    """``analysis`` as the analysis returns a set it could not judge (never still)."""
+    a = Analysis.from_dict(analysis.to_dict(), trace=analysis.trace)
+    a.reference_s = a.set_end_s = 0.0
+    a.faults, a.rep_times_s, a.reps = [], [], 0
+    a.warnings = [Note("never_still_unjudged", "the patient was never still for a second, "
+                       "so no reference was taken: nothing is judged")]
+    return a
+
+
+def test_a_set_not_judged_is_no_perfect_set_and_not_in_the_progress(records):
+    day2 = records[2]
+    unjudged = SetRecord(7, "board-1", 7, DAY2.timestamp() + 600, "/store/7.kss",
+                         _unjudged(day2.analysis))
+    text = text_report([*records, unjudged], "en", tz=UTC)
+    assert re.search(r"18:40  Rock back on all fours \(exercise 3\)\n\s+Result\s+not judged: "
+                     r"you were never still for a second, so no reference was taken\n", text)
+    # Day 2: one set judged (16 reps, no faults), one not: 0 faults per set, not 0 of 2.
+    assert re.search(r"5 Mar\s+1\s+1\s+16\s+0\s+0\s+0\.0\s", text)
+    assert "Sets judged" in text and "Not judged" in text
+    assert "1 of the 4 sets could not be judged" in " ".join(text.split())
+    # The targets count the judged sets only: 0 reps of 15-20 is not a missed target.
+    assert "1 of 2 sets with repetitions reached the target." in " ".join(text.split())
+    page = _Page(html_report([*records, unjudged], "en", tz=UTC, generated=GENERATED))
+    assert len(page.find("article", "set")) == 4 and len(page.find("svg", "set-chart")) == 3
+    assert not page.find("svg", "set-chart", inside="set-7")
+    assert "Result not judged: you were never still" in page.text
+    assert "The set could not be judged, so its movement is not drawn." in page.text
+
+
+def test_a_recording_saved_twice_is_counted_once(records):
+    """A history written before recordings had their own hash may hold one twice (the same
+    CSV saved with two tolerances): the report counts its latest result."""
+    first, hold, day2 = records
+    again = SetRecord(8, first.device, first.session, first.started_unix_s, "/store/8.kss",
+                      Analysis.from_dict(first.analysis.to_dict()), analysed_at_unix_s=2.0,
+                      recording_sha256="ab" * 32)
+    again.analysis.faults = again.analysis.faults[:1]
+    older = SetRecord(first.id, first.device, first.session, first.started_unix_s,
+                      first.path, first.analysis, analysed_at_unix_s=1.0,
+                      recording_sha256="ab" * 32)
+    text = text_report([older, hold, day2, again], "en", tz=UTC)
+    assert "3 sets on 2 days" in text
+    assert re.search(r"3 Mar\s+2\s+14\s+3\s+2\s+1\.0\s", text)  # set 8's one fault, not 1 + 2
+    page = _Page(html_report([older, hold, day2, again], "en", tz=UTC, generated=GENERATED))
+    assert [a["id"] for a in page.find("article", "set")] == ["set-8", "set-2", "set-3"]
