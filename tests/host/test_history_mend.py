@@ -22,7 +22,7 @@ from test_history import make_analysis, unjudged_analysis
 from korset import session as sess
 from korset.cli import main
 from korset.history import SCHEMA_VERSION, History, HistoryError, export_csv
-from korset.recording import write_csv
+from korset.recording import Recording, write_csv
 from korset.report import text_report
 from korset.sessionstore import SessionStore
 from korset.sim.simulate import simulate
@@ -218,13 +218,15 @@ def test_saving_a_csv_again_with_another_tolerance_replaces_its_set(tmp_path, wh
 
 
 def test_a_set_that_cannot_be_judged_is_saved_as_not_judged(tmp_path, where, capsys):
-    """The angular rate written in deg/s where rad/s belong: the patient is never still, no
-    reference is taken, nothing is judged. Saved, it is not a perfect set."""
-    rec = _recording(5)
-    rec = type(rec)(rec.t, rec.accel, np.degrees(rec.gyro))
-    csv = tmp_path / "degrees.csv"
-    write_csv(rec, csv)
-    assert main(["analyze", str(csv), "-e", "3", *where]) == 0
+    """A patient never still for a second: no reference is taken, nothing is judged.
+    Saved, it is not a perfect set."""
+    rng = np.random.default_rng(11)
+    t = np.arange(0, 30, 1 / RATE_HZ)
+    accel = np.tile([0.0, 0.0, 9.81], (len(t), 1)) + rng.normal(0, 1.5, (len(t), 3))
+    restless = tmp_path / "restless.kss"
+    restless.write_bytes(sess.from_recording(
+        Recording(t, accel, rng.normal(0, 0.8, (len(t), 3))), exercise=3))
+    assert main(["analyze", str(restless), *where]) == 0
     out = capsys.readouterr().out
     assert "  result    NOT JUDGED: you were never still for a second, so no reference " \
         "was taken" in out
