@@ -99,12 +99,13 @@ class LivePacket:
 class _Transfer:
     """A session read in progress: where the bytes go and how far they got."""
 
-    def __init__(self, number: int, buffer: bytearray, offset: int, size: int,
+    def __init__(self, number: int, buffer: bytearray, offset: int, size: int | None,
                  progress: Callable[[int, int], None] | None):
         self.number = number
         self.buffer = buffer
+        self.start = offset  # where the read began (a resume begins past what is held)
         self.offset = offset  # bytes held contiguously
-        self.size = size
+        self.size = size  # None until the board's answer says
         self.progress = progress
         self.activity = asyncio.Event()
         self.packets = 0
@@ -354,7 +355,7 @@ class KorsetClient:
             self.stray_packets += 1  # a packet from before a re-read: the stream restarts
             return
         end = offset + len(data) - p.DATA_HEADER_BYTES
-        if end > t.size or self._key is None:
+        if (t.size is not None and end > t.size) or self._key is None:
             self.stray_packets += 1
             return
         piece = self._decrypt(data[p.DATA_HEADER_BYTES:], boardkey.STREAM_DATA, t.number,
@@ -376,32 +377,39 @@ class KorsetClient:
         Returns the board's SHA-256 of the whole session; the caller checks
         ``buffer`` against it. Raises LinkError if the link stalls or drops.
         """
-        body = await self.request(
-            p.READ, struct.pack(p.READ_REQ, number, len(buffer), window))
-        _number, size, digest = struct.unpack(p.READ_RESP, body)
-        if len(buffer) > size:
-            del buffer[size:]
-        t = _Transfer(number, buffer, len(buffer), size, progress)
-        if len(buffer) < size:
-            buffer.extend(bytes(size - len(buffer)))
+        # Ready for data before asking: the board sends its first window right after its
+        # answer, and a link that delivers several packets at once (an HCI socket, a busy
+        # adapter) hands them over before this coroutine has seen the answer.
+        t = _Transfer(number, buffer, len(buffer), None, progress)
         self._transfer = t
-        acked = t.offset
         try:
-            while t.offset < size:
-                t.activity.clear()
-                await self._wait(
-                    t.activity.wait(), DATA_TIMEOUT_S,
-                    f"session {number}: the link dropped at byte {t.offset} of {size}",
-                    f"session {number}: no data for {DATA_TIMEOUT_S:g} s at byte {t.offset} "
-                    f"of {size}")
-                if progress is not None:
-                    progress(t.offset, size)
+            body = await self.request(
+                p.READ, struct.pack(p.READ_REQ, number, len(buffer), window))
+            _number, size, digest = struct.unpack(p.READ_RESP, body)
+            t.size = size
+            if t.offset > size:  # cannot be: the board refuses a read beyond the end
+                raise LinkError(f"session {number}: {t.offset} bytes arrived of {size}")
+            acked = t.start
+            if len(buffer) < size:
+                buffer.extend(bytes(size - len(buffer)))
+            while True:
                 # Acknowledge every half window, and at the end.
-                if t.offset - acked >= window // 2 or t.offset >= size:
+                if t.offset - acked >= window // 2 or acked < t.offset >= size:
                     acked = t.offset
                     await self.client.write_gatt_char(
                         p.CONTROL_UUID, struct.pack(p.REQUEST_HEADER, p.ACK, 0)
                         + struct.pack(p.ACK_REQ, number, acked), response=True)
+                if t.offset >= size:
+                    break
+                if not t.activity.is_set():  # (packets may have come meanwhile)
+                    await self._wait(
+                        t.activity.wait(), DATA_TIMEOUT_S,
+                        f"session {number}: the link dropped at byte {t.offset} of {size}",
+                        f"session {number}: no data for {DATA_TIMEOUT_S:g} s at byte "
+                        f"{t.offset} of {size}")
+                t.activity.clear()
+                if progress is not None:
+                    progress(t.offset, size)
         except BleakError as e:
             raise LinkError(f"session {number}: {e}") from e
         finally:
