@@ -256,6 +256,8 @@ def test_history_csv_never_overwrites_without_force_and_never_the_history(old_hi
     assert mine.read_bytes() == b"a user's session file"
     with pytest.raises(Exception, match="exists"):
         export_csv(History(old_history), mine)  # what 'export --history' calls
+    assert main(["export", "--history", str(mine), *db]) == 1
+    assert f"{mine} exists" in capsys.readouterr().err
     assert mine.read_bytes() == b"a user's session file"
     assert main(["history", *db, "--csv", str(mine), "--force"]) == 0
     assert mine.read_text().startswith("id,date,time,")
@@ -285,3 +287,5 @@ def test_report_html_never_overwrites_without_force_and_never_the_history(old_hi
     assert "is also the input" in capsys.readouterr().err
     assert old_history.read_bytes() == before
     assert not list(tmp_path.glob(".*.tmp"))
+    assert main(["report", *db, "--force"]) == 1
+    assert "add --html OUT" in capsys.readouterr().err

@@ -40,9 +40,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from korset.history import History
-    from korset.report import html_report, text_report
+    from korset.report import ReportError, html_report, text_report
     from korset.report.language import Language
 
+    if args.force and args.html is None:
+        raise ReportError("--force lets --html OUT replace a file: add --html OUT")
     history = History(args.db)
     _outputs.check([args.html], inputs=[history.path], force=args.force)
     since, until = _history.period(args)
