@@ -1,17 +1,18 @@
 """The firmware's main loop: read the IMU, run every sample through the pipeline, act.
 
 A single loop, no threads: each pass drains the IMU FIFO, hands the raw
-samples to the session recorder, rotates them to the body frame and runs them
+samples to the set's recording, rotates them to the body frame and runs them
 through the pipeline (``App.step``, the per-sample path: it allocates nothing
 once constructed; tests run it under ``micropython.heap_lock()``), then
 handles what the pipeline reported (motor cues, console lines, session
-events), codes and writes the session (``service_recording``), and sleeps
-about one sample period.
+events), lets the recording code and write (``SetRecording.service``), and
+sleeps about one sample period.
 
-Every set is recorded to flash as a session (``korsetfw.session``) unless
-the ``record`` setting is off. Recording stops, with the storage cue and
-``storage=full`` in the status line, when free space runs below the board's
-``storage.min_free_bytes``; the set itself goes on. The button
+Every set is recorded to flash as a session (``korsetfw.setrecording``,
+format ``korsetfw.session``) unless the ``record`` setting is off. Recording
+stops, with the storage cue and ``storage=full`` in the status line, when
+free space runs below the board's ``storage.min_free_bytes``; the set itself
+goes on. The button
 (``korsetfw.button``): a short press takes the reference ("I am in
 position"), holding it ``button.LONG_PRESS_MS`` ends the set.
 
@@ -34,12 +35,11 @@ import array
 
 from korsetfw import FIRMWARE_VERSION, button, catalogue
 from korsetfw import events as ev
-from korsetfw import session as fmt
 from korsetfw.align import Aligner
 from korsetfw.compat import print_exception
 from korsetfw.cues import Cues
 from korsetfw.pipeline import ACTIVE, IDLE, WAITING, Pipeline, SetConfig
-from korsetfw.recorder import Recorder
+from korsetfw.setrecording import SetRecording
 from korsetfw.units import RAD_PER_DEG, STANDARD_GRAVITY
 from korsetfw.wallclock import WallClock
 
@@ -82,16 +82,11 @@ class App:
         self._overruns = 0
         self._button = (None if hardware.button is None else
                         button.Button(hardware.button, board["button"]["active_low"], clock))
-        self.store = store
-        self.recorder = Recorder(imu.rate_hz)
-        self.recording = False  # a session file is open
-        self.session_number = 0  # the session being (or last) recorded (0: none yet)
-        self.storage_full = False
-        self._rec_origin = 0  # pipeline sample number just before the session's first
-        self._rec_bus_errors = 0
-        self._rec_overruns = 0
         # Unix time (once the host sets it) and uptime
         self.wallclock = wallclock if wallclock is not None else WallClock(clock)
+        # The running set's session file (korsetfw.setrecording)
+        self.recording = SetRecording(self.pipeline, imu, store, hardware.unique_id, board,
+                                      clock, self.wallclock, out, self._storage_full)
         self.link = None  # korsetfw.link.Link, when the board has BLE
         self.programme = self._load_programme()  # programme.ProgrammeSet list
         self.programme_next = 0
@@ -107,8 +102,7 @@ class App:
         """Drain the FIFO, rotate to the body frame, run the pipeline. Allocates nothing."""
         n = self.imu.read(self.samples)
         if n:
-            if self.recording:
-                self.recorder.add(self.samples, n)  # raw: chip axes, as read
+            self.recording.add(self.samples, n)  # raw: chip axes, as read
             self.aligner.apply(self.samples, n)
             self.pipeline.process(self.samples, n, self.hw.motor.on)
         self.n = n
@@ -120,12 +114,13 @@ class App:
                   hold_s=None):
         """Start a set of ``exercise`` (a catalogue.Exercise); tolerance in degrees, one
         number or {axis: degrees}; targets default to the exercise's."""
-        if self.recording:
+        if self.recording.on:
             self.stop_set()
         self.pipeline.configure(SetConfig(exercise, tolerance_deg, target_reps, target_holds,
                                           hold_s))
         self.pipeline.start_set()
-        self._start_recording()
+        if self.settings.record:
+            self.recording.start()
         self.out("set %s (%s), tolerance %s deg" % (
             exercise.number or exercise.key, exercise.name_en,
             ", ".join("%s %.1f" % (a, t) for a, t in
@@ -183,17 +178,18 @@ class App:
     def state(self):
         """(a set is running, a session is being recorded, storage is full, errors
         contained since boot)."""
-        return self.pipeline.state != IDLE, self.recording, self.storage_full, self.errors
+        r = self.recording
+        return self.pipeline.state != IDLE, r.on, r.storage_full, self.errors
 
     def live_values(self):
         """(rotation, flexion, lateral deviation in degrees, pipeline state, buzzing,
         recording, live count): what the live view shows."""
         p = self.pipeline
         rot, flex, lat = p.deviation.angles_deg()
-        return rot, flex, lat, p.state, p.buzzing, self.recording, p.counter.count
+        return rot, flex, lat, p.state, p.buzzing, self.recording.on, p.counter.count
 
     def is_recording(self, number):
-        return self.recording and self.session_number == number
+        return self.recording.is_recording(number)
 
     def has_programme(self):
         return bool(self.programme)
@@ -204,116 +200,13 @@ class App:
     def stop_set(self):
         self.pipeline.stop_set()
         self.handle_events()
-        if self.recording:
-            self._finish_recording(fmt.END_STOPPED)
+        self.recording.stop()
 
-    # -- recording -------------------------------------------------------------------
-
-    def _start_recording(self):
-        store = self.store
-        if store is None or not self.settings.record:
-            return
-        try:
-            if not store.has_room():
-                self._report_storage_full()
-                return
-            number, f = store.create()
-        except OSError as e:
-            self.out("storage: cannot record (%s)" % e)
-            return
-        p = self.pipeline
-        cfg = p.config
-        ex = cfg.exercise
-        imu = self.imu
-        bias = p.stillness.bias
-        self._rec_origin = p.sample_no
-        self._rec_bus_errors = imu.bus_errors
-        self._rec_overruns = imu.overruns
-        now_ms = self.clock.ticks_ms()
-        try:
-            self.recorder.begin(f, {
-                "session": number,
-                "device": "".join("%02x" % b for b in self.hw.unique_id),
-                "board": self.board["name"],
-                "firmware": FIRMWARE_VERSION,
-                "start_unix_s": self.wallclock.unix_s(),
-                "start_ticks_ms": now_ms,
-                "start_uptime_ms": self.wallclock.uptime_ms(),
-                "boot": self.wallclock.boot,
-                "exercise": ex.number or ex.key,
-                "tolerance_deg": cfg.tolerance_deg,
-                "targets": {"reps": cfg.target_reps, "holds": cfg.target_holds,
-                            "hold_s": cfg.hold_s},
-                "imu": imu.NAME,
-                "rate_hz": imu.rate_hz,
-                "accel_fs_g": imu.accel_fs_g,
-                "gyro_fs_dps": imu.gyro_fs_dps,
-                "accel_g_per_lsb": imu.accel_g_per_lsb,
-                "gyro_dps_per_lsb": imu.gyro_dps_per_lsb,
-                "alignment": self.board["imu"]["alignment"],
-                "gyro_bias_counts": ([b / 65536 for b in bias] if p.stillness.calibrated
-                                     else None),
-            })
-        except OSError as e:
-            self.recorder.close()
-            self.out("storage: cannot record (%s)" % e)
-            return
-        self.recording = True
-        self.session_number = number
-        self.out("recording session %d" % number)
-
-    def _record_event(self, code, sample_no, value):
-        if self.recording:
-            self.recorder.event(code, sample_no - self._rec_origin - 1, value)
-
-    def service_recording(self):
-        """Code the samples kept so far; write each chunk that is ready (every ~2 s)."""
-        if not self.recording:
-            return
-        rec = self.recorder
-        try:
-            while rec.encode():
-                if not self.store.has_room():
-                    self._report_storage_full()
-                    return
-                rec.write()
-        except OSError as e:
-            self.recording = False
-            rec.close()
-            self.out("storage: recording stopped (%s); session %d kept up to its last chunk"
-                     % (e, self.session_number))
-
-    def _finish_recording(self, reason):
-        p = self.pipeline
-        imu = self.imu
-        self.recording = False
-        try:
-            self.recorder.finish({
-                "reason": reason,
-                "count": p.counter.count,
-                "gyro_bias_counts": [b / 65536 for b in p.stillness.bias],
-                "bus_errors": imu.bus_errors - self._rec_bus_errors,
-                "fifo_overruns": imu.overruns - self._rec_overruns,
-                "dropped_events": self.recorder.dropped_events + p.dropped_events,
-            })
-        except OSError as e:
-            self.recorder.close()
-            self.out("storage: session %d ended without its end record (%s)"
-                     % (self.session_number, e))
-            return
-        self.out("session %d recorded: %d samples, %d bytes" % (
-            self.session_number, self.recorder.samples, self.recorder.bytes_written))
-
-    def _report_storage_full(self):
-        """Stop recording for lack of space: cue it, flag it, keep the session so far."""
-        self.storage_full = True
-        p = self.pipeline
+    def _storage_full(self):
+        """The recording found no room (it stops, keeping its session): say it, cue it."""
         self.out("event %s t=%.3f value=0" % (ev.NAMES[ev.STORAGE_FULL],
-                                               self.sample_time_s(p.sample_no)))
+                                               self.sample_time_s(self.pipeline.sample_no)))
         self.cues.play("storage")
-        if self.recording:
-            self._record_event(ev.STORAGE_FULL, p.sample_no, 0)
-            self._finish_recording(fmt.END_STORAGE_FULL)
 
     # -- slow work -------------------------------------------------------------------
 
@@ -334,18 +227,18 @@ class App:
                 self.cues.fault(False)
             elif code in _CUE_FOR_EVENT:
                 self.cues.play(_CUE_FOR_EVENT[code])
-            self._record_event(code, sample_no, value)
+            self.recording.event(code, sample_no, value)
             self.out("event %s t=%.3f value=%d" % (
                 ev.NAMES.get(code, str(code)), self.sample_time_s(sample_no), value))
         p.n_events = 0
         if self.imu.bus_errors != self._bus_errors:
             self._bus_errors = self.imu.bus_errors
-            self._record_event(ev.BUS_ERROR, p.sample_no, self._bus_errors)
+            self.recording.event(ev.BUS_ERROR, p.sample_no, self._bus_errors)
             self.out("event %s t=%.3f value=%d" % (
                 ev.NAMES[ev.BUS_ERROR], self.sample_time_s(p.sample_no), self._bus_errors))
         if self.imu.overruns != self._overruns:
             self._overruns = self.imu.overruns
-            self._record_event(ev.FIFO_OVERRUN, p.sample_no, self._overruns)
+            self.recording.event(ev.FIFO_OVERRUN, p.sample_no, self._overruns)
             self.out("event %s t=%.3f value=%d" % (
                 ev.NAMES[ev.FIFO_OVERRUN], self.sample_time_s(p.sample_no), self._overruns))
 
@@ -372,7 +265,7 @@ class App:
         p = self.pipeline
         self.out("event %s t=%.3f value=%d" % (
             ev.NAMES[ev.BUTTON], self.sample_time_s(p.sample_no), value))
-        self._record_event(ev.BUTTON, p.sample_no, value)
+        self.recording.event(ev.BUTTON, p.sample_no, value)
 
     def stream_samples(self):
         a = self._accel_si
@@ -395,8 +288,8 @@ class App:
                     self.pipeline.sample_no, _STATE_NAMES[p.state], p.counter.count, rot, flex, lat,
                     up[0] / (1 << 28), up[1] / (1 << 28), up[2] / (1 << 28),
                     self.imu.overruns, self.imu.bus_errors,
-                    " storage=full" if self.storage_full else
-                    (" rec=%d" % self.session_number if self.recording else "")))
+                    " storage=full" if self.recording.storage_full else
+                    (" rec=%d" % self.recording.number if self.recording.on else "")))
 
     def _idle(self, ms):
         """Sleep about ``ms``; with BLE, in 1 ms slices that end as soon as the link has
@@ -421,7 +314,7 @@ class App:
             print_exception(e)
         self.out("event %s t=%.3f value=%d" % (ev.NAMES[ev.INTERNAL_ERROR],
                                                self.sample_time_s(p.sample_no), self.errors))
-        self._record_event(ev.INTERNAL_ERROR, p.sample_no, self.errors)
+        self.recording.event(ev.INTERNAL_ERROR, p.sample_no, self.errors)
         now = self.clock.ticks_ms()
         if self._error_cue_ms is None or \
                 self.clock.ticks_diff(now, self._error_cue_ms) >= _ERROR_CUE_MS:
@@ -456,7 +349,7 @@ class App:
             if settings.stream and self.n:
                 self.stream_samples()
             self.handle_events()
-            self.service_recording()
+            self.recording.service()
         except Exception as e:  # contained: the board keeps sensing
             self.contain("sensing", e)
         link = self.link
@@ -508,5 +401,4 @@ class App:
                     clock.sleep_ms(self._period_ms)
         finally:
             self.hw.motor.stop()
-            if self.recording:
-                self.recorder.close()  # whole chunks are on flash already
+            self.recording.close()  # whole chunks are on flash already

@@ -251,9 +251,8 @@ def _run(result, name, chip, rate_hz, accel_fs_g, gyro_fs_dps, alignment, exerci
     p = app.pipeline
     p.configure(SetConfig(exercise))
     p.start_set()
-    rec = app.recorder
-    rec.begin(_NullFile(), {"session": 1})
-    app.recording = True  # App.step hands the raw samples to the recorder
+    rec = app.recording
+    assert rec.record_to(_NullFile(), 1)  # App.step hands the raw samples to it
     step = app.step  # bound once: binding a method allocates
     encode = rec.encode
     motor = app.hw.motor
@@ -284,12 +283,12 @@ def _run(result, name, chip, rate_hz, accel_fs_g, gyro_fs_dps, alignment, exerci
         gc.disable()
         before = mem_alloc()
         n = step()
-        encode()
+        ready = encode()
         used = mem_alloc() - before
         if collect:
             gc.enable()
         used -= bus.excluded
-        if rec.ready:
+        if ready:
             rec.write()
         result.samples += n
         if used:

@@ -236,7 +236,7 @@ def _run_app(clock, chip, app, seconds, locked):
     from imuharness import sample_pass
 
     step = app.step  # bound once: binding a method allocates
-    encode = app.recorder.encode
+    encode = app.recording.encode
 
     def per_sample():
         step()
@@ -245,7 +245,7 @@ def _run_app(clock, chip, app, seconds, locked):
     for _ in range(int(seconds * 100)):
         sample_pass(clock, chip, per_sample, locked)
         app.handle_events()
-        app.service_recording()
+        app.recording.service()
 
 
 def test_the_app_records_a_set_with_its_per_sample_work_under_heap_lock():
@@ -253,10 +253,10 @@ def test_the_app_records_a_set_with_its_per_sample_work_under_heap_lock():
     try:
         store = _fresh(256 * 1024)
         clock, chip, app, lines = _app(store)
-        assert app.recording and app.session_number == 1
+        assert app.recording.is_recording(1)
         _run_app(clock, chip, app, 22.0, True)
         app.stop_set()
-        assert not app.recording
+        assert not app.recording.on
         d = dec.decode(_read(store.path(1)))
     finally:
         _umount()
@@ -283,7 +283,7 @@ def test_a_full_flash_stops_recording_with_a_cue_and_keeps_the_session():
         store.min_free_bytes = store.free_bytes() - 3 * 512  # room for a few chunks only
         clock, chip, app, lines = _app(store)
         _run_app(clock, chip, app, 30.0, False)
-        assert app.storage_full and not app.recording
+        assert app.recording.storage_full and not app.recording.on
         assert any(line.startswith("event storage_full") for line in lines)
         assert "storage=full" in app.status_line()
         assert app.pipeline.state != 0  # the set itself goes on
@@ -294,6 +294,6 @@ def test_a_full_flash_stops_recording_with_a_cue_and_keeps_the_session():
         from korsetfw import catalogue
 
         app.start_set(catalogue.get(6))
-        assert not app.recording and store.sessions() == [1]
+        assert not app.recording.on and store.sessions() == [1]
     finally:
         _umount()

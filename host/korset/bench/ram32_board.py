@@ -174,13 +174,13 @@ def _run_second():
         chip._update()
         app.step()
         app.handle_events()
-        app.service_recording()
+        app.recording.service()
     _state["t"] += 1
 
 
 def _end():
     app = _objects.pop("app")
-    _RESULT.update(recorded_bytes=app.recorder.bytes_written, samples=app.pipeline.sample_no)
+    _RESULT.update(recorded_bytes=app.recording.bytes_written(), samples=app.pipeline.sample_no)
     app.stop_set()
 
 
