@@ -49,7 +49,7 @@ from bumble.host import Host
 from bumble.keys import JsonKeyStore, KeyStore, MemoryKeyStore, PairingKeys
 from bumble.link import LocalLink
 from bumble.pairing import PairingConfig, PairingDelegate
-from bumble.transport.common import AsyncPipeSink
+from bumble.transport.common import AsyncPipeSink, Transport
 
 __all__ = [
     "PREFERRED_MTU",
@@ -104,10 +104,11 @@ class BumbleCentral:
 
     def __init__(
         self,
-        link: LocalLink,
+        link: LocalLink | None,
         name: str = "korset-host",
         address: str | hci.Address | None = None,
         keystore: KeyStore | str | os.PathLike[str] | None = None,
+        transport: Transport | None = None,
     ) -> None:
         if address is None and isinstance(keystore, (str, os.PathLike)):
             address = _stored_identity(keystore)
@@ -120,10 +121,15 @@ class BumbleCentral:
             identity_address_type=hci.Address.RANDOM_DEVICE_ADDRESS,
             io_capability=PairingDelegate.IoCapability.NO_OUTPUT_NO_INPUT,
         )
-        self.controller = Controller(f"{name}-controller", link=link)
-        self.device = Device(
-            config=config, host=Host(self.controller, AsyncPipeSink(self.controller))
-        )
+        if transport is not None:
+            # A controller elsewhere (``korset.vble.served``), spoken to over HCI.
+            self.controller = None
+            host = Host(transport.source, transport.sink)
+        else:
+            self.controller = Controller(f"{name}-controller", link=link)
+            host = Host(self.controller, AsyncPipeSink(self.controller))
+        self.transport = transport
+        self.device = Device(config=config, host=host)
         # Set before power_on, which only creates a (memory) store when none is set.
         self.device.keystore = _key_store(keystore, self.address)
         self.device.pairing_config_factory = self._pairing_config
@@ -142,8 +148,11 @@ class BumbleCentral:
             await self.device.power_on()
 
     async def power_off(self) -> None:
-        """Flush the host; the controller stays on the link (a later power_on resets it)."""
+        """Flush the host; the controller stays on the link (a later power_on resets it).
+        Over HCI the socket is closed too: the adapter is unplugged."""
         await self.device.power_off()
+        if self.transport is not None:
+            await self.transport.close()
 
     def _pairing_config(self, _connection: Connection) -> PairingConfig:
         """LE Secure Connections, bonding, Just Works: the wearable has neither screen nor keys."""
@@ -191,7 +200,8 @@ class BumbleCentral:
         """
         with contextlib.suppress(hci.HCI_Error, core.BaseBumbleError):
             await self.device.send_sync_command(hci.HCI_LE_Create_Connection_Cancel_Command())
-        self.controller.pending_le_connection = None
+        if self.controller is not None:  # over HCI, the adapter is dropped with its socket
+            self.controller.pending_le_connection = None
 
     async def bond(self, peer: hci.Address | str) -> PairingKeys | None:
         """The stored keys for a peer (by identity address), or None when not bonded."""

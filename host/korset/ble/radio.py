@@ -6,7 +6,10 @@ firmware on the MicroPython unix port, its radio a Bumble peripheral) and a
 Bumble central on one in-process link, and gives bleak a backend on that
 central, so every host command runs unchanged against it. Bonds of the
 virtual radio's central are kept in a JSON file beside the board, so a board
-paired once stays paired across commands, as with a real adapter.
+paired once stays paired across commands, as with a real adapter. When a
+board is up already in that directory (``korset vboard --ble``), the virtual
+radio reaches it over HCI instead of booting one (``korset.vble.served``), so
+``start``, ``live``, ``stop`` and ``sync`` meet one board that keeps running.
 """
 
 from __future__ import annotations
@@ -57,31 +60,45 @@ class VirtualRadio(SystemRadio):
 
     def __init__(self, board_dir: str | Path, *, settings: dict | None = None,
                  install: bool | None = None, board: str = "virtual",
-                 ble_faults: dict | None = None):
+                 ble_faults: dict | None = None, reach_served: bool = True):
         """``board``: the board file it is (its BLE stack's API is modelled);
-        ``ble_faults``: radio faults to inject (``korset/vboard/mp/bluetooth.py``)."""
+        ``ble_faults``: radio faults to inject (``korset/vboard/mp/bluetooth.py``).
+        ``reach_served``: when a board is served from ``board_dir`` already (``korset
+        vboard --ble``, ``korset.vble.served``), talk to it rather than boot one (the
+        other options then do not apply: that board runs as it was started)."""
         self.board_dir = Path(board_dir)
         self.board_name = board
         self.ble_faults = ble_faults
         self.settings = settings
         self.install = install
+        self.reach_served = reach_served
         self.board: Any = None
         self.scan_seconds = 1.0  # one link, no radio: advertisements arrive at once
 
     async def __aenter__(self) -> VirtualRadio:
         from bumble.link import LocalLink
+        from bumble.transport import open_transport
 
         from korset.ble.bumble_backend import BumbleCentral, backend_for
         from korset.vble.running import RunningBoard
+        from korset.vble.served import HOST, served_port
         from korset.vboard import VirtualBoard
 
-        vb = VirtualBoard(self.board_dir, self.board_name)
-        install = self.install if self.install is not None else not vb.flash_image.exists()
-        self.link = LocalLink()
-        self.board = RunningBoard(vb, self.link, settings=self.settings, install=install,
-                                  ble_faults=self.ble_faults)
-        await self.board.start()
-        self.central = BumbleCentral(self.link, keystore=self.board_dir / "host-bonds.json")
+        keystore = self.board_dir / "host-bonds.json"
+        port = served_port(self.board_dir) if self.reach_served else None
+        if port is not None:
+            # A board up already (korset vboard --ble): reach it as through an adapter.
+            transport = await open_transport(f"tcp-client:{HOST}:{port}")
+            self.central = BumbleCentral(None, keystore=keystore, transport=transport)
+        else:
+            vb = VirtualBoard(self.board_dir, self.board_name)
+            install = self.install if self.install is not None else \
+                not vb.flash_image.exists()
+            self.link = LocalLink()
+            self.board = RunningBoard(vb, self.link, settings=self.settings, install=install,
+                                      ble_faults=self.ble_faults)
+            await self.board.start()
+            self.central = BumbleCentral(self.link, keystore=keystore)
         await self.central.power_on()
         self.scanner_backend, self.client_backend = backend_for(self.central)
         return self

@@ -15,8 +15,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    "(default: the only board in range)")
     p.add_argument("--virtual-board", type=Path, metavar="DIR",
                    default=os.environ.get(ENV_VIRTUAL_BOARD) or None,
-                   help="talk to the virtual board kept in DIR instead of a real one: it is "
-                        "booted from its flash, on a Bumble BLE link in this process "
+                   help="talk to the virtual board kept in DIR instead of a real one: the "
+                        "one running there (korset vboard --root DIR --ble), else one "
+                        "booted from its flash for this command only "
                         f"(default: ${ENV_VIRTUAL_BOARD})")
 
 

@@ -39,9 +39,13 @@ def board_address(root: Path) -> str:
 
 class RunningBoard:
     def __init__(self, board: VirtualBoard, link: LocalLink, *, settings: dict | None = None,
-                 install: bool = True, speed: float = 1.0, ble_faults: dict | None = None):
-        """``ble_faults``: radio faults to inject on every boot (``vboard/mp/bluetooth.py``)."""
+                 install: bool = True, speed: float = 1.0, ble_faults: dict | None = None,
+                 recording=None):
+        """``ble_faults``: radio faults to inject on every boot (``vboard/mp/bluetooth.py``);
+        ``recording``: the motion the board's IMU feels from each boot (after its end it
+        holds the last sample); None: lying still."""
         self.board = board
+        self.recording = recording
         self.ble_faults = ble_faults
         self.link = link
         self.settings = settings
@@ -69,7 +73,8 @@ class RunningBoard:
         port = await bridge.serve()
         # The settings go with the firmware: later boots keep what is on the flash (the
         # host may have changed it over the link).
-        cfg, _work = self.board.prepare(settings=self.settings if self.install else None,
+        cfg, _work = self.board.prepare(self.recording,
+                                        settings=self.settings if self.install else None,
                                         install=self.install, speed=self.speed,
                                         ble=("127.0.0.1", port),
                                         ble_faults=self.ble_faults)
