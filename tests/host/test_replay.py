@@ -105,3 +105,37 @@ def test_bus_errors_during_a_set_are_counted_and_it_still_buzzes(tmp_path):
     _check(sim, r)
     errors = [e for e in r.events if e["name"] == "bus_error"]
     assert len(errors) >= 20 and errors[-1]["value"] == len(errors)
+
+
+@pytest.mark.parametrize("argv, option", [
+    (["--rate", "0"], "--rate"), (["--rate", "-52"], "--rate"), (["--rate", "5000"], "--rate"),
+    (["--rate", "fast"], "--rate"), (["--tolerance", "0"], "--tolerance"),
+    (["--tolerance", "100"], "--tolerance"), (["--tolerance", "nan"], "--tolerance"),
+])
+def test_impossible_rates_and_tolerances_are_refused_in_one_line(tmp_path, capsys, argv,
+                                                                  option):
+    path = tmp_path / "set.csv"
+    path.write_text("t,ax,ay,az,gx,gy,gz\n")
+    with pytest.raises(SystemExit) as e:
+        main(["replay", str(path), "-e", "3", *argv])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert e.value.code == 2 and option in err[-1] and "must be" in err[-1]
+
+
+def test_the_rate_asked_is_one_the_firmware_takes():
+    from korset.commands.replay import nearest_rate
+
+    assert [nearest_rate(r) for r in (25.0, 51.0, 60.0, 100.2, 333.0)] == \
+        [25, 50, 52, 100, 208]
+
+
+def test_session_out_never_replaces_a_file_without_force(tmp_path, capsys):
+    sim = simulate(cat.get(6), 13, reps=2, fault_rate=0.0, buzz=False)
+    path = tmp_path / "set.csv"
+    write_csv(sim.recording, path)
+    out = tmp_path / "mine.kss"
+    out.write_bytes(b"mine")
+    assert main(["replay", str(path), "-e", "6", "--session-out", str(out)]) == 1
+    assert "--force" in capsys.readouterr().err and out.read_bytes() == b"mine"
+    assert main(["replay", str(path), "-e", "6", "--session-out", str(path), "--force"]) == 1
+    assert "also the input" in capsys.readouterr().err

@@ -18,13 +18,17 @@ import tempfile
 from pathlib import Path
 
 from korset.commands import _csvunits, _outputs, _types
-from korsetfw.settings import FIELDS
 
-# The rates the firmware's settings take (it asks the IMU for the nearest it makes).
-RATES_HZ = FIELDS["rate_hz"][1]
+
+def rates_hz() -> tuple[int, ...]:
+    """The rates the firmware's settings take (it asks the IMU for the nearest it makes)."""
+    from korsetfw.settings import FIELDS
+
+    return tuple(FIELDS["rate_hz"][1])
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    rates = rates_hz()
     p.add_argument("recording", type=Path,
                    help="CSV recording (the recording contract) or session file")
     p.add_argument("--exercise", "-e", required=True,
@@ -32,9 +36,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tolerance", type=_types.tolerance_deg, metavar="DEG",
                    help="tolerance in degrees for every axis (default: the exercise's)")
     p.add_argument("--rate", type=_types.int_range(
-        min(RATES_HZ), max(RATES_HZ), "Hz", "the rates the firmware's settings take"),
+        min(rates), max(rates), "Hz", "the rates the firmware's settings take"),
                    help="IMU rate the firmware asks for, Hz (default: the recording's; the "
-                        "nearest of " + ", ".join(map(str, RATES_HZ)) + ")")
+                        "nearest of " + ", ".join(map(str, rates)) + ")")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--board", default="virtual", help="board definition (default virtual)")
     p.add_argument("--session-out", type=Path, metavar="PATH",
@@ -46,7 +50,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def nearest_rate(rate_hz: float) -> int:
     """The rate the firmware's settings take nearest ``rate_hz``."""
-    return min(RATES_HZ, key=lambda r: (abs(r - rate_hz), r))
+    return min(rates_hz(), key=lambda r: (abs(r - rate_hz), r))
 
 
 def run(args: argparse.Namespace) -> int:
