@@ -131,11 +131,11 @@ def time_unit(t_raw: np.ndarray, table: dict[str, float], given: str, default: s
         return None
     rate = 1.0 / (step * table[given])
     fits = _unit_that_fits(table, given, ok)
-    hint = (f"in {fits} ({step:g} {fits} is {1 / (step * table[fits]):.4g} Hz)? "
+    hint = (f"in {fits} ({step:.3g} {fits} is {1 / (step * table[fits]):.3g} Hz)? "
             + _fix("--time-unit", fits, given, default)) if fits else \
         f"give --time-unit as one of {', '.join(table)}, or check the t column"
-    return Finding("time_unit", f"the samples are typically {step:g} {given} apart, "
-                   f"{rate:.4g} Hz, where an IMU samples at {lo:g}-{hi:g} Hz: {hint}",
+    return Finding("time_unit", f"the samples are typically {step:.3g} {given} apart, "
+                   f"{rate:.3g} Hz, where an IMU samples at {lo:g}-{hi:g} Hz: {hint}",
                    {"step": step, "rate_hz": rate, "fits": fits}, True)
 
 
