@@ -188,8 +188,7 @@ def test_the_right_units_pass_and_every_wrong_one_is_refused(tmp_path, ex, seed,
     inputs.load(ms, time_unit="ms")
 
 
-@pytest.mark.parametrize("path", REAL + SHARED, ids=lambda p: f"{p.parent.parent.parent.name}/"
-                         f"{p.name}")
+@pytest.mark.parametrize("path", REAL + SHARED, ids=lambda p: f"{p.parents[3].name}/{p.name}")
 def test_real_recordings_pass_in_their_units_and_no_wrong_one_does(path):
     loaded = inputs.load(path)
     assert loaded.warnings == [] and loaded.gaps == []
@@ -226,3 +225,9 @@ def test_the_long_real_recordings_tell_the_gyro_unit():
         told += fit.explained >= checks.CHECKS.gyro_min_explained and \
             fit.steady_s >= checks.CHECKS.gyro_min_steady_s
     assert told >= 3  # the three daily-activity recordings (2.5-4 min)
+
+
+def test_a_gyro_turning_against_the_tilt_is_a_warning_not_a_unit(slow, tmp_path):
+    flipped = write(tmp_path / "flipped.csv", slow["rec"], g_scale=-1.0)
+    codes = [w.code for w in inputs.load(flipped).warnings]
+    assert codes == ["gyro_accel_disagree"]
