@@ -137,15 +137,15 @@ def _separator(header: str) -> str:
     return max(SEPARATORS, key=header.count)  # for the message naming what is missing
 
 
-def _decimal(body: list[str], sep: str, cols: list[int], sample: int = 200) -> str:
+def _decimal(body: list[str], sep: str, cols: list[int]) -> str:
     """'.' or ',': how the contract's columns write a decimal (a comma only where the
     separator is not one: a spreadsheet in a locale that writes 9,81)."""
-    if sep == ",":
+    if sep == "," or not any("," in line for line in body):
         return "."
-    fields = [f for row in csv.reader(body[:sample], delimiter=sep) if row
+    fields = [f for row in csv.reader(body, delimiter=sep) if row
               for f in (row[c] for c in cols if c < len(row))]
     if not any("," in f for f in fields):
-        return "."
+        return "."  # commas only in columns the contract ignores
     if any("," in f and "." in f for f in fields):
         raise RecordingError("numbers are written with both '.' and ',' (thousands "
                              "separators?): save the file without them")

@@ -50,6 +50,8 @@ DIALECTS = {
         "sep=;\r\n" + text(r, ";", ",")).encode("utf-8-sig"),
     "excel unicode text (utf-16, tab)": lambda r: text(r, "\t", ",", UPPER).encode("utf-16"),
     "cp1252 extra column": lambda r: text(r, ";", ",", extra=("note", "rygø")).encode("cp1252"),
+    "; decimal points, a note with commas": lambda r: text(r, ";", extra=("note", "a, b")
+                                                           ).encode(),
     "quoted names and values": lambda r: text(r, ";", ",", [f'"{c}"' for c in COLUMNS]
                                               ).encode(),
 }

@@ -32,7 +32,7 @@ its unit and its reason is a field of ``Checks``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import ndimage
@@ -90,7 +90,7 @@ class Checks:
     # when the fit can tell nothing (a recording too short or too still to fit).
     gyro_implausible_rad_s: float = 20.0
     # Typical steps: a longer step is a gap (korset.recording.GAP_STEPS).
-    gap_steps: float = field(default=GAP_STEPS)
+    gap_steps: float = GAP_STEPS
 
 
 CHECKS = Checks()
