@@ -80,8 +80,8 @@ class Checks:
     # Fraction of u's change the fit explains beyond a constant bias (weighted). With the
     # gyro shifted in time against the accelerometer (no relation) it stayed below 0.14
     # (810 shifts of 270 recordings; the highest where repetitions realign at half a
-    # recording's shift); 264 simulated sets explained 0.5-1, the real recordings
-    # 0.37-0.94 but for two short walks (0.05, 0.15: nothing said).
+    # recording's shift); 264 simulated sets explained 0.5-1, the six real recordings
+    # told 0.37-0.94 (three walks of 8-11 s have too few windows: nothing said).
     gyro_min_explained: float = 0.2
     # Factor: the fitted scale in the right unit. Smoothing and linear acceleration put
     # it at 0.52-1.09 in simulated and real recordings; a wrong unit is 57 times off.
