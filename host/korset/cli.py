@@ -8,8 +8,10 @@ listed here only once it works.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import logging
+import signal
 import sys
 
 from korset import KorsetError, __version__
@@ -38,8 +40,55 @@ COMMANDS = {
 }
 
 
+# Signals that end a command as an exception: the default action of each ends the
+# process at once, skipping ``finally`` and ``with tempfile.TemporaryDirectory()``.
+# SIGINT is Python's KeyboardInterrupt already.
+END_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP")
+                    if hasattr(signal, name))
+
+
+class Terminated(BaseException):
+    """A signal asked the command to end: raised wherever it is, so that everything it
+    opened is closed and its temporary files removed on the way out. A BaseException, as
+    KeyboardInterrupt is, so that no ``except Exception`` holds it up."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _terminate(signum: int, _frame) -> None:
+    for s in END_SIGNALS:  # one is enough: let the unwinding finish its cleanup
+        signal.signal(s, signal.SIG_IGN)
+    raise Terminated(signum)
+
+
+@contextlib.contextmanager
+def _signals_unwind():
+    """While inside, SIGTERM and SIGHUP raise Terminated; the old handlers come back
+    after. Outside the main thread (Python sets handlers only there) nothing changes."""
+    try:
+        before = {s: signal.signal(s, _terminate) for s in END_SIGNALS}
+    except ValueError:
+        yield
+        return
+    try:
+        yield
+    finally:
+        for s, handler in before.items():
+            signal.signal(s, handler)
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors in one line, the command and what is wrong (an impossible number
+    names its bounds): the usage itself is a --help away."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="korset", description="Korset: lower-back stabilisation training wearable.")
     parser.add_argument("--version", action="version", version=f"korset {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debugging detail")
@@ -61,7 +110,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return args._module.run(args)
+        with _signals_unwind():
+            return args._module.run(args)
+    except Terminated as e:
+        return 128 + e.signum
     except KorsetError as e:
         print(f"korset {args.command}: {e}", file=sys.stderr)
         return 1

@@ -1,6 +1,7 @@
 import json
 
 import numpy as np
+import pytest
 
 from korset.cli import main
 from korset.recording import read_csv
@@ -49,7 +50,62 @@ def test_bad_input_gets_one_line_errors(tmp_path, capsys):
     assert main(["sim", "-e", "12", "-o", str(tmp_path / "x.csv")]) == 1
     assert "no exercise" in capsys.readouterr().err
     assert main(["sim", "-e", "3"]) == 1
-    assert main(["sim", "-e", "3", "-o", str(tmp_path / "x.csv"), "--fault-rate", "2"]) == 1
+    with pytest.raises(SystemExit) as e:  # a usage error, before anything runs
+        main(["sim", "-e", "3", "-o", str(tmp_path / "x.csv"), "--fault-rate", "2"])
+    assert e.value.code == 2 and "--fault-rate" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())
+
+
+def _sim(out, *more):
+    return main(["sim", "-e", "hold", "--seed", "2", "-o", str(out), *more])
+
+
+def test_sim_does_not_overwrite_the_users_files_without_force(tmp_path, capsys):
+    out = tmp_path / "rec.csv"
+    mine = tmp_path / "rec.json"  # the user's own file, where the truth would go
+    mine.write_text("mine")
+    assert _sim(out) == 1
+    err = capsys.readouterr().err
+    assert f"{mine} exists" in err and "--force" in err and len(err.splitlines()) == 1
+    assert mine.read_text() == "mine" and not out.exists()
+    out.write_text("my recording")
+    mine.unlink()
+    assert _sim(out) == 1  # the recording itself
+    assert out.read_text() == "my recording" and not mine.exists()
+    assert _sim(out, "--force") == 0
+    assert out.read_text().startswith("t,") and json.loads(mine.read_text())["kind"] == "hold"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rec.csv", "rec.json"]  # no .tmp
+
+
+def test_sim_refuses_an_existing_plot_and_an_output_that_is_an_input(tmp_path, capsys):
+    plot = tmp_path / "set.png"
+    plot.write_bytes(b"mine")
+    assert _sim(tmp_path / "a.csv", "--plot", str(plot)) == 1
+    assert plot.read_bytes() == b"mine" and not (tmp_path / "a.csv").exists()
+    # The truth beside the recording would be the programme being read: never, not even
+    # with --force.
+    prog = tmp_path / "p.json"
+    prog.write_text("{}")
+    capsys.readouterr()
+    assert main(["sim", "-e", "hold", "--programme", str(prog), "-o", str(tmp_path / "p.csv"),
+                 "--force"]) == 1
+    assert "also the input" in capsys.readouterr().err and prog.read_text() == "{}"
+    assert not (tmp_path / "p.csv").exists()
+    # The recording and the plot the same file.
+    assert _sim(tmp_path / "b.csv", "--plot", str(tmp_path / "b.csv"), "--force") == 1
+    assert not (tmp_path / "b.csv").exists()
+
+
+def test_sim_corpus_does_not_write_over_a_directory_with_files(tmp_path, capsys):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "notes.txt").write_text("mine")
+    args = ["sim", "--corpus", str(corpus), "--patients", "1", "--rates", "52"]
+    assert main(args) == 1
+    assert "--force" in capsys.readouterr().err
+    assert [p.name for p in corpus.iterdir()] == ["notes.txt"]
+    assert main([*args, "--force"]) == 0
+    assert (corpus / "index.json").exists() and (corpus / "notes.txt").read_text() == "mine"
 
 
 def test_corpus_is_reproducible_from_its_seed(tmp_path):

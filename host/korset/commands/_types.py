@@ -48,12 +48,17 @@ def _number(text: str, kind: type) -> float | int:
     return value
 
 
+def _show(x: float) -> str:
+    return f"{x:g}" if isinstance(x, float) else str(x)
+
+
 def _bounds(lo: float, hi: float | None, unit: str, lo_open: bool) -> str:
     unit = f" {unit}" if unit else ""
     if hi is None:
-        return f"{'more than' if lo_open else 'at least'} {lo:g}{unit}"
-    return f"{'more than ' if lo_open else ''}{lo:g}-{hi:g}{unit}" if isinstance(hi, float) \
-        else f"{lo}-{hi}{unit}"
+        return f"{'more than' if lo_open else 'at least'} {_show(lo)}{unit}"
+    if lo_open:
+        return f"more than {_show(lo)} and at most {_show(hi)}{unit}"
+    return f"{_show(lo)}-{_show(hi)}{unit}"
 
 
 def int_range(lo: int, hi: int | None, unit: str = "", why: str = "") -> Callable[[str], int]:

@@ -47,18 +47,28 @@ import json
 import sys
 from pathlib import Path
 
+from korset.commands import _types
+
+# Seconds of simulated motion for the firmware benchmark: at least one second (the 32-bit
+# heap figures count whole seconds) and at most ten minutes (the unix port keeps the
+# recorded bus traffic in its heap).
+SECONDS_RANGE = (1.0, 600.0)
+
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("what", choices=["firmware", "detection", "analysis", "storage", "sync"])
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--rate", type=int, default=104, help="firmware: IMU rate, Hz (default 104)")
-    p.add_argument("--seconds", type=float, default=60.0,
-                   help="firmware: seconds of simulated motion (default 60)")
-    p.add_argument("--patients", type=int, default=10,
-                   help="detection, analysis: simulated patients per exercise and rate "
-                   "(default 10)")
-    p.add_argument("--rates", default="52,104",
-                   help="detection, analysis: rates, Hz (default 52,104)")
+    p.add_argument("--rate", type=int, default=104, choices=_types.LSM6DSOX_RATES_HZ,
+                   metavar="HZ", help="firmware: IMU rate, Hz, one the LSM6DSOX makes: "
+                   + ", ".join(map(str, _types.LSM6DSOX_RATES_HZ)) + " (default 104)")
+    p.add_argument("--seconds", type=_types.float_range(*SECONDS_RANGE, "s"), default=60.0,
+                   help="firmware: seconds of simulated motion, 1-600 (default 60)")
+    p.add_argument("--patients", type=_types.patients, default=10,
+                   help="detection, analysis: simulated patients per exercise and rate, "
+                   "1-1000 (default 10)")
+    p.add_argument("--rates", type=_types.rate_list(), default=(52.0, 104.0),
+                   help="detection, analysis: rates, whole Hz 25-833, comma-separated "
+                   "(default 52,104)")
     p.add_argument("--variant", default=None, choices=["standard", "unseen", "both"],
                    help="detection: the corpus's development settings or unseen ones "
                    "(default standard); analysis: default both")
@@ -68,9 +78,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="detection: run the firmware on the virtual board (slower)")
     p.add_argument("--exercises",
                    help="detection, analysis: only these exercises, comma-separated (default all)")
-    p.add_argument("--seed", type=int, default=1,
-                   help="analysis: the corpus's seed (default 1, the one the figures are "
-                   "quoted for; another checks that they hold for patients never looked at)")
+    p.add_argument("--seed", type=_types.seed, default=1,
+                   help="analysis: the corpus's seed, 0 to 2**32-1 (default 1, the one the "
+                   "figures are quoted for; another checks that they hold for patients never "
+                   "looked at)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -116,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
     from korset.bench.detection import run_detection_bench
 
     exercises = args.exercises.split(",") if args.exercises else None
-    rates = tuple(float(r) for r in args.rates.split(","))
+    rates = args.rates
 
     def progress(done, total, name):
         if not args.json:
@@ -156,7 +167,7 @@ def _storage(args: argparse.Namespace) -> int:
         if not args.json:
             print(f"\r[{done}/{total}] {name:<40}", end="", file=sys.stderr, flush=True)
 
-    rates = tuple(float(r) for r in args.rates.split(","))
+    rates = args.rates
     r = run_storage_bench(min(args.patients, 100), rates, progress)
     if args.json:
         print(json.dumps(r, indent=1))
@@ -222,7 +233,7 @@ def _analysis(args: argparse.Namespace) -> int:
     from korset.bench.analysis import run_analysis_bench, run_real_data, run_speed_bench
 
     variants = ["standard", "unseen"] if args.variant in (None, "both") else [args.variant]
-    rates = tuple(float(r) for r in args.rates.split(","))
+    rates = args.rates
     exercises = args.exercises.split(",") if args.exercises else None
 
     def progress(done, total, name):
@@ -244,8 +255,8 @@ def _analysis(args: argparse.Namespace) -> int:
     for variant, r in result["variants"].items():
         t = r["total"]
         print(f"{variant}: {t['sets']} simulated sets ({args.patients} patients x every "
-              f"exercise x {args.rates} Hz, corpus seed {args.seed}), each with its end marked "
-              f"as the board marks it")
+              f"exercise x {','.join(f'{x:g}' for x in rates)} Hz, corpus seed {args.seed}), "
+              "each with its end marked as the board marks it")
         for key, op, target in ANALYSIS_TARGETS:
             print(f"  {key:<20} {t[key]!s:>7}  target {op} {target:g}: "
                   f"{_met(t[key], op, target)}")

@@ -5,15 +5,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from korset.commands import _ble
+from korset.commands import _ble, _types
 
 STATES = {0: "idle", 1: "waiting", 2: "active"}
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     _ble.add_arguments(p)
-    p.add_argument("--rate", type=int, default=10, help="packets per second, 10-25 (default 10)")
-    p.add_argument("--seconds", type=float, default=30.0, help="how long (default 30)")
+    p.add_argument("--rate", type=_types.int_range(*_types.LIVE_RATE_RANGE_HZ, "Hz",
+                                                   "the rates the board sends at"),
+                   default=10, help="packets per second, 10-25 (default 10)")
+    # Up to a day: asyncio's timeouts take any positive number, a watch is shorter.
+    p.add_argument("--seconds", type=_types.positive_float("s", 86400.0), default=30.0,
+                   help="how long, up to a day, 86400 s (default 30)")
 
 
 def run(args: argparse.Namespace) -> int:

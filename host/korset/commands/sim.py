@@ -13,33 +13,56 @@ import json
 import sys
 from pathlib import Path
 
+from korset.commands import _outputs, _types
+
+# A set's size, beyond a leaflet's dose (15-20 reps, up to 10 holds) but within what the
+# simulator's 1000 Hz motion grid keeps in memory (100 reps: about 10 minutes).
+REPS_RANGE = (1, 100)
+HOLDS_RANGE = (1, 30)
+# Tempo scale: a quarter of the usual time per rep (faster than a person moves in these
+# exercises) to four times it.
+TEMPO_RANGE = (0.25, 4.0)
+
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--exercise", "-e", help="catalogue number 1-9, reps, hold, or a custom key "
                    "from --programme")
-    p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    p.add_argument("--seed", type=_types.seed, default=1,
+                   help="random seed, 0 to 2**32-1 (default 1)")
     p.add_argument("--output", "-o", type=Path, help="recording to write (PATH.csv; truth "
                    "goes to PATH.json)")
-    p.add_argument("--rate", type=float, default=104.0, help="sample rate, Hz (default 104)")
-    p.add_argument("--reps", type=int, help="number of repetitions (default: the dose)")
-    p.add_argument("--holds", type=int, help="number of holds (default: the dose)")
-    p.add_argument("--fault-rate", type=float, default=0.2,
+    p.add_argument("--rate", type=_types.imu_rate_hz, default=104.0,
+                   help="sample rate, Hz, 25-833 as the IMUs make (default 104)")
+    p.add_argument("--reps", type=_types.int_range(*REPS_RANGE, "repetitions"),
+                   help=f"number of repetitions, {REPS_RANGE[0]}-{REPS_RANGE[1]} "
+                        "(default: the dose)")
+    p.add_argument("--holds", type=_types.int_range(*HOLDS_RANGE, "holds"),
+                   help=f"number of holds, {HOLDS_RANGE[0]}-{HOLDS_RANGE[1]} "
+                        "(default: the dose)")
+    p.add_argument("--fault-rate", type=_types.fraction, default=0.2,
                    help="share of reps/holds with a fault, 0-1 (default 0.2)")
-    p.add_argument("--tolerance", type=float, help="tolerance in degrees for every axis "
+    p.add_argument("--tolerance", type=_types.tolerance_deg,
+                   help="tolerance in degrees for every axis, 0.5-30 as the board takes "
                    "(default: the exercise's)")
     p.add_argument("--chip", default="lsm6dsox", choices=["lsm6dsox", "mpu6886", "mpu6050"])
     p.add_argument("--errors", default="typical", choices=["typical", "large", "none"],
                    help="sensor errors: within the datasheet, beyond it, or an ideal sensor")
-    p.add_argument("--tempo", type=float, help="tempo scale (1: usual; 2: twice as slow)")
+    p.add_argument("--tempo", type=_types.float_range(*TEMPO_RANGE, "x the usual time",
+                                                      "a quarter to four times the usual pace"),
+                   help="tempo scale, 0.25-4 (1: usual; 2: twice as slow)")
     p.add_argument("--no-buzz", action="store_true",
                    help="leave out the motor vibration during faults")
     p.add_argument("--plot", type=Path, help="also draw the set (PNG)")
     p.add_argument("--programme", type=Path, help="programme file with custom exercises")
     p.add_argument("--corpus", type=Path, metavar="DIR", help="write the benchmark corpus")
-    p.add_argument("--patients", type=int, default=20, help="corpus: patients per exercise")
-    p.add_argument("--rates", default="52,104", help="corpus: sample rates, Hz (default 52,104)")
+    p.add_argument("--patients", type=_types.patients, default=20,
+                   help="corpus: patients per exercise, 1-1000 (default 20)")
+    p.add_argument("--rates", type=_types.rate_list(), default=(52.0, 104.0),
+                   help="corpus: sample rates, whole Hz 25-833, comma-separated "
+                        "(default 52,104)")
     p.add_argument("--variant", default="standard", choices=["standard", "unseen"],
                    help="corpus: the development set or the unseen-settings set")
+    _outputs.add_force_argument(p)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -51,17 +74,24 @@ def run(args: argparse.Namespace) -> int:
     if args.corpus:
         from korset.sim.corpus import write_corpus
 
-        rates = tuple(float(r) for r in args.rates.split(","))
+        if args.corpus.is_file():
+            raise KorsetError(f"{args.corpus} is a file: give a directory for --corpus")
+        if args.corpus.is_dir() and any(args.corpus.iterdir()) and not args.force:
+            raise KorsetError(f"{args.corpus} has files in it: give a new or empty "
+                              "directory, or --force to write the corpus over them")
 
         def progress(n, total, name):
             print(f"\r[{n}/{total}] {name:<50}", end="", file=sys.stderr, flush=True)
 
-        index = write_corpus(args.corpus, args.seed, args.patients, rates, args.variant,
+        index = write_corpus(args.corpus, args.seed, args.patients, args.rates, args.variant,
                              progress)
         print(f"\nwrote {len(index)} recordings to {args.corpus}", file=sys.stderr)
         return 0
     if not args.exercise or not args.output:
         raise KorsetError("give --exercise and --output (or --corpus DIR)")
+    csv_path = args.output.with_suffix(".csv")
+    json_path = csv_path.with_suffix(".json")
+    _outputs.check([csv_path, json_path, args.plot], inputs=[args.programme], force=args.force)
     try:
         if args.programme:
             from korset.programme import load
@@ -71,21 +101,26 @@ def run(args: argparse.Namespace) -> int:
             exercise = cat.get(args.exercise)
     except KeyError as e:
         raise KorsetError(str(e).strip("'\"")) from None
-    if not 0 <= args.fault_rate <= 1:
-        raise KorsetError("--fault-rate must be between 0 and 1")
     s = simulate(exercise, args.seed, rate_hz=args.rate, reps=args.reps, holds=args.holds,
                  fault_rate=args.fault_rate, tolerance_deg=args.tolerance, chip=args.chip,
                  errors=args.errors, tempo_scale=args.tempo, buzz=not args.no_buzz)
-    csv_path = args.output.with_suffix(".csv")
-    write_csv(s.recording, csv_path)
-    csv_path.with_suffix(".json").write_text(json.dumps(s.truth, indent=1))
+    _outputs.write(csv_path, lambda tmp: write_csv(s.recording, tmp))
+    _outputs.write(json_path, lambda tmp: tmp.write_text(json.dumps(s.truth, indent=1)))
     t = s.truth
     print(f"{csv_path}: {exercise.name_en} ({t['posture']}), {s.recording.duration_s:.1f} s at "
           f"{args.rate:g} Hz; truth: {t['reps']} reps, {len(t['holds'])} holds, "
-          f"{len(t['faults'])} faults -> {csv_path.with_suffix('.json')}")
+          f"{len(t['faults'])} faults -> {json_path}")
     if args.plot:
+        import matplotlib
+
         from korset.sim.plot import plot_simulation
 
-        plot_simulation(s, args.plot, f"{exercise.number or exercise.key}: {exercise.name_en}")
+        def draw(tmp: Path) -> None:
+            # The temporary file's name says nothing of the format: the plot's own does.
+            with matplotlib.rc_context({"savefig.format": args.plot.suffix[1:] or "png"}), \
+                    tmp.open("wb") as f:
+                plot_simulation(s, f, f"{exercise.number or exercise.key}: {exercise.name_en}")
+
+        _outputs.write(args.plot, draw)
         print(f"plot: {args.plot}")
     return 0

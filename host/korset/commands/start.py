@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from korset.commands import _ble
+from korset.commands import _ble, _types
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -15,7 +15,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     what.add_argument("--programme", type=Path, metavar="FILE",
                       help="send this programme (TOML) to the board and start its first set; "
                            "later starts without --exercise run its next sets")
-    p.add_argument("--tolerance", type=float, help="tolerance, degrees (default: the exercise's)")
+    p.add_argument("--tolerance", type=_types.tolerance_deg,
+                   help="tolerance, degrees, 0.5-30 as the board takes (default: the "
+                        "exercise's)")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -41,6 +41,10 @@ Variant `{variant}`: {description}
 """
 
 
+# Patients per exercise at most: corpus_sets gives exercise i the seeds from i * 1000.
+MAX_PATIENTS = 1000
+
+
 @dataclass(frozen=True)
 class CorpusSet:
     """One set of the corpus: who does what, at what rate, from which seed."""
@@ -61,7 +65,16 @@ class CorpusSet:
 def corpus_sets(patients: int, rates: tuple[float, ...], variant: str = "standard",
                 exercises: list[cat.Exercise] | None = None, seed: int = 1
                 ) -> list[CorpusSet]:
-    """The corpus's sets in order (exercise, patient, rate): every exercise, or these."""
+    """The corpus's sets in order (exercise, patient, rate): every exercise, or these.
+
+    ValueError for 0 patients or more than ``MAX_PATIENTS`` (one exercise's seeds would
+    run into the next's), or rates whose file names would be the same (whole Hz)."""
+    if not 1 <= patients <= MAX_PATIENTS:
+        raise ValueError(f"patients must be 1-{MAX_PATIENTS} (the seeds of one exercise are "
+                         f"{MAX_PATIENTS} apart), not {patients}")
+    if len({int(r) for r in rates}) != len(rates):
+        raise ValueError(f"rates {list(rates)} name two recordings alike: give distinct "
+                         "whole Hz")
     offset, errors, tempo_range = VARIANTS[variant]
     sets = []
     for ex_i, ex in enumerate(cat.EXERCISES):
@@ -73,17 +86,17 @@ def corpus_sets(patients: int, rates: tuple[float, ...], variant: str = "standar
                 lo, hi = tempo_range
                 tempo = lo + (hi - lo) * ((p * 0.618034) % 1.0)
             for rate in rates:
-                sets.append(CorpusSet(ex, ex_i, p, rate, seed * 1_000_000 + offset + ex_i * 1000
-                                      + p, tempo, errors))
+                sets.append(CorpusSet(ex, ex_i, p, rate, seed * 1_000_000 + offset
+                                      + ex_i * MAX_PATIENTS + p, tempo, errors))
     return sets
 
 
 def write_corpus(root: Path, seed: int = 1, patients: int = 20,
                  rates: tuple[float, ...] = (52.0, 104.0), variant: str = "standard",
                  progress=None) -> list[dict]:
+    plan = corpus_sets(patients, rates, variant, seed=seed)  # checked before anything made
     root.mkdir(parents=True, exist_ok=True)
     index = []
-    plan = corpus_sets(patients, rates, variant, seed=seed)
     for n, c in enumerate(plan, start=1):
         ex = c.exercise
         (root / ex.key).mkdir(exist_ok=True)

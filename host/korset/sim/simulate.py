@@ -95,7 +95,11 @@ def simulate(exercise: cat.Exercise, seed: int, *, rate_hz: float = 104.0,
              tolerance_deg: float | None = None, chip: str = "lsm6dsox",
              errors: str = "typical", tempo_scale: float | None = None, buzz: bool = True,
              accel_fs_g: int = 4, gyro_fs_dps: int = 500) -> Simulation:
-    """Simulate one set. ``errors``: "typical", "large" or "none" (ideal sensor)."""
+    """Simulate one set. ``errors``: "typical", "large" or "none" (ideal sensor).
+
+    ValueError for what cannot be simulated (``check``)."""
+    check(seed=seed, rate_hz=rate_hz, reps=reps, holds=holds, fault_rate=fault_rate,
+          tolerance_deg=tolerance_deg, chip=chip, errors=errors, tempo_scale=tempo_scale)
     seq = np.random.SeedSequence(seed)
     r_patient, r_plan, r_fault, r_sensor = (np.random.default_rng(s) for s in seq.spawn(4))
     tol = _tolerances(exercise, tolerance_deg)
@@ -271,6 +275,38 @@ def simulate(exercise: cat.Exercise, seed: int, *, rate_hz: float = 104.0,
     }
     truth["params"] = params
     return Simulation(Recording(ts, accel, gyro), truth, tf, b.dev, monitored, params)
+
+
+def check(*, seed: int = 0, rate_hz: float = 104.0, reps: int | None = None,
+          holds: int | None = None, fault_rate: float = 0.2,
+          tolerance_deg: float | None = None, chip: str = "lsm6dsox", errors: str = "typical",
+          tempo_scale: float | None = None) -> None:
+    """ValueError, naming the parameter, for a set that cannot be simulated: a negative
+    seed (numpy's seeds are >= 0), a rate not above 0 or above the motion grid's
+    ``INTERNAL_HZ`` (the sensor would only interpolate it), negative counts, a share
+    outside 0-1, a tolerance or tempo scale not above 0, an unknown chip or error level.
+    (The command line's bounds are narrower: what a board does, ``korset.commands._types``.)
+    """
+    def finite(x) -> bool:
+        return isinstance(x, (int, float, np.integer, np.floating)) and bool(np.isfinite(x))
+
+    if not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be an integer >= 0, not {seed!r}")
+    if not finite(rate_hz) or not 0 < rate_hz <= INTERNAL_HZ:
+        raise ValueError(f"rate_hz must be above 0 and at most {INTERNAL_HZ:g} Hz (the "
+                         f"motion grid), not {rate_hz!r}")
+    for name, n in (("reps", reps), ("holds", holds)):
+        if n is not None and (not isinstance(n, (int, np.integer)) or n < 0):
+            raise ValueError(f"{name} must be a whole number >= 0, not {n!r}")
+    if not finite(fault_rate) or not 0 <= fault_rate <= 1:
+        raise ValueError(f"fault_rate must be a share, 0-1, not {fault_rate!r}")
+    for name, x in (("tolerance_deg", tolerance_deg), ("tempo_scale", tempo_scale)):
+        if x is not None and (not finite(x) or x <= 0):
+            raise ValueError(f"{name} must be above 0, not {x!r}")
+    if chip not in sen.CHIPS:
+        raise ValueError(f"chip must be one of {sorted(sen.CHIPS)}, not {chip!r}")
+    if errors not in ("typical", "large", "none"):
+        raise ValueError(f"errors must be typical, large or none, not {errors!r}")
 
 
 def _rep_fault(b, rng, exercise, signature, tol, primary, axes, start, rise, plateau, fall,
