@@ -5,6 +5,8 @@ import sys
 from contextlib import closing
 from html.parser import HTMLParser
 
+import pytest
+
 from korset import paths
 from korset.cli import COMMANDS, main
 from korset.vboard import pull_files
@@ -93,3 +95,94 @@ def test_console_script_is_installed():
     proc = subprocess.run([sys.executable, "-m", "korset", "--version"], capture_output=True,
                           text=True)
     assert proc.returncode == 0 and proc.stdout.startswith("korset ")
+
+
+def _demo_step(out: str, pattern: str) -> re.Match:
+    m = re.search(pattern, out, re.M)
+    assert m, out
+    return m
+
+
+@pytest.mark.parametrize("exercise", ["reps", "hold"])
+def test_demo_shows_the_generic_kinds_too(exercise, capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("KORSET_HOME", str(tmp_path / "home"))
+    demo = tmp_path / "demo"
+    assert main(["demo", "--exercise", exercise, "--reps", "4", "--dir", str(demo)]) == 0
+    out = capsys.readouterr().out
+    assert "None" not in out
+    _demo_step(out, rf"Simulated patient: exercise {exercise} \(Any ")
+    _demo_step(out, rf"'korset start -e {exercise}'")
+    if exercise == "reps":
+        # Any repeated movement: no axis held still, so no faults to buzz for.
+        done = int(_demo_step(out, r"Repetitions: (\d+) done").group(1))
+        assert done == 4
+        _demo_step(out, r"\d+ rep\(s\) found \(the patient did 4\)")
+    else:
+        _demo_step(out, r"Holds: 3 done; the board counted \d+ live")
+        _demo_step(out, r"\d+ hold\(s\) found \(the patient held 3\)")
+    assert (demo / "report.html").exists()
+
+
+def test_demo_refuses_what_it_cannot_show_and_the_users_files(capsys, tmp_path):
+    assert main(["demo", "--exercise", "12", "--dir", str(tmp_path / "d")]) == 1
+    assert "no exercise" in capsys.readouterr().err
+    html = tmp_path / "mine.html"
+    html.write_text("mine")
+    assert main(["demo", "--html", str(html), "--dir", str(tmp_path / "d")]) == 1
+    err = capsys.readouterr().err
+    assert f"{html} exists" in err and "--force" in err and html.read_text() == "mine"
+    full = tmp_path / "full"
+    full.mkdir()
+    (full / "history.sqlite").write_text("mine")
+    assert main(["demo", "--dir", str(full)]) == 1
+    assert "--force" in capsys.readouterr().err
+    assert [p.name for p in full.iterdir()] == ["history.sqlite"]
+    assert not (tmp_path / "d").exists()
+
+
+def test_scan_without_bluetooth_says_so_in_words(capsys, monkeypatch):
+    """No D-Bus system bus (a container, a Linux without bluetoothd): bleak's BlueZ
+    backend meets [Errno 2] on the bus's socket."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("BlueZ's D-Bus socket is Linux's")
+    monkeypatch.delenv("KORSET_VIRTUAL_BOARD", raising=False)
+    monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent/system_bus_socket")
+    assert main(["scan", "--seconds", "1"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "Errno" not in err
+    assert err.startswith("korset scan: no Bluetooth adapter found")
+    assert "--virtual-board" in err and "korset demo" in err
+
+
+@pytest.mark.parametrize("error", ["no adapter", "powered off", "bluez not running"])
+def test_every_ble_command_says_no_adapter_in_words(error, capsys, monkeypatch):
+    from bleak import BleakScanner
+    from bleak.exc import (
+        BleakBluetoothNotAvailableError,
+        BleakBluetoothNotAvailableReason,
+        BleakDBusError,
+    )
+
+    raised = {
+        "no adapter": BleakBluetoothNotAvailableError(
+            "No Bluetooth adapters found.", BleakBluetoothNotAvailableReason.NO_BLUETOOTH),
+        "powered off": BleakBluetoothNotAvailableError(
+            "Bluetooth is off", BleakBluetoothNotAvailableReason.POWERED_OFF),
+        "bluez not running": BleakDBusError("org.freedesktop.DBus.Error.ServiceUnknown",
+                                            ["The name org.bluez was not provided"]),
+    }[error]
+
+    async def fail(*args, **kwargs):
+        raise raised
+
+    monkeypatch.delenv("KORSET_VIRTUAL_BOARD", raising=False)
+    monkeypatch.setattr(BleakScanner, "discover", fail)
+    monkeypatch.setattr(BleakScanner, "find_device_by_filter", fail)
+    for argv in (["scan"], ["info"], ["pair", "--device", "Korset-0001"]):
+        assert main(argv) == 1
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1, err
+        assert err.startswith(f"korset {argv[0]}: ")
+        assert ("no Bluetooth adapter found" if error != "powered off"
+                else "Bluetooth is off") in err, err
+        assert "--virtual-board" in err

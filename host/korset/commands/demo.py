@@ -10,7 +10,10 @@ it in a history and prints the report (and writes the HTML one).
 
 Everything goes into the demo's own directory (a new one under the system's
 temporary directory, or --dir): the virtual board, the session store, the
-history and the report. The user's own history is never touched.
+history and the report. The user's own history is never touched. Any
+catalogue exercise can be shown: the leaflet's 1-9 and the generic kinds
+(reps: any repeated movement, with no axis held still, so nothing to buzz
+for; hold: any held position).
 """
 
 from __future__ import annotations
@@ -20,24 +23,44 @@ import tempfile
 import time
 from pathlib import Path
 
+from korset.commands import _outputs, _types
+
 HISTORY = "history.sqlite"
 REPORT = "report.html"
+# Replay speed, x real time: 0 is as fast as the firmware runs; otherwise from a tenth of
+# real time (a 2-minute set then takes 20 minutes) to 100 x (about as fast as 0).
+SPEED_RANGE = (0.1, 100.0)
+
+
+def _speed(text: str) -> float:
+    value = _types.float_range(0.0, SPEED_RANGE[1], "x real time")(text)
+    if 0 < value < SPEED_RANGE[0]:
+        raise argparse.ArgumentTypeError(
+            f"must be 0 (as fast as the firmware runs) or {SPEED_RANGE[0]:g}-"
+            f"{SPEED_RANGE[1]:g} x real time, not {text}")
+    return value
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--exercise", "-e", default="3", help="leaflet exercise 1-9 (default 3)")
-    p.add_argument("--seed", type=int, default=1, help="simulated patient (default 1)")
-    p.add_argument("--reps", type=int, default=None,
-                   help="repetitions (default: the fewest the exercise asks for, e.g. 15)")
-    p.add_argument("--speed", type=float, default=0.0,
-                   help="0: as fast as the firmware runs (default); 1: real time; N: N x real time")
+    p.add_argument("--exercise", "-e", default="3",
+                   help="leaflet exercise 1-9, or the generic reps or hold (default 3)")
+    p.add_argument("--seed", type=_types.seed, default=1,
+                   help="simulated patient, 0 to 2**32-1 (default 1)")
+    p.add_argument("--reps", type=_types.int_range(1, 100, "repetitions"), default=None,
+                   help="repetitions, 1-100 (default: the fewest the exercise asks for, "
+                        "e.g. 15)")
+    p.add_argument("--speed", type=_speed, default=0.0,
+                   help="0: as fast as the firmware runs (default); 1: real time; N: N x real "
+                        f"time ({SPEED_RANGE[0]:g}-{SPEED_RANGE[1]:g})")
     p.add_argument("--lang", choices=("en", "da"), default="en",
                    help="language of the report (default en)")
     p.add_argument("--html", type=Path, metavar="PATH",
                    help=f"write the HTML report here (default: {REPORT} in the demo's directory)")
     p.add_argument("--dir", type=Path, default=None,
                    help="the demo's directory (virtual board, session store, history, report; "
-                        "default: a new one in the system's temporary directory, kept)")
+                        "default: a new one in the system's temporary directory, kept; "
+                        "one with files in it only with --force)")
+    _outputs.add_force_argument(p)
 
 
 def _patient(exercise, seed: int, reps: int | None):
@@ -53,7 +76,7 @@ def _patient(exercise, seed: int, reps: int | None):
         sim = simulate(exercise, seed + 1000 * k, reps=reps if exercise.kind == catalogue.REPS
                        else None, holds=3 if exercise.kind == catalogue.HOLD else None,
                        fault_rate=0.3, buzz=False)
-        if len(sim.truth["faults"]) >= 2:
+        if len(sim.truth["faults"]) >= 2 or not exercise.axes:  # reps: no axis to fault on
             return sim
     return sim
 
@@ -62,16 +85,42 @@ def step(text: str) -> None:
     print(f"==> {text}", flush=True)
 
 
+def _name(exercise) -> str:
+    """What a user types for it: the leaflet's number, else its key (reps, hold)."""
+    return str(exercise.number) if exercise.number is not None else exercise.key
+
+
 def run(args: argparse.Namespace) -> int:
+    import shutil
+
     from korset import KorsetError
-    from korset.vboard import VirtualBoard
+    from korset.cli import Terminated
     from korsetfw import catalogue
 
     try:
         exercise = catalogue.get(args.exercise)
     except KeyError as e:
         raise KorsetError(str(e).strip("'\"")) from None
+    if args.dir is not None and args.dir.is_dir() and any(args.dir.iterdir()) \
+            and not args.force:
+        raise KorsetError(f"{args.dir} has files in it: give a new or empty directory for "
+                          "--dir, or --force to run the demo in it (its board, history and "
+                          "report are replaced or added to)")
+    if args.dir is not None and args.dir.exists() and not args.dir.is_dir():
+        raise KorsetError(f"{args.dir} is a file: give a directory for --dir")
+    _outputs.check([args.html], force=args.force)
     root = args.dir or Path(tempfile.mkdtemp(prefix="korset-demo-"))
+    try:
+        return _demo(args, exercise, root)
+    except (KeyboardInterrupt, Terminated):
+        if args.dir is None:  # a demo stopped half-way: its own directory is of no use
+            shutil.rmtree(root, ignore_errors=True)
+        raise
+
+
+def _demo(args: argparse.Namespace, exercise, root: Path) -> int:
+    from korset.vboard import VirtualBoard
+
     board = VirtualBoard(root / "board")
     b = board.board
     step(f"The demo's directory is {root}: a virtual board (the firmware on the MicroPython "
@@ -80,8 +129,9 @@ def run(args: argparse.Namespace) -> int:
          "LittleFS flash), a session store, a history; yours is not touched")
     sim = _patient(exercise, args.seed, args.reps)
     truth = sim.truth
-    tol = ", ".join(f"{a} {t:g} deg" for a, t in truth["tolerance_deg"].items())
-    step(f"Simulated patient: exercise {exercise.number} ({exercise.name_en}), "
+    tol = ", ".join(f"{a} {t:g} deg" for a, t in truth["tolerance_deg"].items()) or \
+        "none (no axis is held still)"
+    step(f"Simulated patient: exercise {_name(exercise)} ({exercise.name_en}), "
          f"{truth['posture']}, {sim.recording.duration_s:.0f} s at "
          f"{sim.params['rate_hz']:g} Hz with sensor errors; tolerance {tol}; "
          f"{len(truth['faults'])} faults in the set")
@@ -131,10 +181,10 @@ def _exercise_set(board, exercise, sim, speed: float) -> bool:
 
     truth = sim.truth
     pace = " in real time" if speed == 1 else "" if speed == 0 else f" at {speed:g}x real time"
-    step(f"Starting a set of exercise {exercise.number}: the board boots from its flash (the "
+    step(f"Starting a set of exercise {_name(exercise)}: the board boots from its flash (the "
          "compiled firmware) with a setting to start the set at once (a real board: 'korset "
-         f"start -e {exercise.number}'); the patient's motion drives the simulated IMU{pace}")
-    settings = {"exercise": exercise.number, "status_period_s": 0}
+         f"start -e {_name(exercise)}'); the patient's motion drives the simulated IMU{pace}")
+    settings = {"exercise": exercise.number or exercise.key, "status_period_s": 0}
     result = board.run(sim.recording, speed=speed, install=False, settings=settings,
                        **end_with_long_press(sim.recording.duration_s))
     if result.exit_code != 0:
@@ -289,17 +339,14 @@ def _analyse(path: Path, truth: dict, db: Path, exercise) -> None:
 
 def _report(db: Path, html: Path, lang: str) -> None:
     from korset.history import History
-    from korset.report import ReportError, html_report, text_report
+    from korset.report import html_report, text_report
 
     records = History(db).sets(with_traces=True)
     step(f"The report of the demo's history ('korset report --db {db}'):")
     for line in text_report(records, lang).splitlines():
         print(f"    {line}".rstrip())
     page = html_report(records, lang)
-    try:
-        html.write_text(page, encoding="utf-8")
-    except OSError as e:
-        raise ReportError(f"{html}: {e.strerror or e}") from None
+    _outputs.write(html, lambda tmp: tmp.write_text(page, encoding="utf-8"))
     html = html.resolve()
     step(f"Wrote the HTML report {html} ({len(records)} set(s), {len(page) // 1024} kB, "
          "self-contained: movement over time, faults, repetitions or holds)")
