@@ -26,6 +26,67 @@ from korset.ble.client import KorsetClient, LinkError
 from korsetfw import protocol as p
 
 SCAN_TIMEOUT_S = 8.0
+TRY_WITHOUT_HARDWARE = "to try Korset without hardware use --virtual-board DIR or korset demo"
+NO_ADAPTER = ("no Bluetooth adapter found (is Bluetooth on? on Linux: is bluetoothd running, "
+              "does hciconfig or bluetoothctl list show an adapter?); " + TRY_WITHOUT_HARDWARE)
+# D-Bus errors that mean BlueZ (bluetoothd) is not on the system bus.
+_BLUEZ_ABSENT = ("org.freedesktop.DBus.Error.ServiceUnknown",
+                 "org.freedesktop.DBus.Error.NameHasNoOwner")
+
+
+class NoAdapter(LinkError):
+    """This computer has no Bluetooth this host can use: no adapter, off, or not allowed."""
+
+
+def no_adapter_words(e: BaseException) -> str | None:
+    """What an error from bleak's platform backend means in words when it is that this
+    computer has no usable Bluetooth; None for any other error.
+
+    On Linux bleak reaches BlueZ over the D-Bus system bus: without a bus (a container, a
+    system without dbus) connecting to its socket fails with [Errno 2] (or refused);
+    without bluetoothd the bus answers ServiceUnknown; without an adapter, or with it off,
+    bleak says so (BleakBluetoothNotAvailableError, as do CoreBluetooth and WinRT)."""
+    from bleak.exc import (
+        BleakBluetoothNotAvailableError,
+        BleakBluetoothNotAvailableReason,
+        BleakDBusError,
+    )
+
+    if isinstance(e, BleakBluetoothNotAvailableError):
+        reason = e.reason
+        if reason == BleakBluetoothNotAvailableReason.POWERED_OFF:
+            return f"Bluetooth is off: turn it on; {TRY_WITHOUT_HARDWARE}"
+        if reason == BleakBluetoothNotAvailableReason.NO_BLE_CENTRAL_ROLE:
+            return ("the Bluetooth adapter cannot scan for Bluetooth Low Energy devices (no "
+                    f"central role): use a BLE adapter; {TRY_WITHOUT_HARDWARE}")
+        if reason in (BleakBluetoothNotAvailableReason.DENIED_BY_USER,
+                      BleakBluetoothNotAvailableReason.DENIED_BY_SYSTEM,
+                      BleakBluetoothNotAvailableReason.DENIED_BY_UNKNOWN):
+            return ("this program may not use Bluetooth: allow it (the terminal) in the "
+                    f"system's privacy settings, or ask its administrator; {TRY_WITHOUT_HARDWARE}")
+        return NO_ADAPTER
+    if isinstance(e, BleakDBusError) and e.dbus_error in _BLUEZ_ABSENT:
+        return NO_ADAPTER
+    if isinstance(e, (FileNotFoundError, ConnectionRefusedError)):
+        return NO_ADAPTER  # no D-Bus system bus to reach BlueZ on
+    if isinstance(e, BleakError) and "no bluetooth adapters" in str(e).lower():
+        return NO_ADAPTER  # bleak before 2.0
+    return None
+
+
+@contextlib.contextmanager
+def _adapter(radio: SystemRadio):
+    """Inside, an error meaning there is no usable Bluetooth becomes NoAdapter, in words."""
+    if radio.scanner_backend is not None:  # the virtual radio: no adapter involved
+        yield
+        return
+    try:
+        yield
+    except (OSError, BleakError) as e:
+        words = no_adapter_words(e)
+        if words is None:
+            raise
+        raise NoAdapter(words) from e
 
 
 class SystemRadio:
@@ -122,10 +183,11 @@ async def find_board(radio: SystemRadio, device: str | None,
     """The board named or addressed ``device`` (None: the only Korset board in range)."""
     if device is not None:
         wanted = device.lower()
-        hit = await BleakScanner.find_device_by_filter(
-            lambda d, adv: d.address.lower() == wanted
-            or (adv.local_name or d.name or "").lower() == wanted,
-            timeout=timeout_s or SCAN_TIMEOUT_S, **radio.kwargs(radio.scanner_backend))
+        with _adapter(radio):
+            hit = await BleakScanner.find_device_by_filter(
+                lambda d, adv: d.address.lower() == wanted
+                or (adv.local_name or d.name or "").lower() == wanted,
+                timeout=timeout_s or SCAN_TIMEOUT_S, **radio.kwargs(radio.scanner_backend))
         if hit is not None:
             return hit
     found = await scan(radio, timeout_s or radio.scan_seconds)
@@ -153,8 +215,10 @@ def _seen(devices: list[BLEDevice]) -> str:
 
 async def scan(radio: SystemRadio, timeout_s: float | None = None) -> list[BLEDevice]:
     """Korset boards advertising nearby (by name, or by the Korset service)."""
-    found = await BleakScanner.discover(timeout=timeout_s or radio.scan_seconds, return_adv=True,
-                                        **radio.kwargs(radio.scanner_backend))
+    with _adapter(radio):
+        found = await BleakScanner.discover(timeout=timeout_s or radio.scan_seconds,
+                                            return_adv=True,
+                                            **radio.kwargs(radio.scanner_backend))
     boards = []
     for d, adv in found.values():
         name = adv.local_name or d.name or ""
@@ -168,7 +232,8 @@ async def connected(radio: SystemRadio, device: BLEDevice | str, *, pair: bool =
     """A ``KorsetClient`` on a connected (and, with ``pair``, newly bonded) board."""
     client = BleakClient(device, **radio.kwargs(radio.client_backend))
     try:
-        await client.connect()
+        with _adapter(radio):
+            await client.connect()
     except (TimeoutError, BleakError) as e:
         if "stored bond" in str(e):
             raise LinkError("the board no longer knows this computer (its bonds were "
