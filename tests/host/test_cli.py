@@ -123,6 +123,20 @@ def test_demo_shows_the_generic_kinds_too(exercise, capsys, tmp_path, monkeypatc
     assert (demo / "report.html").exists()
 
 
+@pytest.mark.parametrize("exercise", ["1", "2", "3", "4", "5", "6", "7", "9"])
+def test_demo_shows_every_leaflet_exercise(exercise, capsys, tmp_path, monkeypatch):
+    """8 in the whole story above, reps and hold beside it; the others here (a few
+    seconds each with four repetitions)."""
+    monkeypatch.setenv("KORSET_HOME", str(tmp_path / "home"))
+    demo = tmp_path / "demo"
+    assert main(["demo", "--exercise", exercise, "--reps", "4", "--dir", str(demo)]) == 0
+    out = capsys.readouterr().out
+    _demo_step(out, rf"Simulated patient: exercise {exercise} \(")
+    _demo_step(out, rf"board\| set {exercise} \(")
+    assert "NOT buzzed" not in out and "NOT found" not in out
+    assert (demo / "report.html").exists()
+
+
 def test_demo_refuses_what_it_cannot_show_and_the_users_files(capsys, tmp_path):
     assert main(["demo", "--exercise", "12", "--dir", str(tmp_path / "d")]) == 1
     assert "no exercise" in capsys.readouterr().err
