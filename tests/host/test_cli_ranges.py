@@ -114,6 +114,8 @@ def test_a_usage_error_is_one_line_too(capsys):
     ({"tolerance_deg": 0.0}, "tolerance"),
     ({"chip": "bmi270"}, "chip"),
     ({"errors": "some"}, "errors"),
+    ({"accel_fs_g": 3}, "accel_fs_g"),
+    ({"gyro_fs_dps": 125, "chip": "mpu6886"}, "gyro_fs_dps"),
 ])
 def test_the_simulator_refuses_the_same(options, message):
     from korset.sim import simulate

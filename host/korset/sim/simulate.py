@@ -99,7 +99,8 @@ def simulate(exercise: cat.Exercise, seed: int, *, rate_hz: float = 104.0,
 
     ValueError for what cannot be simulated (``check``)."""
     check(seed=seed, rate_hz=rate_hz, reps=reps, holds=holds, fault_rate=fault_rate,
-          tolerance_deg=tolerance_deg, chip=chip, errors=errors, tempo_scale=tempo_scale)
+          tolerance_deg=tolerance_deg, chip=chip, errors=errors, tempo_scale=tempo_scale,
+          accel_fs_g=accel_fs_g, gyro_fs_dps=gyro_fs_dps)
     seq = np.random.SeedSequence(seed)
     r_patient, r_plan, r_fault, r_sensor = (np.random.default_rng(s) for s in seq.spawn(4))
     tol = _tolerances(exercise, tolerance_deg)
@@ -280,11 +281,13 @@ def simulate(exercise: cat.Exercise, seed: int, *, rate_hz: float = 104.0,
 def check(*, seed: int = 0, rate_hz: float = 104.0, reps: int | None = None,
           holds: int | None = None, fault_rate: float = 0.2,
           tolerance_deg: float | None = None, chip: str = "lsm6dsox", errors: str = "typical",
-          tempo_scale: float | None = None) -> None:
+          tempo_scale: float | None = None, accel_fs_g: int = 4, gyro_fs_dps: int = 500
+          ) -> None:
     """ValueError, naming the parameter, for a set that cannot be simulated: a negative
     seed (numpy's seeds are >= 0), a rate not above 0 or above the motion grid's
     ``INTERNAL_HZ`` (the sensor would only interpolate it), negative counts, a share
-    outside 0-1, a tolerance or tempo scale not above 0, an unknown chip or error level.
+    outside 0-1, a tolerance or tempo scale not above 0, an unknown chip, error level or
+    full scale of the chip.
     (The command line's bounds are narrower: what a board does, ``korset.commands._types``.)
     """
     def finite(x) -> bool:
@@ -305,6 +308,12 @@ def check(*, seed: int = 0, rate_hz: float = 104.0, reps: int | None = None,
             raise ValueError(f"{name} must be above 0, not {x!r}")
     if chip not in sen.CHIPS:
         raise ValueError(f"chip must be one of {sorted(sen.CHIPS)}, not {chip!r}")
+    elif accel_fs_g not in sen.CHIPS[chip].accel_lsb_per_g:
+        raise ValueError(f"accel_fs_g must be one of {sorted(sen.CHIPS[chip].accel_lsb_per_g)} "
+                         f"g for {chip}, not {accel_fs_g!r}")
+    elif gyro_fs_dps not in sen.CHIPS[chip].gyro_lsb_per_dps:
+        raise ValueError(f"gyro_fs_dps must be one of {sorted(sen.CHIPS[chip].gyro_lsb_per_dps)}"
+                         f" deg/s for {chip}, not {gyro_fs_dps!r}")
     if errors not in ("typical", "large", "none"):
         raise ValueError(f"errors must be typical, large or none, not {errors!r}")
 
