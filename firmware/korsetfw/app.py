@@ -33,7 +33,7 @@ Console lines (machine-readable, one per event; the host's replay reads them):
 
 import array
 
-from korsetfw import FIRMWARE_VERSION, button, catalogue
+from korsetfw import FIRMWARE_VERSION, button, catalogue, forget
 from korsetfw import events as ev
 from korsetfw.align import Aligner
 from korsetfw.compat import print_exception
@@ -130,10 +130,7 @@ class App:
         """The exercise (and tolerance) the next set without its own uses; kept on flash."""
         self.settings.exercise = exercise.number or exercise.key
         self.settings.tolerance_deg = tolerance_deg
-        if self.settings_path is not None:
-            from korsetfw import settings
-
-            settings.save(self.settings, self.settings_path)
+        self._save_settings()
 
     def set_programme(self, sets, packed):
         """The patient's programme (programme.ProgrammeSet list; ``packed``: its wire form,
@@ -143,10 +140,15 @@ class App:
         self.programme = sets
         self.programme_next = 0
         self.settings.programme = binascii.hexlify(bytes(packed)).decode()
-        if self.settings_path is not None:
-            from korsetfw import settings
+        self._save_settings()
 
-            settings.save(self.settings, self.settings_path)
+    def _save_settings(self):
+        if self.settings_path is None:
+            return
+        from korsetfw import settings
+
+        settings.save(self.settings, self.settings_path)
+        forget("settings")  # as after boot: loaded for the save only
 
     def start_next_in_programme(self):
         s = self.programme[self.programme_next % len(self.programme)]

@@ -9,7 +9,8 @@ with the board key and arms the watchdog when asked.
 What only boot needs is dropped before the loop runs (``korsetfw.forget``), so
 that its code goes back to the heap: the board definition's schema and checks
 (``boarddef``), the hardware builder and the IMU driver table (``hw``, ``imu``),
-and this module itself (``/main.py`` drops it once ``build`` has returned).
+the settings' parsing and checks (``settings``: the App keeps the values), and
+this module itself (``/main.py`` drops it once ``build`` has returned).
 """
 
 from korsetfw import forget
@@ -32,7 +33,7 @@ def build(hardware=None, clock=None):
     from korsetfw.app import App
     from korsetfw.store import SessionStore
 
-    prefs = settings.load("/settings.json")
+    prefs = settings.values(settings.load("/settings.json"))
     if hardware is None:
         from korsetfw import hw
 
@@ -59,9 +60,10 @@ def build(hardware=None, clock=None):
         app.watchdog = hw.watchdog(prefs.watchdog_s)
         print("watchdog: %s" % ("on, %d s" % prefs.watchdog_s if app.watchdog is not None
                                 else "this port has none"))
-    # The hardware builder and the IMU driver table are boot's alone (the driver's own
-    # module stays: the IMU object's class is in it).
-    forget("hw", "imu")
+    # The hardware builder, the IMU driver table and the settings' parsing are boot's alone
+    # (the driver's own module stays: the IMU object's class is in it; the settings are
+    # kept as plain values, and App.configure loads the module again to save them).
+    forget("hw", "imu", "settings")
     return app
 
 

@@ -42,6 +42,9 @@ POSTURE_UP = {
     SIDE_LYING: (0, 1, 0),
 }
 
+# The tolerances a patient's set may be given (the host's settings, CONFIGURE, PROGRAMME)
+TOLERANCE_RANGE_DEG = (0.5, 30.0)
+
 # Sides: whether repetitions alternate between left and right.
 ONE_SIDE = "one"
 ALTERNATE = "alternate"
@@ -50,6 +53,20 @@ ALTERNATE = "alternate"
 class Exercise:
     """One exercise. ``key`` is the name a programme file uses; ``number`` is the
     leaflet's (None for generic and custom exercises)."""
+
+    # Defaults as class attributes: an instance stores only what differs (on a board every
+    # instance attribute costs RAM, and most exercises share these).
+    reps = None  # (min, max) repetitions, for REPS
+    hold_s = None  # (min, max) seconds per hold, for HOLD
+    holds = None  # number of holds in a set, for HOLD
+    sides = ONE_SIDE
+    # For holds: True when the hold is stillness in the starting posture
+    # (exercise 1: the lower back must not move at all, so it is judged
+    # against the set's reference throughout); False when the patient
+    # moves into a held position (exercise 5's pelvic tilt), which is
+    # then judged against the position held.
+    hold_in_place = False
+    _texts = None
 
     def __init__(
         self,
@@ -79,17 +96,18 @@ class Exercise:
         # The other texts: given (a custom exercise), else korsetfw.catalogue_text's, looked
         # up when the host asks (that module is not on boards: see korsetfw.HOST_ONLY).
         given = (name_da, how_en, how_da)
-        self._texts = None if given == (None, None, None) else tuple(t or "" for t in given)
-        self.reps = reps  # (min, max) repetitions, for REPS
-        self.hold_s = hold_s  # (min, max) seconds per hold, for HOLD
-        self.holds = holds  # number of holds in a set, for HOLD
-        self.sides = sides
-        # For holds: True when the hold is stillness in the starting posture
-        # (exercise 1: the lower back must not move at all, so it is judged
-        # against the set's reference throughout); False when the patient
-        # moves into a held position (exercise 5's pelvic tilt), which is
-        # then judged against the position held.
-        self.hold_in_place = hold_in_place
+        if given != (None, None, None):
+            self._texts = tuple(t or "" for t in given)
+        if reps is not None:
+            self.reps = reps
+        if hold_s is not None:
+            self.hold_s = hold_s
+        if holds is not None:
+            self.holds = holds
+        if sides != ONE_SIDE:
+            self.sides = sides
+        if hold_in_place:
+            self.hold_in_place = hold_in_place
 
     def _text(self, i):
         texts = self._texts

@@ -22,6 +22,18 @@ class Hardware:
     ``button``, ``battery_adc``.
     """
 
+    # For the type checker only: MicroPython compiles a bare annotation to nothing.
+    unique_id: "bytes"
+    ble: "object | None"
+    battery: "Battery | None"
+    i2c: "machine.I2C"
+    imu: "object | None"
+    imu_error: "OSError | None"
+    motor: "Motor"
+    led: "machine.Pin | None"
+    button: "machine.Pin | None"
+    battery_adc: "machine.ADC | None"
+
 
 def build(board, settings, clock):
     """Create every part of ``board`` (a validated board dict). An IMU that does not

@@ -32,7 +32,6 @@ import struct
 from korsetfw import FIRMWARE_VERSION, boardkey, catalogue
 from korsetfw import protocol as p
 from korsetfw.compat import const, print_exception
-from korsetfw.settings import TOLERANCE_RANGE_DEG
 from korsetfw.units import from_decideg, to_decideg
 
 _IRQ_CENTRAL_CONNECT = const(1)
@@ -419,7 +418,7 @@ class Link:
         tolerance = None
         if tolerance_decideg:
             tolerance = from_decideg(tolerance_decideg)
-            lo, hi = TOLERANCE_RANGE_DEG
+            lo, hi = catalogue.TOLERANCE_RANGE_DEG
             if not lo <= tolerance <= hi:
                 raise ValueError("tolerance")
         return exercise, tolerance

@@ -11,7 +11,6 @@ import struct
 
 from korsetfw import catalogue as cat
 from korsetfw import protocol as p
-from korsetfw.settings import TOLERANCE_RANGE_DEG
 from korsetfw.units import from_decideg, to_decideg
 
 CUSTOM = 200  # exercise code of a set whose exercise is described in the set itself
@@ -55,7 +54,7 @@ def unpack(data, index=0):
     """A ProgrammeSet from its wire form. ValueError (or KeyError) when it is not valid."""
     (code, kind, posture, axes, tol_f, tol_l, tol_r, reps, hold_s, holds,
      flags) = struct.unpack(p.PROGRAMME_SET, data)
-    lo, hi = TOLERANCE_RANGE_DEG
+    lo, hi = cat.TOLERANCE_RANGE_DEG
     tolerance = {}
     for axis, bit in _AXIS_BITS:
         value = from_decideg({cat.FLEXION: tol_f, cat.LATERAL: tol_l,

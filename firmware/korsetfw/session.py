@@ -138,8 +138,10 @@ class SampleCoder:
         self.w = writer
         self.prev = [0] * AXES  # the last sample coded
         self.prev2 = [0] * AXES  # the one before
-        self.z1 = array.array("i", bytes(4 * BLOCK * AXES))  # zigzag residuals, order 1
-        self.z2 = array.array("i", bytes(4 * BLOCK * AXES))  # and order 2
+        # Zigzag residuals of order 1 and 2: residuals are taken modulo 2**16, so each
+        # fits 16 unsigned bits.
+        self.z1 = array.array("H", bytes(2 * BLOCK * AXES))
+        self.z2 = array.array("H", bytes(2 * BLOCK * AXES))
         self.order2 = [False] * AXES
         self.k = [0] * AXES
 

@@ -12,7 +12,7 @@ from korsetfw import catalogue
 _ANY_BOOL = "bool"
 _EXERCISE = "exercise"
 _TOLERANCE = "tolerance"
-TOLERANCE_RANGE_DEG = (0.5, 30.0)
+TOLERANCE_RANGE_DEG = catalogue.TOLERANCE_RANGE_DEG  # (defined there, for the link too)
 
 # name -> (default, allowed values or a kind, meaning)
 FIELDS = {
@@ -80,11 +80,31 @@ class Settings:
         return {name: getattr(self, name) for name in FIELDS}
 
 
+class Values:
+    """What the board keeps of its settings once booted (``values``): a Settings' fields
+    and problems as plain attributes, and no methods, so that holding one does not keep
+    this module's code in RAM (boot drops the module, ``korsetfw.forget``; ``save`` takes
+    one as it takes a Settings)."""
+
+    problems: "list[str]"  # for the type checker only: MicroPython compiles it to nothing
+
+
+def values(settings):
+    """The fields and problems of ``settings`` (a Settings) on a Values."""
+    v = Values()
+    for name in FIELDS:
+        setattr(v, name, getattr(settings, name))
+    v.problems = settings.problems
+    return v
+
+
 def save(settings, path="/settings.json"):
-    """Write ``settings`` whole or not at all, on LittleFS and FAT (``korsetfw.atomicfile``)."""
+    """Write ``settings`` (a Settings or Values) whole or not at all, on LittleFS and FAT
+    (``korsetfw.atomicfile``)."""
     from korsetfw import atomicfile
 
-    atomicfile.write(path, json.dumps(settings.as_dict()).encode())
+    atomicfile.write(path, json.dumps({name: getattr(settings, name)
+                                       for name in FIELDS}).encode())
 
 
 def load(path="/settings.json"):

@@ -40,3 +40,29 @@ def test_chip_neutral_rates_and_ranges_become_the_chips_own():
     for rate in settings.FIELDS["rate_hz"][1]:
         for cls in (lsm, mpu):
             assert abs(imu.nearest_rate(cls.RATES_HZ, rate) - rate) <= 0.04 * rate
+
+
+def test_the_values_a_board_keeps_are_the_settings_and_save_as_they_do(tmp="_values_test.json"):
+    s = settings.Settings({"rate_hz": 52, "exercise": 3, "tolerance_deg": 4.5, "bogus": 1})
+    v = settings.values(s)
+    for name in settings.FIELDS:
+        assert getattr(v, name) == getattr(s, name)
+    assert v.problems == s.problems and len(v.problems) == 1
+    v.exercise = 5  # App.configure changes it, then saves
+    try:
+        settings.save(v, tmp)
+        again = settings.load(tmp)
+    finally:
+        import os
+
+        for slot in (".a", ".b"):  # atomicfile's two record slots
+            try:
+                os.remove(tmp + slot + "/rec")
+            except OSError:
+                pass
+            try:
+                os.rmdir(tmp + slot)
+            except OSError:
+                pass
+    assert again.exercise == 5 and again.rate_hz == 52 and again.tolerance_deg == 4.5
+    assert again.problems == []
