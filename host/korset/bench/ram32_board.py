@@ -7,8 +7,9 @@ Phases:
    which the webassembly port lacks) and pins: none of it is the board's;
 2. boot as ``/main.py`` does it (``korsetfw.boot.build`` with ``/board.json``,
    ``/korset.key`` and no settings file: App and BLE link built, boot's own
-   modules dropped), with the hardware ``hw.build`` would make (the IMU driver on
-   the simulated bus, the motor and battery on stand-in pins);
+   modules dropped; the link started, as ``App.run`` does first), with the
+   hardware ``hw.build`` would make (the IMU driver on the simulated bus, the
+   motor and battery on stand-in pins);
 3. a set started with recording to a session file;
 4. the set run second by second (the peak);
 5. the set stopped and the App and link let go: what is left is the firmware's
@@ -45,6 +46,10 @@ def measure():
         _state["peak"] = max(_state["peak"], live - base)
     else:
         _live_after[done] = live
+        import micropython
+
+        print("@@qstr " + done)  # ram32.py reads the line qstr_info prints next
+        micropython.qstr_info()
 
 
 def next_phase():
@@ -73,17 +78,41 @@ def next_phase():
 
 
 class _Radio:
-    """``bluetooth.BLE`` as far as boot uses it (it switches the radio on; the link is
-    only built, ``App.run`` would start it)."""
+    """``bluetooth.BLE`` as far as boot and ``Link.start`` use it: nobody connects."""
 
     def active(self, on=None):
         return True
+
+    def config(self, *args, **kwargs):
+        if "bond" in kwargs:
+            raise ValueError("unknown config param")  # BTstack, as the board file says
+
+    def irq(self, handler):
+        pass
+
+    def gatts_register_services(self, services):
+        handles = []
+        n = 0
+        for _uuid, characteristics in services:
+            handles.append(tuple(range(n, n + len(characteristics))))
+            n += len(characteristics)
+        return handles
+
+    def gatts_set_buffer(self, handle, size):
+        pass
+
+    def gatts_write(self, handle, value):
+        pass
+
+    def gap_advertise(self, interval_us, adv_data=None, resp_data=None):
+        pass
 
 
 class _Bluetooth:
     """Stands in for the port's ``bluetooth`` module (C on every board: no heap)."""
 
     BLE = _Radio
+    UUID = str
 
 
 class _Pwm:
@@ -156,6 +185,7 @@ def _boot():
     app = boot.build(hardware, ticks)
     del boot
     korsetfw.forget("boot")  # as /main.py does
+    app.link.start()  # as App.run does first
     _objects["app"] = app
 
 
