@@ -37,6 +37,11 @@ LEAVE_ANGLE_DEG = 35.0  # turned this far from the reference: the patient left t
 LEAVE_MIN_S = 1.0
 LEAVE_LOOKBACK_S = 3.0  # judging stops up to this long before leaving was detected
 TRACE_HZ = 10.0
+# A set of the leaflet lasts minutes (at most 20 repetitions of a few seconds, or ten
+# holds of ten seconds with rests). A recording judged over more than this (s) holds
+# many sets, or a day: it is judged as one set, and the result says so, since the
+# counts then are not a set's (record each set on its own, or split the file).
+LONG_RECORDING_S = 20 * 60.0
 
 
 def analyze(recording: Recording, exercise: cat.Exercise, *,
@@ -84,9 +89,7 @@ def analyze(recording: Recording, exercise: cat.Exercise, *,
                              f"{_posture_words(exercise.posture)} as the exercise begins",
                              {"posture": posture, "expected": exercise.posture}))
 
-    q = orientation.integrate(t, gyro - bias, ref)
-    q = orientation.correct_tilt(q, accel, up, still, rate)
-    q = orientation.correct_heading(q, up, rate)
+    q = orientation.attitude(t, gyro - bias, accel, up, still, rate, ref)
     dev = orientation.deviation_deg(q)
 
     marked_end = None if end_s is None else int(np.searchsorted(t, end_s, side="right"))
@@ -118,6 +121,12 @@ def analyze(recording: Recording, exercise: cat.Exercise, *,
                                end_marked=end == marked_end)
 
     judged_s = float(t[end - 1] - t[ref]) if end > ref else 0.0
+    if judged_s > LONG_RECORDING_S:
+        minutes = round(judged_s / 60.0)
+        warnings.append(Note("long_recording", f"{minutes} minutes were judged as one set: "
+                             "a set lasts minutes, so this holds many sets; the counts are "
+                             "for the whole recording (record each set on its own, or "
+                             "split the file, for a result per set)", {"minutes": minutes}))
     outside_s = fl.time_outside_s(t, monitored, fault_judged, tol)
     quality = Quality(
         max_deviation_deg={a: round(float(np.max(np.abs(monitored[fault_judged, i]))), 2)

@@ -42,6 +42,16 @@ MOVING_TILT_WEIGHT = 0.05  # ... moving ones count this much
 STILL_TURN_RAD_S = np.radians(0.3)
 BIAS_WALK_RAD_S = np.radians(0.04)  # per sqrt(s): the bias walk allowed (2x the large simulated)
 HEADING_TREND_S = 30.0  # window of the heading's robust trend
+# Long recordings are taken in pieces of this length (s), each integrated from the
+# attitude the one before found at their seam: an hour's gyro integrated from one
+# reference drifts by the bias left after estimation (~0.02-0.05 deg/s, simulated and
+# datasheet-typical) into tens of degrees or a turn over, where correcting the tilt
+# afterwards is ill-posed (which way round is a half turn?). Five minutes keep the
+# drift within a few degrees, which the corrections below remove exactly.
+PIECE_S = 300.0
+# ... and each piece reaches this far (s) past its seams on both sides, so that the
+# smoothers (TILT_SMOOTHING_S, HEADING_TREND_S) see both sides of a seam.
+PIECE_OVERLAP_S = 2.0 * HEADING_TREND_S
 
 
 # -- quaternions (w, x, y, z), arrays of shape (..., 4) ------------------------------------
@@ -212,8 +222,15 @@ def correct_tilt(q: np.ndarray, accel: np.ndarray, up: np.ndarray, still: np.nda
     frame). ``still``: (n,) bool, where the accelerometer sees gravity alone."""
     seen = rotate(q, accel)
     seen /= np.maximum(np.linalg.norm(seen, axis=-1, keepdims=True), 1e-9)
-    # The small rotation taking ``up`` to where gravity is seen: drift (+ linear accel).
-    err = _cross(np.broadcast_to(up, seen.shape), seen)
+    # The rotation taking ``up`` to where gravity is seen: drift (+ linear accel), as a
+    # rotation vector. Its angle is atan2(|up x seen|, up . seen), not |up x seen| (its
+    # sine): the sine is the small-angle form, which over an hour's drift of tens of
+    # degrees left a residual of angle - sin(angle) (4.5 degrees at 45) that read as a
+    # fault lasting the rest of the set.
+    cross = _cross(np.broadcast_to(up, seen.shape), seen)
+    sine = np.linalg.norm(cross, axis=-1)
+    angle = np.arctan2(sine, seen @ up)
+    err = cross * (angle / np.maximum(sine, 1e-12))[:, None]
     # Where the body is still there is no linear acceleration: gravity is trusted over
     # a couple of seconds (holds, rests); where it moves, the gyro carries the attitude.
     weight = np.where(still, 1.0, MOVING_TILT_WEIGHT)[:, None]
@@ -237,6 +254,56 @@ def correct_heading(q: np.ndarray, up: np.ndarray, rate_hz: float,
     trend = ndimage.uniform_filter1d(trend, max(1, size // 4), mode="nearest")
     trend = slow.expand(trend, step, len(psi))
     return qmul(from_rotvec(-trend[:, None] * up[None, :]), q)
+
+
+def attitude(t: np.ndarray, gyro: np.ndarray, accel: np.ndarray, up: np.ndarray,
+             still: np.ndarray, rate_hz: float, ref: int) -> np.ndarray:
+    """Attitudes (n, 4), body at t -> reference frame: the three passes, over pieces of
+    ``PIECE_S`` for a long recording. ``gyro`` less its bias (rad/s); ``up``: gravity at
+    the reference (unit vector); ``still``: where the accelerometer sees gravity alone.
+
+    Pieces go outwards from the reference, each anchored on its neighbour nearer
+    the reference: q = A @ (piece's own integration from its seam), with A the
+    neighbour's corrected attitude at the seam, and then corrected like a short
+    recording. Each piece keeps the samples between its seams.
+    """
+    def passes(q: np.ndarray, part: slice) -> np.ndarray:
+        q = correct_tilt(q, accel[part], up, still[part], rate_hz)
+        return correct_heading(q, up, rate_hz)
+
+    n = len(t)
+    if t[-1] - t[0] <= PIECE_S + 2.0 * PIECE_OVERLAP_S:
+        return passes(integrate(t, gyro, ref), slice(0, n))
+    out = np.empty((n, 4))
+    t_ref = t[ref]
+    seams = np.searchsorted(t, t_ref + PIECE_S * np.arange(
+        -np.ceil((t_ref - t[0]) / PIECE_S), np.ceil((t[-1] - t_ref) / PIECE_S) + 1))
+    seams = np.unique(np.clip(seams, 0, n))
+    home = int(np.searchsorted(seams, ref, side="right")) - 1  # the piece holding ref
+    reach = int(round(PIECE_OVERLAP_S * rate_hz))
+
+    def piece(k: int, anchor: int, neighbour: tuple[int, np.ndarray] | None
+              ) -> tuple[int, np.ndarray]:
+        """Piece k integrated from ``anchor``, where ``neighbour`` (its first sample and
+        attitudes, overlap included) holds the attitude; keeps its own samples in out."""
+        a, b = seams[k], seams[k + 1]
+        lo, hi = max(0, a - reach), min(n, b + reach)
+        q = integrate(t[lo:hi], gyro[lo:hi], anchor - lo)
+        if neighbour is not None:
+            first, attitudes = neighbour
+            q = qmul(np.broadcast_to(attitudes[anchor - first], q.shape), q)
+        q = passes(q, slice(lo, hi))
+        out[a:b] = q[a - lo:b - lo]
+        return lo, q
+
+    home_piece = piece(home, ref, None)
+    later = home_piece
+    for k in range(home + 1, len(seams) - 1):  # from its first sample, in the one before
+        later = piece(k, seams[k], later)
+    earlier = home_piece
+    for k in range(home - 1, -1, -1):  # from the next one's first sample, in its overlap
+        earlier = piece(k, seams[k + 1], earlier)
+    return out
 
 
 def deviation_deg(q: np.ndarray) -> np.ndarray:
