@@ -231,3 +231,13 @@ def test_a_gyro_turning_against_the_tilt_is_a_warning_not_a_unit(slow, tmp_path)
     flipped = write(tmp_path / "flipped.csv", slow["rec"], g_scale=-1.0)
     codes = [w.code for w in inputs.load(flipped).warnings]
     assert codes == ["gyro_accel_disagree"]
+
+
+def test_the_options_name_the_units_the_reader_converts():
+    """The command-line options list the units without importing numpy; they must be the
+    reader's own tables (korset.analysis.inputs), no more and no fewer."""
+    from korset.commands import _csvunits
+
+    assert set(_csvunits.ACCEL_UNITS) == set(inputs.ACCEL_UNITS)
+    assert set(_csvunits.GYRO_UNITS) == set(inputs.GYRO_UNITS)
+    assert set(_csvunits.TIME_UNITS) == set(inputs.TIME_UNITS)

@@ -27,7 +27,7 @@ import json
 import sys
 from pathlib import Path
 
-from korset.commands import _history
+from korset.commands import _csvunits, _history
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -46,14 +46,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     _history.add_db_argument(p, "with --save: ")
     p.add_argument("--store", type=Path, metavar="DIR",
                    help="with --save: session store directory (default: the user's)")
-    csv = p.add_argument_group("CSV recordings from other devices")
-    csv.add_argument("--accel-unit", metavar="m/s2|g", help="acceleration unit (default m/s2)")
-    csv.add_argument("--gyro-unit", metavar="rad/s|deg/s",
-                     help="angular rate unit (default rad/s)")
-    csv.add_argument("--time-unit", metavar="s|ms", help="time unit (default s)")
-    csv.add_argument("--alignment", metavar="AXES",
-                     help="body x, y, z as signed sensor axes, e.g. +Y-X+Z (default +X+Y+Z; "
-                          "one starting with - is written --alignment=-Z+Y+X)")
+    _csvunits.add_arguments(p)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -67,8 +60,7 @@ def run(args: argparse.Namespace) -> int:
         from korset.programme import load as load_programme
 
         programme = load_programme(args.programme)
-    loaded = inputs.load(args.path, accel_unit=args.accel_unit, gyro_unit=args.gyro_unit,
-                         time_unit=args.time_unit, alignment=args.alignment)
+    loaded = inputs.load(args.path, **_csvunits.options(args))
     analysis = setfiles.analyse(loaded, args.exercise, tolerance_deg=args.tolerance,
                              programme=programme)
     if args.json:
