@@ -152,9 +152,12 @@ def _decimal(body: list[str], sep: str, cols: list[int]) -> str:
     return ","
 
 
-def read_csv(path: str | Path) -> Recording:
+def read_csv(path: str | Path, problems: list[str] | None = None) -> Recording:
+    """The recording in ``path``. ``problems``: where to say what was salvaged (a last
+    line cut off mid-row); without it, salvage happens silently."""
     path = Path(path)
-    lines = _text(path).splitlines()
+    text = _text(path)
+    lines = text.splitlines()
     first = 0
     while first < len(lines) and not lines[first].strip():
         first += 1
@@ -177,6 +180,14 @@ def read_csv(path: str | Path) -> Recording:
         raise RecordingError(f"{path}: header names {', '.join(twice)} more than once")
     cols = [names.index(c) for c in COLUMNS]
     body = lines[first + 1:]
+    if body and not text.endswith(("\n", "\r")) and \
+            len(next(csv.reader([body[-1]], delimiter=sep), [])) < len(names):
+        # Cut off while it was written (a logger losing power, a copy interrupted): the
+        # last row is incomplete; the rows before it are the recording.
+        if problems is not None:
+            problems.append(f"its last line was cut off mid-row and is left out "
+                            f"(data row {len(body)})")
+        body = body[:-1]
     try:
         decimal = _decimal(body, sep, cols)
     except RecordingError as e:

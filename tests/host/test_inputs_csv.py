@@ -141,3 +141,23 @@ def test_export_replaces_an_existing_file_only_with_force(kss, rec, tmp_path, ca
     assert main(["export", str(csv), "--session", str(again), "--force"]) == 0
     assert sess.is_session(again)
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_a_csv_cut_off_mid_row_keeps_the_rows_before_it(tmp_path):
+    """A logger that lost power, a copy interrupted: the last row is incomplete. The
+    recording is the rows before it, and the analysis says a line was left out."""
+    from korset.analysis import inputs
+    from korset.recording import read_csv as read
+
+    whole = tmp_path / "whole.csv"
+    rows = ["t,ax,ay,az,gx,gy,gz"] + [f"{i / 50:.3f},0,0,9.81,0,0,0" for i in range(200)]
+    whole.write_text("\n".join(rows) + "\n")
+    cut = tmp_path / "cut.csv"
+    cut.write_text("\n".join(rows) + "\n" + "4.000,0,0,9.8")  # a row cut after its az
+    assert len(read(cut)) == len(read(whole)) == 200
+    loaded = inputs.load(cut)
+    assert [n.code for n in loaded.warnings] == ["file_damage"]
+    assert "cut off" in loaded.warnings[0].text
+    # A complete last row without a final newline is a row like any other.
+    cut.write_text("\n".join(rows))
+    assert len(read(cut)) == 200 and not inputs.load(cut).warnings

@@ -110,8 +110,9 @@ def _load_csv(path: Path, accel_unit: str, gyro_unit: str, time_unit: str,
         m = np.array(align.matrix(alignment), dtype=float)  # body = m @ sensor
     except ValueError as e:
         raise InputError(f"--alignment: {e} (body x, y, z as signed sensor axes)") from None
-    raw = read_csv(path)
-    warnings: list[Note] = []
+    problems: list[str] = []
+    raw = read_csv(path, problems)
+    warnings = [Note("file_damage", p, {"detail": p}) for p in problems]
     wrong: list[str] = []  # every wrong unit, said at once
 
     def judge(finding: ck.Finding | None, table: dict[str, float], scale: float) -> float:
