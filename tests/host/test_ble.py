@@ -401,8 +401,10 @@ def test_the_commands_on_a_virtual_board(board_dir, tmp_path, capsys, monkeypatc
     # ends when the command does (the board powers off), and its session, cut off
     # after its last whole chunk, syncs like any other.
     assert main(["start", "-e", "3", *vb]) == 0
+    assert "--ble keeps the board on" in capsys.readouterr().err  # and says so
     assert main(["stop", *vb]) == 1
-    assert "not possible now" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "not possible now" in err and "--ble keeps the board on" in err
     assert main(["sync", *vb]) == 0
     assert "1 new session(s) stored" in capsys.readouterr().out
     assert main(["info", "--device", "Korset-9999", *vb]) == 1

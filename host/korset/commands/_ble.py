@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import sys
 from pathlib import Path
+
+from korset import KorsetError
 
 ENV_VIRTUAL_BOARD = "KORSET_VIRTUAL_BOARD"
 
@@ -32,8 +35,6 @@ def radio(args: argparse.Namespace):
 def run(coro) -> int:
     from bleak.exc import BleakError
 
-    from korset import KorsetError
-
     try:
         return asyncio.run(coro)
     except BleakError as e:
@@ -53,7 +54,36 @@ def on_board(args: argparse.Namespace, action, *, pair: bool = False):
             async with connected(r, device, pair=pair) as kc:
                 return device, await action(kc)
 
-    return run(go())
+    if not _booted_here(args):
+        return run(go())
+    # A virtual board booted for this command alone powers off when it ends: what a set
+    # started here, or one another command should stop, needs a board that stays on.
+    keep_on = (f"korset vboard --root {args.virtual_board} --ble keeps the board on "
+               "between commands")
+    try:
+        done = run(go())
+    except KorsetError as e:
+        if args.command in OUTLASTING:
+            raise KorsetError(f"{e} (the virtual board was booted for this command "
+                              f"alone; {keep_on})") from None
+        raise
+    if args.command in OUTLASTING:
+        print(f"note: the virtual board ran for this command alone, so it is off again; "
+              f"{keep_on}", file=sys.stderr)
+    return done
+
+
+# Commands whose effect should outlast them on a board that stays on (a set started, a
+# set stopped): said when the virtual board was booted for the command alone.
+OUTLASTING = ("start", "stop")
+
+
+def _booted_here(args: argparse.Namespace) -> bool:
+    if args.virtual_board is None:
+        return False
+    from korset.vble.served import served_port
+
+    return served_port(args.virtual_board) is None
 
 
 def progress_bar(label: str):
