@@ -22,24 +22,21 @@ def build(hardware=None, clock=None):
     """Boot up to a ready App (``App.run`` starts the link and the loop).
 
     ``hardware``/``clock``: stand-ins for ``hw.build``'s parts and ``time`` (the 32-bit
-    heap bench); a board passes neither."""
+    heap bench); a board passes neither. Each boot-only module is dropped as soon as it
+    has done its part, before the App's and the link's modules are imported, so that
+    boot's heap at its end (this module aside) is the running firmware's."""
     if clock is None:
         import time
 
         clock = time
     board = _load_board("/board.json")
     _radio_first(board)
-    from korsetfw import settings
+    prefs = _load_settings("/settings.json")
+    if hardware is None:
+        hardware = _build_hardware(board, prefs, clock)
     from korsetfw.app import App
     from korsetfw.store import SessionStore
 
-    prefs = settings.values(settings.load("/settings.json"))
-    if hardware is None:
-        from korsetfw import hw
-
-        hardware = hw.build(board, prefs, clock)
-        if hardware.imu is None:
-            _wait_for_imu(board, prefs, hardware, clock)
     storage = board["storage"]
     store = SessionStore(storage["data_dir"], storage["min_free_bytes"])
     store.ensure()
@@ -58,12 +55,9 @@ def build(hardware=None, clock=None):
         from korsetfw import hw
 
         app.watchdog = hw.watchdog(prefs.watchdog_s)
+        forget("hw", "imu")
         print("watchdog: %s" % ("on, %d s" % prefs.watchdog_s if app.watchdog is not None
                                 else "this port has none"))
-    # The hardware builder, the IMU driver table and the settings' parsing are boot's alone
-    # (the driver's own module stays: the IMU object's class is in it; the settings are
-    # kept as plain values, and App.configure loads the module again to save them).
-    forget("hw", "imu", "settings")
     return app
 
 
@@ -76,6 +70,29 @@ def _load_board(path):
     forget("boarddef")
     board.pop("description")  # a line for people (hundreds of bytes); the board never reads it
     return board
+
+
+def _load_settings(path):
+    """The settings as plain values (``settings.Values``); their parsing and checks
+    dropped after use (App.configure loads the module again to save them)."""
+    from korsetfw import settings
+
+    prefs = settings.values(settings.load(path))
+    forget("settings")
+    return prefs
+
+
+def _build_hardware(board, prefs, clock):
+    """The board's parts (``hw.build``), once the IMU answers; the hardware builder and
+    the IMU driver table dropped after use (the driver's own module stays: the IMU
+    object's class is in it)."""
+    from korsetfw import hw
+
+    hardware = hw.build(board, prefs, clock)
+    if hardware.imu is None:
+        _wait_for_imu(board, prefs, hardware, clock)
+    forget("hw", "imu")
+    return hardware
 
 
 def _radio_first(board):

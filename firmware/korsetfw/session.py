@@ -49,7 +49,6 @@ and ``BitWriter`` allocate nothing (the recorder's per-sample work), and keep
 every integer below 2**30, a small int on 32-bit ports.
 """
 
-import array
 import struct
 
 from korsetfw.compat import const
@@ -138,10 +137,8 @@ class SampleCoder:
         self.w = writer
         self.prev = [0] * AXES  # the last sample coded
         self.prev2 = [0] * AXES  # the one before
-        # Zigzag residuals of order 1 and 2: residuals are taken modulo 2**16, so each
-        # fits 16 unsigned bits.
-        self.z1 = array.array("H", bytes(2 * BLOCK * AXES))
-        self.z2 = array.array("H", bytes(2 * BLOCK * AXES))
+        self.p1 = [0] * AXES  # predictor state while a block is written
+        self.p2 = [0] * AXES
         self.order2 = [False] * AXES
         self.k = [0] * AXES
 
@@ -154,11 +151,15 @@ class SampleCoder:
             self.prev2[a] = samples[b + a]
 
     def encode_block(self, samples, i, n):
-        """Code samples i .. i+n-1 (n <= BLOCK) of ``samples`` (flat int16, 6 per sample)."""
+        """Code samples i .. i+n-1 (n <= BLOCK) of ``samples`` (flat int16, 6 per sample).
+
+        Two passes over the block: the first sums each axis's residuals of both orders
+        to choose the order and ``k``; the second computes the chosen residuals again
+        and writes them (recomputing costs less than buffers for 2 x 192 residuals)."""
         prev = self.prev
         prev2 = self.prev2
-        z1 = self.z1
-        z2 = self.z2
+        p1s = self.p1
+        p2s = self.p2
         k = self.k
         order2 = self.order2
         w = self.w
@@ -167,22 +168,18 @@ class SampleCoder:
             total2 = 0
             p1 = prev[a]
             p2 = prev2[a]
+            p1s[a] = p1
+            p2s[a] = p2
             b = AXES * i + a
-            j = a
             for _ in range(n):
                 x = samples[b]
                 d = ((x - p1 + 32768) & 0xFFFF) - 32768
-                zz = d << 1 if d >= 0 else ((-d) << 1) - 1
-                z1[j] = zz
-                total1 += zz
+                total1 += d << 1 if d >= 0 else ((-d) << 1) - 1
                 d = ((x - p1 - p1 + p2 + 32768) & 0xFFFF) - 32768
-                zz = d << 1 if d >= 0 else ((-d) << 1) - 1
-                z2[j] = zz
-                total2 += zz
+                total2 += d << 1 if d >= 0 else ((-d) << 1) - 1
                 p2 = p1
                 p1 = x
                 b += AXES
-                j += AXES
             prev[a] = p1
             prev2[a] = p2
             use2 = total2 < total1
@@ -195,10 +192,19 @@ class SampleCoder:
                 ka += 1
             k[a] = ka
             w.write((16 if use2 else 0) | ka, ORDER_BITS + K_BITS)
+        b = AXES * i
         for j in range(AXES * n):
             a = j % AXES
+            x = samples[b + j]
+            p1 = p1s[a]
+            if order2[a]:
+                d = ((x - p1 - p1 + p2s[a] + 32768) & 0xFFFF) - 32768
+            else:
+                d = ((x - p1 + 32768) & 0xFFFF) - 32768
+            p2s[a] = p1
+            p1s[a] = x
+            zz = d << 1 if d >= 0 else ((-d) << 1) - 1
             ka = k[a]
-            zz = z2[j] if order2[a] else z1[j]
             q = zz >> ka
             if q < ESCAPE:
                 w.write((1 << (q + 1)) - 2, q + 1)  # q ones, then a zero

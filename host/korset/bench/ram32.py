@@ -78,9 +78,16 @@ def run_ram32_bench(seconds: int = 60) -> dict:
 
 def _qstrs(out: list[str]) -> dict:
     """The names and strings the firmware interned (MicroPython's qstrs, never freed), from
-    micropython.qstr_info() after each phase: the baseline's subtracted. Their pools grow
-    by doubling, so the heap jumps by a whole new pool when the count crosses a pool's end
-    (docs/boards.md)."""
+    micropython.qstr_info() after each phase, the baseline's subtracted, and what their
+    pools cost on a board.
+
+    Pools grow by doubling: the n-th dynamic pool holds 20 * 2**n entries (py/qstr.c:
+    twice the last pool's; the ROM pools', frozen modules' included, count as 10,
+    tools/mpy-tool.py), so the heap steps up by a whole pool when the names interned since
+    start-up pass 20, 60, 140, ... 1260, 2540. Here the simulator interned its own names
+    first and holds the first pools; on a board the firmware's names are nearly all there
+    are, and it allocates every pool they need. ``qstr_pool_correction_bytes`` is that
+    difference: board minus bench."""
     seen = {}
     for i, line in enumerate(out[:-1]):
         if line.startswith("@@qstr ") and out[i + 1].startswith("qstr pool:"):
@@ -90,6 +97,24 @@ def _qstrs(out: list[str]) -> dict:
     if "simulator" not in seen or "modules" not in seen:
         return {}
     base, fw = seen["simulator"], seen["modules"]
-    return {"qstrs": fw["n_qstr"] - base["n_qstr"],
-            "qstr_string_bytes": fw["n_str_data_bytes"] - base["n_str_data_bytes"],
-            "qstrs_baseline": base["n_qstr"], "qstr_pools": fw["n_pool"]}
+    names = fw["n_qstr"] - base["n_qstr"]
+    result = {"qstrs": names, "qstrs_baseline": base["n_qstr"],
+              "qstr_string_bytes": fw["n_str_data_bytes"] - base["n_str_data_bytes"]}
+    # A pool is its header (6 words on a 32-bit port) and, per entry, a pointer, a hash
+    # and a length byte; gc_nbytes rounds to the heap's 16-byte blocks. The entry size is
+    # the one that reproduces qstr_info's pool bytes.
+    def pools(n: int, entry: int) -> int:
+        return sum(-(-(24 + entry * 20 * 2 ** k) // 16) * 16 for k in range(n))
+
+    pool_bytes = {k: v["n_total_bytes"] - v["n_str_data_bytes"] for k, v in seen.items()}
+    entry = next((e for e in (6, 7, 8) if all(
+        pools(v["n_pool"], e) == pool_bytes[k] for k, v in seen.items())), None)
+    if entry is None:
+        return result
+    needed = 0
+    while 20 * (2 ** needed - 1) < names:
+        needed += 1
+    result["qstr_pool_correction_bytes"] = pools(needed, entry) - (
+        pool_bytes["modules"] - pool_bytes["simulator"])
+    result["qstrs_before_next_pool"] = 20 * (2 ** needed - 1) - names
+    return result

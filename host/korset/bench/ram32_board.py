@@ -6,13 +6,16 @@ Phases:
    built, and stand-ins for the port's C modules (``bluetooth``; ``os.urandom``,
    which the webassembly port lacks) and pins: none of it is the board's;
 2. boot as ``/main.py`` does it (``korsetfw.boot.build`` with ``/board.json``,
-   ``/korset.key`` and no settings file: App and BLE link built, boot's own
-   modules dropped; the link started, as ``App.run`` does first), with the
-   hardware ``hw.build`` would make (the IMU driver on the simulated bus, the
-   motor and battery on stand-in pins);
-3. a set started with recording to a session file;
-4. the set run second by second (the peak);
-5. the set stopped and the App and link let go: what is left is the firmware's
+   ``/korset.key`` and no settings file: App and BLE link built, the boot-only
+   modules dropped as it goes), with the hardware ``hw.build`` would make (the
+   IMU driver on the simulated bus, the motor and battery on stand-in pins):
+   boot's heap at its end, the most it holds (each earlier step holds a dropped
+   module's worth at most, without the App's and the link's);
+3. ``korsetfw.boot`` dropped, as ``/main.py`` does, and the link started, as
+   ``App.run`` does first;
+4. a set started with recording to a session file;
+5. the set run second by second (the peak);
+6. the set stopped and the App and link let go: what is left is the firmware's
    modules as boot left them (code and module-level tables).
 
 Every figure is gc.mem_alloc() after gc.collect() at the start of the next
@@ -62,13 +65,16 @@ def next_phase():
         _boot()
         _state["done"] = "boot"
     elif step == 2:
+        _start()
+        _state["done"] = "booted"
+    elif step == 3:
         _start_set()
         _state["done"] = "set"
     elif _state["t"] < SECONDS:
         _run_second()
         _state["done"] = "run"
         return True
-    elif step == 3:
+    elif step == 4:
         _end()
         _state["done"] = "modules"
     else:
@@ -170,7 +176,6 @@ def _simulator():
 def _boot():
     from vbare import BareHardware
 
-    import korsetfw
     from korsetfw import boot
     from korsetfw.battery import Battery
     from korsetfw.lsm6dsox import LSM6DSOX
@@ -182,11 +187,14 @@ def _boot():
                             Motor(_objects["pwm"], 70, 100, 40, ticks))
     hardware.ble = _objects["radio"]
     hardware.battery = Battery(_objects["adc"], 2.0)
-    app = boot.build(hardware, ticks)
-    del boot
+    _objects["app"] = boot.build(hardware, ticks)
+
+
+def _start():
+    import korsetfw
+
     korsetfw.forget("boot")  # as /main.py does
-    app.link.start()  # as App.run does first
-    _objects["app"] = app
+    _objects["app"].link.start()  # as App.run does first
 
 
 def _start_set():
@@ -219,6 +227,7 @@ def report():
     after_set = _live_after["set"] - base
     print("@@ram32 " + json.dumps({
         "after_import_bytes": _live_after["modules"] - base,
-        "booted_bytes": _live_after["boot"] - base, "after_boot_bytes": after_set,
+        "boot_end_bytes": _live_after["boot"] - base,
+        "booted_bytes": _live_after["booted"] - base, "after_boot_bytes": after_set,
         "peak_bytes": max(_state["peak"], after_set), "seconds": SECONDS,
         "recorded_bytes": _RESULT["recorded_bytes"], "samples": _RESULT["samples"]}))
