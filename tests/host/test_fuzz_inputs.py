@@ -34,7 +34,7 @@ N_REPLAYS = 12  # the virtual board takes a second or two each
 
 
 def _base(seed: int) -> Recording:
-    ex = cat.get(random.Random(seed).choice(["rock_back", "wall_flatten", "bridge"]))
+    ex = cat.get(random.Random(seed).choice(["rock_back", "wall_flatten", "corset_supine"]))
     return simulate(ex, seed, rate_hz=52.0, reps=3, holds=2).recording
 
 

@@ -50,6 +50,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tempo", type=_types.float_range(*TEMPO_RANGE, "x the usual time",
                                                       "a quarter to four times the usual pace"),
                    help="tempo scale, 0.25-4 (1: usual; 2: twice as slow)")
+    p.add_argument("--departure", metavar="FAMILY", action="append", type=_departure_name,
+                   help="a real-life departure from the standard patient, e.g. tempo_drift, "
+                        "pauses, rest_drift, offsets (repeat for more; a wrong name lists "
+                        "them all; docs/simulator.md says what each is)")
     p.add_argument("--no-buzz", action="store_true",
                    help="leave out the motor vibration during faults")
     p.add_argument("--plot", type=Path, help="also draw the set (PNG)")
@@ -60,8 +64,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rates", type=_types.rate_list(), default=(52.0, 104.0),
                    help="corpus: sample rates, whole Hz 25-833, comma-separated "
                         "(default 52,104)")
-    p.add_argument("--variant", default="standard", choices=["standard", "unseen"],
-                   help="corpus: the development set or the unseen-settings set")
+    p.add_argument("--variant", default="standard",
+                   type=_variant_name,
+                   help="corpus: the development set, the unseen-settings set, or a "
+                        "perturbation family's set")
     _outputs.add_force_argument(p)
 
 
@@ -103,7 +109,8 @@ def run(args: argparse.Namespace) -> int:
         raise KorsetError(str(e).strip("'\"")) from None
     s = simulate(exercise, args.seed, rate_hz=args.rate, reps=args.reps, holds=args.holds,
                  fault_rate=args.fault_rate, tolerance_deg=args.tolerance, chip=args.chip,
-                 errors=args.errors, tempo_scale=args.tempo, buzz=not args.no_buzz)
+                 errors=args.errors, tempo_scale=args.tempo, buzz=not args.no_buzz,
+                 departures=_departures(args.departure))
     _outputs.write(csv_path, lambda tmp: write_csv(s.recording, tmp))
     _outputs.write(json_path, lambda tmp: tmp.write_text(json.dumps(s.truth, indent=1)))
     t = s.truth
@@ -124,3 +131,39 @@ def run(args: argparse.Namespace) -> int:
         _outputs.write(args.plot, draw)
         print(f"plot: {args.plot}")
     return 0
+
+
+def _departure_name(name: str) -> str:
+    """A departure family's name (imported when the option is given: numpy comes with it)."""
+    from korset.sim.departures import FAMILIES
+
+    if name not in FAMILIES:
+        raise argparse.ArgumentTypeError(f"no departure family {name!r}: give one of "
+                                         + ", ".join(FAMILIES))
+    return name
+
+
+def _variant_name(name: str) -> str:
+    """A corpus variant: standard, unseen, or a departure family's."""
+    from korset.sim.corpus import VARIANTS
+
+    if name not in VARIANTS:
+        raise argparse.ArgumentTypeError(f"no corpus variant {name!r}: give one of "
+                                         + ", ".join(VARIANTS))
+    return name
+
+
+def _departures(names: list[str] | None):
+    """The departures of the families named, together (None: the standard patient)."""
+    if not names:
+        return None
+    import dataclasses
+
+    from korset.sim.departures import Departures, family
+
+    merged = {}
+    for name in names:
+        chosen = family(name)
+        merged.update({k: v for k, v in dataclasses.asdict(chosen).items()
+                       if v != getattr(Departures(), k)})
+    return Departures(**merged)

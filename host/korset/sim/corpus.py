@@ -1,9 +1,12 @@
 """The benchmark corpus: every exercise x many simulated patients x sample rates.
 
-Two variants. ``standard`` is what the algorithms are developed against.
+Variants. ``standard`` is what the algorithms are developed against.
 ``unseen`` holds settings they were not tuned on: other seeds, tempos from
 0.6x to 1.6x, and sensor errors beyond the datasheets (gyro bias to 3 deg/s,
-10 deg mounting error, 2.5 % clock error).
+10 deg mounting error, 2.5 % clock error). And one per perturbation family
+(``korset.sim.departures.FAMILIES``: tempo drift, repetition sizes, pauses,
+...): the standard patients on seeds of their own, each with that one
+real-life departure.
 """
 
 from __future__ import annotations
@@ -13,14 +16,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from korset.recording import write_csv
+from korset.sim import departures as dp
 from korset.sim.simulate import simulate
 from korsetfw import catalogue as cat
 
 VARIANTS = {
-    # name: (seed offset, sensor errors, tempo range or None for the patient's own)
-    "standard": (0, "typical", None),
-    "unseen": (500_000, "large", (0.6, 1.6)),
+    # name: (seed offset, sensor errors, tempo range or None for the patient's own,
+    #        departure family or None)
+    "standard": (0, "typical", None, None),
+    "unseen": (500_000, "large", (0.6, 1.6), None),
+    # The families' seeds: 20 000 apart from 100 000 (an exercise's are 1000 apart, eleven
+    # exercises), below the unseen's.
+    **{name: (100_000 + 20_000 * i, "typical", None, name)
+       for i, name in enumerate(dp.FAMILIES)},
 }
+FAMILY_VARIANTS = tuple(dp.FAMILIES)
 
 README = """\
 # Korset simulator corpus ({variant})
@@ -56,10 +66,13 @@ class CorpusSet:
     seed: int
     tempo_scale: float | None  # None: the patient's own tempo
     errors: str  # sensor errors: "typical" or "large"
+    family: str | None = None  # a departure family (korset.sim.departures), or none
 
     def simulate(self, **options):
         return simulate(self.exercise, self.seed, rate_hz=self.rate_hz, errors=self.errors,
-                        tempo_scale=self.tempo_scale, **options)
+                        tempo_scale=self.tempo_scale,
+                        departures=dp.family(self.family) if self.family else None,
+                        **options)
 
 
 def corpus_sets(patients: int, rates: tuple[float, ...], variant: str = "standard",
@@ -75,7 +88,9 @@ def corpus_sets(patients: int, rates: tuple[float, ...], variant: str = "standar
     if len({int(r) for r in rates}) != len(rates):
         raise ValueError(f"rates {list(rates)} name two recordings alike: give distinct "
                          "whole Hz")
-    offset, errors, tempo_range = VARIANTS[variant]
+    if variant not in VARIANTS:
+        raise ValueError(f"no corpus variant {variant!r}: give one of {', '.join(VARIANTS)}")
+    offset, errors, tempo_range, family = VARIANTS[variant]
     sets = []
     for ex_i, ex in enumerate(cat.EXERCISES):
         if exercises is not None and ex not in exercises:
@@ -87,7 +102,7 @@ def corpus_sets(patients: int, rates: tuple[float, ...], variant: str = "standar
                 tempo = lo + (hi - lo) * ((p * 0.618034) % 1.0)
             for rate in rates:
                 sets.append(CorpusSet(ex, ex_i, p, rate, seed * 1_000_000 + offset
-                                      + ex_i * MAX_PATIENTS + p, tempo, errors))
+                                      + ex_i * MAX_PATIENTS + p, tempo, errors, family))
     return sets
 
 
@@ -112,9 +127,11 @@ def write_corpus(root: Path, seed: int = 1, patients: int = 20,
     (root / "index.json").write_text(json.dumps(
         {"variant": variant, "seed": seed, "patients": patients, "rates_hz": list(rates),
          "recordings": index}, indent=1))
-    description = ("seeds and settings the algorithms are developed against."
-                   if variant == "standard" else
-                   "other seeds, tempos 0.6x-1.6x, sensor errors beyond the datasheets.")
+    description = {"standard": "seeds and settings the algorithms are developed against.",
+                   "unseen": "other seeds, tempos 0.6x-1.6x, sensor errors beyond the "
+                             "datasheets."}.get(variant, f"the standard patients on seeds of "
+                                                f"their own, with the departure {variant} "
+                                                "(korset.sim.departures).")
     (root / "README.md").write_text(README.format(
         variant=variant, seed=seed, patients=patients,
         rates=",".join(f"{r:g}" for r in rates), description=description))

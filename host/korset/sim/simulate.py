@@ -21,11 +21,13 @@ tolerance; its ``peak_deg`` is the signed extreme.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from korset.recording import Recording
+from korset.recording import STANDARD_GRAVITY, Recording
+from korset.sim import departures as dp
 from korset.sim import kinematics as kin
 from korset.sim import movements as mv
 from korset.sim import sensor as sen
@@ -94,15 +96,22 @@ def simulate(exercise: cat.Exercise, seed: int, *, rate_hz: float = 104.0,
              reps: int | None = None, holds: int | None = None, fault_rate: float = 0.2,
              tolerance_deg: float | None = None, chip: str = "lsm6dsox",
              errors: str = "typical", tempo_scale: float | None = None, buzz: bool = True,
-             accel_fs_g: int = 4, gyro_fs_dps: int = 500) -> Simulation:
+             accel_fs_g: int = 4, gyro_fs_dps: int = 500,
+             departures: dp.Departures | None = None) -> Simulation:
     """Simulate one set. ``errors``: "typical", "large" or "none" (ideal sensor).
+    ``departures``: real-life departures from the standard patient
+    (``korset.sim.departures``; None: none). A seed's set without departures is the
+    same set as before they existed: they draw from a random stream of their own.
 
     ValueError for what cannot be simulated (``check``)."""
     check(seed=seed, rate_hz=rate_hz, reps=reps, holds=holds, fault_rate=fault_rate,
           tolerance_deg=tolerance_deg, chip=chip, errors=errors, tempo_scale=tempo_scale,
           accel_fs_g=accel_fs_g, gyro_fs_dps=gyro_fs_dps)
+    dep = departures or dp.Departures()
     seq = np.random.SeedSequence(seed)
-    r_patient, r_plan, r_fault, r_sensor = (np.random.default_rng(s) for s in seq.spawn(4))
+    # The fifth child is the departures' own: the first four are what they always were.
+    r_patient, r_plan, r_fault, r_sensor, r_dep = (np.random.default_rng(s)
+                                                    for s in seq.spawn(5))
     tol = _tolerances(exercise, tolerance_deg)
     min_tol = min(tol.values()) if tol else 5.0
 
@@ -123,6 +132,8 @@ def simulate(exercise: cat.Exercise, seed: int, *, rate_hz: float = 104.0,
     sway_deg = r_patient.uniform(0.1, 0.25) if upright else r_patient.uniform(0.03, 0.08)
     breath_deg = r_patient.uniform(0.1, 0.25)
     breath_hz = r_patient.uniform(0.2, 0.3)
+    if dep.breaths_per_min is not None:
+        breath_hz = r_dep.uniform(*dep.breaths_per_min) / 60.0
     heading = r_patient.uniform(0, 2 * np.pi)
     side_lying_side = int(r_patient.choice([-1, 1]))
     first_side = int(r_patient.choice([-1, 1]))
@@ -139,21 +150,31 @@ def simulate(exercise: cat.Exercise, seed: int, *, rate_hz: float = 104.0,
     reference_s = still_start + 1.0
     t += r_plan.uniform(2.0, 3.0)
     rep_times, hold_intervals = [], []
+    belt_at_s = None  # when the sensor is seated again (departure belt_adjust)
+    tempo_at_end = 1.0  # the last repetition's time over the first's (tempo_drift)
     if exercise.kind == cat.REPS:
         lo, hi = exercise.reps
         n_reps = reps if reps is not None else int(r_plan.integers(lo, hi + 1))
+        drift = _tempo_drift(r_dep, dep, n_reps)
+        tempo_at_end = float(drift[-1])
+        breaks = _breaks(r_dep, dep, n_reps)
         for i in range(n_reps):
-            d = r_plan.uniform(*signature.tempo_s) * tempo
+            d = r_plan.uniform(*signature.tempo_s) * tempo * drift[i]
             plateau = r_plan.uniform(0.0, 0.6) if r_plan.random() < 0.5 else 0.0
             move = d - plateau
             rise = move * r_plan.uniform(0.4, 0.55)
+            if dep.out_share is not None:
+                rise = move * r_dep.uniform(*dep.out_share)
             plan.append(("rep", t, rise, plateau, move - rise, i))
             rep_times.append(t + rise + plateau / 2)
             t += d
-            t += r_plan.uniform(0.0, 1.2) if r_plan.random() > 0.1 else r_plan.uniform(3.0, 6.0)
+            t += (r_plan.uniform(0.0, 1.2) if r_plan.random() > 0.1
+                  else r_plan.uniform(3.0, 6.0)) * drift[i]
+            t, belt_at_s = _break(r_dep, breaks.get(i), plan, t, fidget_deg, belt_at_s)
     else:
         model = mv.hold_model(exercise)
         n_holds = holds if holds is not None else exercise.holds
+        breaks = _breaks(r_dep, dep, n_holds)
         for i in range(n_holds):
             rise = r_plan.uniform(*model.transition_s)
             fall = r_plan.uniform(*model.transition_s)
@@ -163,7 +184,11 @@ def simulate(exercise: cat.Exercise, seed: int, *, rate_hz: float = 104.0,
                                    t + rise + length))
             t += rise + length + fall
             if i < n_holds - 1:
-                t += r_plan.uniform(*model.rest_s)
+                rest = r_plan.uniform(*model.rest_s)
+                if dep.hold_rest_s is not None:
+                    rest = r_dep.uniform(*dep.hold_rest_s)
+                t += rest
+                t, belt_at_s = _break(r_dep, breaks.get(i), plan, t, fidget_deg, belt_at_s)
     set_end_s = t + r_plan.uniform(1.5, 3.0)
     t = set_end_s
     for _ in range(int(r_plan.integers(1, 3))):
@@ -183,12 +208,19 @@ def simulate(exercise: cat.Exercise, seed: int, *, rate_hz: float = 104.0,
         if kind == "fidget":
             ang = r_plan.uniform(-1, 1, 3) * fidget_deg
             b.pulse(start, rise, plateau, fall, ang, r_plan.uniform(-0.02, 0.02, 3))
+        elif kind == "belt":  # pulling the belt straight: a fidget of the departure's own
+            ang = r_dep.uniform(-1, 1, 3) * fidget_deg
+            b.pulse(start, rise, plateau, fall, ang, r_dep.uniform(-0.02, 0.02, 3))
         elif kind == "rep":
             side = first_side * (1 if extra % 2 == 0 else -1)
             if exercise.sides == cat.ONE_SIDE:
                 side = first_side
+            elif dep.sides_blocked:  # one side's repetitions, then the other's
+                side = first_side if extra < (len(rep_times) + 1) // 2 else -first_side
             signs = np.where(np.array(signature.sided), side, 1)
             a = amp_scale * r_plan.uniform(0.8, 1.2)
+            if dep.rep_size is not None:
+                a = amp_scale * r_dep.uniform(*dep.rep_size)
             rep_angles = a * np.array(signature.angles_deg) * signs[:3]
             b.pulse(start, rise, plateau, fall, rep_angles,
                     a * np.array(signature.translation_m) * signs[3:])
@@ -209,6 +241,8 @@ def simulate(exercise: cat.Exercise, seed: int, *, rate_hz: float = 104.0,
     b.dev += sway
     b.dev[:, 1] += breath_deg * breath
     b.move[:, 0] += 0.002 * breath
+    _sighs(b, r_dep, dep, reference_s, set_end_s, breath_deg)
+    _rest_drift(b, r_dep, dep, reference_s, set_end_s)
     if upright:
         b.move += np.stack([mv.smooth_noise(tf, r_patient, 0.004, (0.05, 0.4))
                             for _ in range(3)], -1) * np.array([1.0, 1.0, 0.2])
@@ -248,6 +282,7 @@ def simulate(exercise: cat.Exercise, seed: int, *, rate_hz: float = 104.0,
     profile = sen.CHIPS[chip]
     errs = sen.SensorErrors.none() if errors == "none" else \
         sen.SensorErrors.draw(r_sensor, profile, errors)
+    errs = _offsets(errs, r_dep, dep, profile)
     ts = sen.sample_times(duration, rate_hz, errs, r_sensor)
     f_s = np.stack([np.interp(ts, tf, force[:, i]) for i in range(3)], -1)
     w_s = np.stack([np.interp(ts, tf, rate[:, i]) for i in range(3)], -1)
@@ -257,6 +292,8 @@ def simulate(exercise: cat.Exercise, seed: int, *, rate_hz: float = 104.0,
         for f in faults:
             on |= (ts >= f["start_s"] + BUZZ_LATENCY_S) & (ts <= f["end_s"] + BUZZ_LATENCY_S)
         vibration = sen.motor_vibration(ts, on, r_sensor)
+    if belt_at_s is not None:
+        f_s, w_s = _reseated(ts, f_s, w_s, r_dep, dep, belt_at_s)
     if errors == "none":
         accel, gyro = (f_s if vibration is None else f_s + vibration), w_s
     else:
@@ -274,6 +311,13 @@ def simulate(exercise: cat.Exercise, seed: int, *, rate_hz: float = 104.0,
         "clock_error": round(float(errs.clock_error), 5),
         "accel_fs_g": accel_fs_g, "gyro_fs_dps": gyro_fs_dps,
     }
+    if dep.any:
+        params["departures"] = {k: v for k, v in dataclasses.asdict(dep).items()
+                                if v != getattr(dp.Departures(), k)}
+        if belt_at_s is not None:
+            params["belt_adjusted_at_s"] = round(float(belt_at_s), 3)
+        if dep.tempo_drift:
+            params["tempo_at_end"] = round(tempo_at_end, 3)
     truth["params"] = params
     return Simulation(Recording(ts, accel, gyro), truth, tf, b.dev, monitored, params)
 
@@ -372,3 +416,107 @@ def _hold_fault(b, rng, tol, axes, hold_start, length, fault_rate, offset):
     sign = np.sign(offset[axis]) if abs(offset[axis]) > 0.3 else rng.choice([-1, 1])
     angles[axis] = sign * (tol[name] + rng.uniform(1.0, 5.0))
     b.pulse(start, width / 2, hold, width / 2, angles)
+
+
+# -- real-life departures (korset.sim.departures) -------------------------------------
+
+def _tempo_drift(rng, dep: dp.Departures, n: int) -> np.ndarray:
+    """Each repetition's time as a multiple of the patient's tempo: 1, or drifting
+    linearly from 1 at the first to 1 +- (a half to all of) the drift at the last."""
+    if not dep.tempo_drift or n < 2:
+        return np.ones(max(n, 1))
+    amount = rng.uniform(0.5, 1.0) * dep.tempo_drift * rng.choice([-1.0, 1.0])
+    return 1.0 + amount * np.linspace(0.0, 1.0, n)
+
+
+def _breaks(rng, dep: dp.Departures, n: int) -> dict[int, list[str]]:
+    """After which repetitions or holds (by index; never the last) the patient pauses or
+    pulls the belt straight."""
+    out: dict[int, list[str]] = {}
+    gaps = list(range(n - 1))
+    lo, hi = dep.pauses
+    if hi and gaps:
+        for i in rng.choice(gaps, min(len(gaps), int(rng.integers(lo, hi + 1))),
+                            replace=False):
+            out.setdefault(int(i), []).append("pause")
+    if dep.belt_adjust_deg and gaps:
+        out.setdefault(int(rng.choice(gaps)), []).append("belt")
+    return out
+
+
+def _break(rng, kinds: list[str] | None, plan: list, t: float, fidget_deg: float,
+           belt_at_s: float | None) -> tuple[float, float | None]:
+    """Add the breaks planned here; the time after them, and when the belt was seated."""
+    for kind in kinds or ():
+        if kind == "pause":
+            t += rng.uniform(*dp.PAUSE_S)
+        else:
+            d = rng.uniform(*dp.BELT_FIDGET_S)
+            plan.append(("belt", t, d / 2, 0.0, d / 2, None))
+            belt_at_s = t + d / 2
+            t += d + rng.uniform(0.3, 1.0)
+    return t, belt_at_s
+
+
+def _sighs(b: _Builder, rng, dep: dp.Departures, start_s: float, end_s: float,
+           breath_deg: float) -> None:
+    """Sighs: a breath of a few times the patient's, tilting the pelvis as one does."""
+    lo, hi = dep.sighs
+    if not hi or end_s - start_s < 10.0:
+        return
+    for _ in range(int(rng.integers(lo, hi + 1))):
+        length = rng.uniform(*dp.SIGH_S)
+        scale = rng.uniform(*dp.SIGH_SCALE)
+        at = rng.uniform(start_s, end_s - length)
+        b.pulse(at, length / 2, 0.0, length / 2, (0.0, breath_deg * scale, 0.0),
+                (0.002 * scale, 0.0, 0.0))
+
+
+def _rest_drift(b: _Builder, rng, dep: dp.Departures, start_s: float, end_s: float) -> None:
+    """The rest posture settles (exponentially, over 20-60 s) or drifts (steadily) by up
+    to ``rest_drift_deg`` in a random direction over the set; it stays there after."""
+    if not dep.rest_drift_deg or end_s <= start_s:
+        return
+    direction = rng.normal(size=3)
+    direction /= np.linalg.norm(direction)
+    size = rng.uniform(1.0 / 3.0, 1.0) * dep.rest_drift_deg
+    since = np.clip(b.t - start_s, 0.0, end_s - start_s)
+    if rng.random() < 0.5:
+        tau = rng.uniform(20.0, 60.0)
+        shape = (1.0 - np.exp(-since / tau)) / (1.0 - np.exp(-(end_s - start_s) / tau))
+    else:
+        shape = since / (end_s - start_s)
+    b.dev += shape[:, None] * (size * direction)[None, :]
+
+
+def _offsets(errs: sen.SensorErrors, rng, dep: dp.Departures,
+             profile: sen.ChipProfile) -> sen.SensorErrors:
+    """Offsets at the datasheets' limits: half to all of each bound, either sign."""
+    changes = {}
+    if dep.gyro_offset_dps:
+        changes["gyro_bias"] = (rng.choice([-1.0, 1.0], 3) * rng.uniform(0.5, 1.0, 3)
+                                * dep.gyro_offset_dps * DEG)
+    if dep.accel_offset_full:
+        changes["accel_bias"] = (rng.choice([-1.0, 1.0], 3) * rng.uniform(0.5, 1.0, 3)
+                                 * profile.accel_offset_mg * 1e-3 * STANDARD_GRAVITY)
+    return dataclasses.replace(errs, **changes) if changes else errs
+
+
+def _reseated(ts: np.ndarray, force: np.ndarray, rate: np.ndarray, rng,
+              dep: dp.Departures, at_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """The sensor seated again at ``at_s``, a third to all of ``belt_adjust_deg`` off
+    about a random axis, turned there over a second: body vectors seen from the turned
+    sensor (R(t)^T v), and the turn's own rate added to the gyro's."""
+    axis = rng.normal(size=3)
+    axis /= np.linalg.norm(axis)
+    angle = rng.uniform(1.0 / 3.0, 1.0) * dep.belt_adjust_deg * DEG
+    s = mv.raised_cosine(ts, at_s - 0.5, 1.0, 1e9, 0.0)  # 0 -> 1 over the second
+    theta = (s * angle)[:, None]
+
+    def seen(v: np.ndarray) -> np.ndarray:  # Rodrigues, rotating by -theta about axis
+        k_v = np.cross(np.broadcast_to(axis, v.shape), v)
+        return v * np.cos(theta) - k_v * np.sin(theta) + axis * (v @ axis)[:, None] * (
+            1.0 - np.cos(theta))
+
+    turning = np.gradient(s * angle, ts)[:, None] * axis[None, :]
+    return seen(force), seen(rate) + turning
