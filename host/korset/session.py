@@ -1,9 +1,12 @@
 """Session files on the host: decode what the board recorded into arrays with units.
 
 The format itself (chunks, sample code, header keys) is defined once, in
-``korsetfw.session``, and decoded by its code; this module turns the result
-into numpy arrays, converts to and from the recording contract, and reports
-damage as warnings instead of failing: every intact chunk is kept.
+``korsetfw.session``; ``korset.sessionfast`` decodes it with numpy, exactly
+as the reference decoder ``korsetfw.sessiondecode`` does (tests hold them
+equal; ``decode(..., reference=True)`` runs the reference). This module turns
+the result into arrays with units, converts to and from the recording
+contract, and reports damage as warnings instead of failing: every intact
+chunk is kept.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from korset import KorsetError
+from korset import KorsetError, sessionfast
 from korset.recording import STANDARD_GRAVITY, Recording, gaps
 from korsetfw import align
 from korsetfw import events as ev
@@ -86,10 +89,13 @@ def to_counts(recording: Recording, alignment: str, g_per_lsb: float,
 _NEEDED = ("rate_hz", "accel_g_per_lsb", "gyro_dps_per_lsb", "alignment")
 
 
-def decode(data: bytes, name: str = "session") -> Session:
-    """Decode a session file's bytes. SessionError if it is not a session or has no header."""
+def decode(data: bytes, name: str = "session", *, reference: bool = False) -> Session:
+    """Decode a session file's bytes. SessionError if it is not a session or has no header.
+
+    ``reference``: with the reference decoder (pure Python, the definition; some 10 times
+    slower) instead of ``korset.sessionfast`` (the same result)."""
     try:
-        d = dec.decode(data)
+        d = _reference(data) if reference else sessionfast.decode(data)
     except fmt.FormatError as e:
         raise SessionError(f"{name}: {e}") from None
     header = d.header
@@ -107,12 +113,23 @@ def decode(data: bytes, name: str = "session") -> Session:
     except (ValueError, TypeError) as e:
         raise SessionError(f"{name}: bad header: {e}") from None
     index = np.concatenate(
-        [first + np.arange(len(s) // 6) for first, s in d.segments]
+        [first + np.arange(len(s)) for first, s in d.segments]
         or [np.zeros(0, dtype=np.int64)]).astype(np.int64)
-    raw = np.array([v for _, s in d.segments for v in s], dtype=np.int16).reshape(-1, 6)
+    raw = np.concatenate([s for _, s in d.segments] or [np.zeros((0, 6), dtype=np.int16)])
     events = [Event(ev.NAMES.get(code, f"event{code}"), code, i, i / rate, value)
               for code, i, value in d.events]
     return Session(header, d.end, index, raw, events, list(d.problems))
+
+
+def _reference(data: bytes) -> sessionfast.Decoded:
+    """``korsetfw.sessiondecode.decode``, its segments as arrays (as sessionfast gives)."""
+    d = dec.decode(data)
+    out = sessionfast.Decoded()
+    out.header, out.end, out.events, out.chunks, out.problems = (
+        d.header, d.end, d.events, d.chunks, d.problems)
+    out.segments = [(first, np.array(s, dtype=np.int16).reshape(-1, 6))
+                    for first, s in d.segments]
+    return out
 
 
 def read(path: str | Path) -> Session:
