@@ -93,19 +93,21 @@ def gait_mask(accel: np.ndarray, gyro: np.ndarray, rate_hz: float) -> np.ndarray
     sample rates, shakes the accelerometer but turns nothing; an exercise's
     fault turns the pelvis but does not jolt it.
     """
-    from scipy import signal
-
     if len(accel) <= 30:
         return np.zeros(len(accel), bool)
+    slow = _mean(accel, rate_hz, 1.0)
+    cos_up = slow[:, 2] / np.maximum(np.linalg.norm(slow, axis=1), 1e-9)
+    upright = cos_up > np.cos(np.radians(GAIT_UPRIGHT_DEG))
+    if not upright.any():
+        return np.zeros(len(accel), bool)  # no walk: and no scipy.signal (half a second)
+    from scipy import signal
+
     hi = min(GAIT_BAND_HZ[1], 0.45 * rate_hz)
     sos = signal.butter(2, [GAIT_BAND_HZ[0], hi], btype="band", fs=rate_hz, output="sos")
     mag = np.linalg.norm(accel, axis=1)
     jolt = _mean(signal.sosfiltfilt(sos, mag - mag.mean()) ** 2, rate_hz, GAIT_WINDOW_S)
     twist = np.degrees(gyro[:, GAIT_TWIST_AXES])
     turn = _mean((signal.sosfiltfilt(sos, twist, axis=0) ** 2).sum(1), rate_hz, GAIT_WINDOW_S)
-    slow = _mean(accel, rate_hz, 1.0)
-    cos_up = slow[:, 2] / np.maximum(np.linalg.norm(slow, axis=1), 1e-9)
-    upright = cos_up > np.cos(np.radians(GAIT_UPRIGHT_DEG))
     walking = (jolt > GAIT_RMS_MS2 ** 2) & (turn > GAIT_TWIST_RMS_DPS ** 2) & upright
     return keep_runs(walking, int(GAIT_MIN_S * rate_hz))
 

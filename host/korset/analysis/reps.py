@@ -30,7 +30,7 @@ first principal component of angles and acceleration) is a repetition.
 from __future__ import annotations
 
 import numpy as np
-from scipy import ndimage, signal
+from scipy import ndimage
 
 from korset.analysis.rhythm import regularity
 from korsetfw import catalogue as cat
@@ -141,6 +141,8 @@ def _excursions(x: np.ndarray, rate_hz: float, sides: str) -> np.ndarray:
 def _typical_peak(e: np.ndarray, period: float, rate_hz: float) -> float:
     """The size of this channel's typical repetition: the median of its largest peaks,
     as many as the set has periods (faults are a minority of them)."""
+    from scipy import signal  # here: importing it takes half a second
+
     spacing = max(1, int(MIN_SPACING_FRACTION * period * rate_hz))
     peaks, _ = signal.find_peaks(e, distance=spacing)
     if not len(peaks):
@@ -402,6 +404,8 @@ def _widths(t: np.ndarray, excursion: np.ndarray, found: list[float], period: fl
             rate_hz: float) -> np.ndarray:
     """How long each movement lasts (s): the width at half height of the barely smoothed
     excursion around it (the counting signal is smoothed too much for it)."""
+    from scipy import signal  # here: importing it takes half a second
+
     x = ndimage.uniform_filter1d(excursion, max(1, int(0.3 * rate_hz)), mode="nearest")
     peaks, _ = signal.find_peaks(x)
     if not len(peaks):
@@ -487,6 +491,8 @@ def _matched(t: np.ndarray, excursions: np.ndarray, rough: list[float], period: 
     how far its template stands above its own noise between repetitions, so
     the channels that show the repetition best decide, whatever the exercise.
     """
+    from scipy import signal  # here: importing it takes half a second
+
     half = int(0.5 * period * rate_hz)
     centres = [int(i) for i in np.searchsorted(t, rough) if half <= i < len(t) - half]
     if len(centres) < MIN_REPS_FOR_TEMPLATE:
@@ -524,6 +530,8 @@ def _peaks_and_margin(t: np.ndarray, activity: np.ndarray, period: float, rate_h
     median of the larger half), so the count adapts to small and slow movers.
     A short twitch (settling in, fidgeting at the end) is not a repetition.
     """
+    from scipy import signal  # here: importing it takes half a second
+
     if floor is None:  # an activity at rest: its quiet level
         floor = float(np.percentile(activity, 10))
     peaks, props = signal.find_peaks(activity, distance=max(1, int(MIN_SPACING_FRACTION
@@ -588,6 +596,8 @@ def _steps(t: np.ndarray, accel: np.ndarray, gravity: np.ndarray, rate_hz: float
            ) -> list[float] | None:
     """Steps: each heel strike jolts the trunk upwards, one peak of vertical acceleration.
     None when the jolts do not come at a walking cadence."""
+    from scipy import signal  # here: importing it takes half a second
+
     up = gravity / np.maximum(np.linalg.norm(gravity, axis=1, keepdims=True), 1e-9)
     vertical = np.einsum("ij,ij->i", accel, up)
     hi = min(STEP_BAND_HZ[1], 0.45 * rate_hz)
@@ -611,6 +621,8 @@ def _steps(t: np.ndarray, accel: np.ndarray, gravity: np.ndarray, rate_hz: float
 
 def _cycles(t: np.ndarray, dev: np.ndarray, accel: np.ndarray, rate_hz: float) -> list[float]:
     """Cycles of the movement's main direction (squats, sit-to-stand, bridges)."""
+    from scipy import signal  # here: importing it takes half a second
+
     x = np.column_stack([dev, (accel - accel.mean(0)) * ACCEL_DEG_PER_MS2])
     # Cycles of seconds: block means at about CYCLES_HZ are plenty, and an hour's
     # filtering then costs a fifth.
