@@ -216,7 +216,16 @@ def run_speed_bench(hours: float = 1.0, rate_hz: float = 104.0, repeats: int = 5
     ``repeats``): simulated sets of every exercise laid end to end, analysed as one set
     of the generic kind (repetitions everywhere), as exercise 3 (repetitions) and as
     exercises 1 and 5 (holds: their edges are fitted, and 5's faults are judged against
-    each held position)."""
+    each held position).
+
+    Also (issue 15, "Fast"), with the same ``repeats``: the same samples as a session
+    file, decoded ("session decode", and with the reference decoder, for comparison),
+    and decoded and analysed as exercise 3 ("session decode + rock_back"; target both
+    <= 1 s on one core); and ``korset analyze`` of a 3-minute set of exercise 3 (a CSV)
+    run as a command, wall time from start to answer (``analyze_3min_wall_s``; target
+    <= 0.5 s): its imports count there, as a user waits for them.
+    """
+    from korset import session as sess
     from korset.analysis import analyze
     from korset.recording import Recording
     from korset.sim import simulate
@@ -243,4 +252,59 @@ def run_speed_bench(hours: float = 1.0, rate_hz: float = 104.0, repeats: int = 5
             analyze(whole, cat.get(key))
             best = min(best, time.perf_counter() - started)
         timings[key] = round(best, 3)
-    return {"hours": hours, "rate_hz": rate_hz, "samples": len(whole), "seconds": timings}
+    data = sess.from_recording(whole)
+
+    def decode_and_analyse():
+        analyze(sess.decode(data).to_recording(), cat.get("rock_back"))
+
+    reference_s = _best_s(lambda: sess.decode(data, reference=True), 1)
+    timings["session decode"] = _best_s(lambda: sess.decode(data), repeats)
+    timings["session decode + rock_back"] = _best_s(decode_and_analyse, repeats)
+    return {"hours": hours, "rate_hz": rate_hz, "samples": len(whole), "seconds": timings,
+            "session_bytes": len(data), "reference_decode_s": reference_s,
+            "analyze_3min_wall_s": _analyze_wall_s(repeats)}
+
+
+def _best_s(work, repeats: int) -> float:
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.perf_counter()
+        work()
+        best = min(best, time.perf_counter() - started)
+    return round(best, 3)
+
+
+def _analyze_wall_s(repeats: int) -> float:
+    """Best wall time of ``korset analyze -e 3`` of a 3-minute set (a CSV), as a new
+    process: interpreter start, imports, reading, analysis and the answer printed."""
+    import subprocess
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    from korset.recording import write_csv
+    from korset.sim import simulate
+    from korsetfw import catalogue as cat
+
+    rec = simulate(cat.get(3), 8_000_000, reps=32).recording  # about 180 s
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "set.csv"
+        write_csv(rec, path)
+        command = [sys.executable, "-m", "korset", "analyze", "-e", "3", str(path)]
+        best = float("inf")
+        for _ in range(repeats):
+            started = time.perf_counter()
+            subprocess.run(command, check=True, capture_output=True)
+            best = min(best, time.perf_counter() - started)
+    return round(best, 3)
+
+
+def speed_lines(speed: dict) -> list[str]:
+    """The figures of ``run_speed_bench`` that the issue 15 targets name, to print."""
+    s = speed["seconds"]
+    return [f"session of one hour at {speed['rate_hz']:g} Hz ({speed['session_bytes'] / 1e6:.2f} "
+            f"MB): decoded in {s['session decode']:.3f} s (reference decoder "
+            f"{speed['reference_decode_s']:.2f} s), decoded and analysed (rock_back) in "
+            f"{s['session decode + rock_back']:.2f} s on one core; target <= 1 s",
+            f"korset analyze of a 3-minute set (a CSV), a new process: "
+            f"{speed['analyze_3min_wall_s']:.2f} s wall; target <= 0.5 s"]
