@@ -55,6 +55,8 @@ NOTES = [
          "accelerometer sees (over 30 s of steady movement): do the gyro's axes or signs "
          "differ from the accelerometer's?", {"scale": -0.9, "explained": 0.8,
                                               "steady_s": 30}),
+    Note("long_recording", "121 minutes were judged as one set: a set lasts minutes, so "
+         "this holds many sets", {"minutes": 121}),
     Note("text", "a note stored before notes had codes"),
 ]
 # Findings that stop the reading (an InputError), never a note.

@@ -52,7 +52,7 @@ def served(tmp_path):
         yield env, board_dir, truth, proc
     finally:
         if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
+            proc.send_signal(signal.SIGTERM)
             try:
                 proc.wait(30)
             except subprocess.TimeoutExpired:
@@ -94,7 +94,7 @@ def test_start_live_stop_sync_meet_one_board_that_keeps_running(served):
     # The whole set came across: every repetition the patient made is in it.
     assert abs(result["reps"] - truth["reps"]) <= 1
     # Powering the board off takes its port away.
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(signal.SIGTERM)
     assert proc.wait(30) == 0
     assert not (board_dir / SERVED_FILE).exists()
     assert served_port(board_dir) is None

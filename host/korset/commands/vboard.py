@@ -59,8 +59,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _serve_ble(vb, args: argparse.Namespace) -> int:
-    """Keep the board on the air until Ctrl-C (or SIGTERM)."""
+    """Keep the board on the air until Ctrl-C (or SIGTERM, SIGHUP)."""
     import asyncio
+    import contextlib
+    import signal
 
     from korset.vble.served import ServedBoard
 
@@ -71,6 +73,13 @@ def _serve_ble(vb, args: argparse.Namespace) -> int:
         recording = load(args.motion).recording  # checked as analyze checks it
 
     async def serve() -> None:
+        # Ctrl-C, SIGTERM and SIGHUP power the board off the same way, also where the
+        # shell started this in the background with SIGINT ignored.
+        off = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+            if hasattr(signal, name):
+                loop.add_signal_handler(getattr(signal, name), off.set)
         install = args.install or not vb.flash_image.exists()
         served = ServedBoard(vb, install=install, settings={"status_period_s": 0}
                              if install else None, recording=recording)
@@ -79,14 +88,16 @@ def _serve_ble(vb, args: argparse.Namespace) -> int:
               f"korset start --virtual-board {args.root}", flush=True)
         shown = 0
         try:
-            while True:  # the board's console, as its USB serial port would show it
+            while not off.is_set():  # the board's console, as its USB serial port shows it
                 lines = served.console
                 for line in lines[shown:]:
                     print(f"board: {line}", flush=True)
                 shown = len(lines)
-                await asyncio.sleep(0.2)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(off.wait(), 0.2)
         finally:
             await served.stop()
+        print(f"powered off: {args.root}", flush=True)
 
     try:
         asyncio.run(serve())
