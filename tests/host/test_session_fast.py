@@ -238,3 +238,9 @@ def test_a_chunk_far_longer_than_the_others_is_decoded_alone_the_same():
     out = assert_same(data)
     assert [len(s) // 6 for _, s in out[2]] == sizes
     assert np.array_equal(np.concatenate([s for _, s in out[2]]), raw[:sum(sizes)].reshape(-1))
+
+
+def test_lanes_decoded_in_batches_give_the_same(monkeypatch, exercise_sessions):
+    monkeypatch.setattr(sf, "_BATCH", 5)  # an hour's session is some 1800 lanes
+    for data in exercise_sessions[:2] + [_synthetic(0), _synthetic(1)]:
+        assert_same(data)
