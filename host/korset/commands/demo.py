@@ -302,8 +302,8 @@ def _span(start_s: float, end_s: float) -> str:
 def _analyse(path: Path, truth: dict, db: Path, exercise) -> None:
     """Analyse the synced session into the demo's history, as 'korset sync' does, and set
     what it found beside what the simulated patient did."""
-    from korset.analysis.files import record_stored
     from korset.history import History
+    from korset.setfiles import record_stored
     from korsetfw import catalogue
 
     history = History(db)
