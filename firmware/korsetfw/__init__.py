@@ -7,6 +7,32 @@ alike and touches no hardware at import time: hardware objects are built by
 
 FIRMWARE_VERSION = "0.1.0"
 
+# The few names that differ between MicroPython and CPython (here rather than in a
+# module of their own: on a board every module costs a module object and a dict).
+try:
+    from micropython import const, native
+except ImportError:  # CPython: both are only compiler hints on MicroPython
+
+    def const(value):  # type: ignore[misc]
+        return value
+
+    def native(function):  # type: ignore[misc]
+        return function
+
+
+def print_exception(e):
+    """The traceback of ``e`` on the console (MicroPython's ``sys.print_exception``)."""
+    import sys
+
+    show = getattr(sys, "print_exception", None)
+    if show is not None:
+        show(e)
+        return
+    import traceback  # type: ignore[import-not-found]  # CPython only
+
+    traceback.print_exception(e)
+
+
 # Modules the host uses and boards never do: not copied onto a board (korset flash, the
 # virtual board's install), so that they take none of its RAM or flash. Firmware code
 # must not import them (tests/host/test_boards.py checks the boot works without them).

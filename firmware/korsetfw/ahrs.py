@@ -20,7 +20,7 @@ Inputs are raw counts in body axes.
 
 import math
 
-from korsetfw.compat import const
+from korsetfw import const
 from korsetfw.fixedpoint import ONE, mul
 
 _MAX_SHIFT_GYRO = const(10)

@@ -33,10 +33,9 @@ Console lines (machine-readable, one per event; the host's replay reads them):
 
 import array
 
-from korsetfw import FIRMWARE_VERSION, button, catalogue, forget
+from korsetfw import FIRMWARE_VERSION, button, catalogue, forget, print_exception
 from korsetfw import events as ev
 from korsetfw.align import Aligner
-from korsetfw.compat import print_exception
 from korsetfw.cues import Cues
 from korsetfw.pipeline import ACTIVE, IDLE, WAITING, Pipeline, SetConfig
 from korsetfw.setrecording import SetRecording

@@ -34,6 +34,8 @@ def build(hardware=None, clock=None):
     prefs = _load_settings("/settings.json")
     if hardware is None:
         hardware = _build_hardware(board, prefs, clock)
+    for section in ("mpy_arch", "i2c", "motor", "led", "battery"):
+        board.pop(section)  # the hardware's, read by hw.build only: not kept in app.board
     from korsetfw.app import App
     from korsetfw.store import SessionStore
 
@@ -90,7 +92,7 @@ def _build_hardware(board, prefs, clock):
 
     hardware = hw.build(board, prefs, clock)
     if hardware.imu is None:
-        _wait_for_imu(board, prefs, hardware, clock)
+        hw.wait_for_imu(hardware, board, prefs, clock, IMU_RETRY_MS)
     forget("hw", "imu")
     return hardware
 
@@ -108,40 +110,6 @@ def _radio_first(board):
         bluetooth.BLE().active(True)
     except (ImportError, OSError):
         pass  # no radio: Link.start says so
-
-
-def _wait_for_imu(board, prefs, hardware, clock):
-    """No IMU at boot: nothing can be monitored. Say so (console, the ``imu`` cue and the
-    LED, repeated) and look for it again every few seconds, so a board whose sensor wire
-    was loose starts once it is pushed back, without a reset."""
-    from korsetfw import hw
-    from korsetfw.cues import Cues
-
-    cues = Cues(hardware.motor, clock)
-    led = hardware.led
-    lit = board["led"]["active_high"]
-    print("imu: not answering (%s); monitoring cannot start. Check the sensor's wiring."
-          % hardware.imu_error)
-    next_try = clock.ticks_ms()
-    while True:
-        now = clock.ticks_ms()
-        if clock.ticks_diff(now, next_try) >= 0:
-            next_try = clock.ticks_add(now, IMU_RETRY_MS)
-            try:
-                hardware.imu = hw.open_imu(hardware.i2c, board, prefs)
-            except OSError as e:
-                hardware.imu_error = e
-                cues.play("imu")
-            else:
-                print("imu: found; starting")
-                if led is not None:
-                    led.value(0 if lit else 1)
-                hardware.motor.stop()
-                return
-        cues.update()
-        if led is not None:  # blinks at 1 Hz while the sensor is missing
-            led.value((1 if lit else 0) if (now // 500) % 2 else (0 if lit else 1))
-        clock.sleep_ms(20)
 
 
 def _start_link(app, board, hardware, store, clock, wallclock):

@@ -28,7 +28,7 @@ analysis is the reference count. Integer-only.
 import array
 import math
 
-from korsetfw.compat import const
+from korsetfw import const
 from korsetfw.fixedpoint import ONE, clamp, mul, q28
 
 _REST = const(0)

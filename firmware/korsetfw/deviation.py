@@ -17,7 +17,7 @@ only when asked (``angles_deg``), for reports.
 
 import math
 
-from korsetfw.compat import const
+from korsetfw import const
 from korsetfw.fixedpoint import ONE, mul, q28
 
 FLEXION_BIT = const(1)

@@ -6,7 +6,7 @@ session, the BLE link forwards them, and the host decodes them with the same
 names.
 """
 
-from korsetfw.compat import const
+from korsetfw import const
 
 REFERENCE = const(1)  # value: 0 automatic, 1 on command
 BUZZ_ON = const(2)  # value: bitmask of axes outside (1 flexion, 2 lateral, 4 rotation)

@@ -12,7 +12,7 @@ Floats appear only when settings become constants (``q28``), outside the
 per-sample path.
 """
 
-from korsetfw.compat import const
+from korsetfw import const
 
 FRAC = const(28)
 ONE = const(1 << 28)

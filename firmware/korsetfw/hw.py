@@ -93,6 +93,40 @@ def open_imu(i2c, board, settings):
                                 settings.gyro_fs_dps)
 
 
+def wait_for_imu(hardware, board, settings, clock, retry_ms):
+    """No IMU at boot: nothing can be monitored. Say so (console, the ``imu`` cue and the
+    LED, repeated) and look for it again every few seconds, so a board whose sensor wire
+    was loose starts once it is pushed back, without a reset (boot's, before the App:
+    here so that its code goes with this module once boot drops it)."""
+    from korsetfw.cues import Cues
+
+    cues = Cues(hardware.motor, clock)
+    led = hardware.led
+    lit = board["led"]["active_high"]
+    print("imu: not answering (%s); monitoring cannot start. Check the sensor's wiring."
+          % hardware.imu_error)
+    next_try = clock.ticks_ms()
+    while True:
+        now = clock.ticks_ms()
+        if clock.ticks_diff(now, next_try) >= 0:
+            next_try = clock.ticks_add(now, retry_ms)
+            try:
+                hardware.imu = open_imu(hardware.i2c, board, settings)
+            except OSError as e:
+                hardware.imu_error = e
+                cues.play("imu")
+            else:
+                print("imu: found; starting")
+                if led is not None:
+                    led.value(0 if lit else 1)
+                hardware.motor.stop()
+                return
+        cues.update()
+        if led is not None:  # blinks at 1 Hz while the sensor is missing
+            led.value((1 if lit else 0) if (now // 500) % 2 else (0 if lit else 1))
+        clock.sleep_ms(20)
+
+
 def watchdog(timeout_s):
     """``machine.WDT`` with this timeout (clamped to what RP2040's can count, 8.3 s), or None
     on a port without one. Once started it cannot be stopped (MicroPython's docs for

@@ -29,9 +29,8 @@ work, never the board's.
 
 import struct
 
-from korsetfw import FIRMWARE_VERSION, boardkey, catalogue
+from korsetfw import FIRMWARE_VERSION, boardkey, catalogue, const, forget, print_exception
 from korsetfw import protocol as p
-from korsetfw.compat import const, print_exception
 from korsetfw.units import from_decideg, to_decideg
 
 _IRQ_CENTRAL_CONNECT = const(1)
@@ -42,11 +41,6 @@ _IRQ_ENCRYPTION_UPDATE = const(28)
 _IRQ_GET_SECRET = const(29)
 _IRQ_SET_SECRET = const(30)
 
-_FLAG_READ = const(0x0002)
-_FLAG_WRITE = const(0x0008)
-_FLAG_NOTIFY = const(0x0010)
-_FLAG_READ_ENCRYPTED = const(0x0200)
-_FLAG_WRITE_ENCRYPTED = const(0x1000)
 _ENOMEM = const(12)
 _ENOTCONN = const(107)
 
@@ -56,27 +50,9 @@ STACKS = {"nimble": (True, False), "btstack": (False, True)}
 QUEUED_WINDOW = const(4096)  # bytes in flight on a queuing stack: each is heap until sent
 
 _MAX_REQUESTS = const(8)
-_REQUEST_BUFFER = const(244)  # ATT_MTU - 3: a programme of 16 sets is 2 + 1 + 16 * 14
 _ADV_INTERVAL_US = const(250000)
 PAIRING_WINDOW_S = 120
 _BOND_SEC_TYPE = const(2)
-
-
-def _uuid_le(text):
-    import binascii
-
-    return bytes(reversed(binascii.unhexlify(text.replace("-", ""))))
-
-
-def advertising_payloads(name):
-    """(advertising data, scan response): flags and the name; the Korset service UUID.
-
-    Both do not fit the 31 bytes of one legacy advertisement. The name goes
-    first because hosts find the board by it (and Bumble's emulated
-    controller answers scan requests with the advertising data)."""
-    encoded = name.encode()[:26]
-    adv = bytes((2, 0x01, 0x06, len(encoded) + 1, 0x09)) + encoded
-    return adv, bytes((17, 0x07)) + _uuid_le(p.SERVICE_UUID)
 
 
 class Link:
@@ -118,50 +94,20 @@ class Link:
         self._live_period_ms = 0
         self._live_next_ms = 0
         self._packet = bytearray(p.ATT_MTU)
+        self._adv = (b"", b"")  # (advertising data, scan response), made by start
+        self.h_control = self.h_data = self.h_live = self.h_battery = 0  # handles: start
         self.running = False
 
     # -- start -----------------------------------------------------------------------
 
     def start(self):
-        ble = self.ble
-        ble.active(True)
-        ble.config(gap_name=self.name, mtu=p.ATT_MTU)
-        if self.can_bond:
-            try:
-                ble.config(bond=True, le_secure=True, mitm=False, io=3)
-            except ValueError:
-                # "unknown config param": this port was built without pairing (a board
-                # file naming the wrong stack). Run as on BTstack rather than not at all.
-                self.can_bond = False
-                self.out("ble: this port cannot pair or bond; the board key alone "
-                         "authorises")
-        ble.irq(self._irq)
-        UUID = self.bt.UUID  # noqa: N806 (the port's class)
-        read_enc = _FLAG_READ_ENCRYPTED if self.can_bond else 0
-        write_enc = _FLAG_WRITE_ENCRYPTED if self.can_bond else 0
-        korset = (UUID(p.SERVICE_UUID), (
-            (UUID(p.CONTROL_UUID), _FLAG_WRITE | _FLAG_NOTIFY | write_enc),
-            (UUID(p.DATA_UUID), _FLAG_NOTIFY | read_enc),
-            (UUID(p.LIVE_UUID), _FLAG_NOTIFY | read_enc),
-        ))
-        info = (UUID(p.DEVICE_INFO_UUID), (
-            (UUID(p.MANUFACTURER_UUID), _FLAG_READ),
-            (UUID(p.MODEL_UUID), _FLAG_READ),
-            (UUID(p.FIRMWARE_REV_UUID), _FLAG_READ),
-        ))
-        battery = (UUID(p.BATTERY_SERVICE_UUID), ((UUID(p.BATTERY_LEVEL_UUID),
-                                                   _FLAG_READ | _FLAG_NOTIFY),))
-        ((self.h_control, self.h_data, self.h_live),
-         (h_manufacturer, h_model, h_firmware), (self.h_battery,)) = \
-            ble.gatts_register_services((korset, info, battery))
-        ble.gatts_set_buffer(self.h_control, _REQUEST_BUFFER)
-        ble.gatts_write(h_manufacturer, p.MANUFACTURER.encode())
-        ble.gatts_write(h_model, self.board_name.encode())
-        ble.gatts_write(h_firmware, FIRMWARE_VERSION.encode())
-        self._update_battery()
-        if self.can_bond and len(self.bonds) == 0:
-            self._pairing_until_ms = -1  # first boot: open until the first bond
-        self._advertise()
+        """Switch the radio on, register the services, advertise (once, from App.run).
+        The work is ``korsetfw.linkstart``'s, dropped again once done: its code runs once
+        and the board's heap keeps only what the link needs afterwards."""
+        from korsetfw import linkstart
+
+        linkstart.start(self)
+        forget("linkstart")
         self.running = True
 
     @property
@@ -170,7 +116,7 @@ class Link:
         return self.key_proved and (self.bonded or not self.can_bond)
 
     def _advertise(self):
-        adv, resp = advertising_payloads(self.name)
+        adv, resp = self._adv  # made by start
         self.ble.gap_advertise(_ADV_INTERVAL_US, adv, resp)
 
     def _update_battery(self):

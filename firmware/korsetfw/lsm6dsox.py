@@ -10,7 +10,7 @@ in continuous mode. ``read`` drains whole samples into a caller's
 allocating; the sensitivities convert counts to units.
 """
 
-from korsetfw.compat import const
+from korsetfw import const
 from korsetfw.i2cdev import I2CRegisters
 
 # Register addresses (section 8, Table 20 "Registers address map").

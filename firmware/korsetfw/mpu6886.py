@@ -26,7 +26,7 @@ rates instead: ``RATES_HZ`` = 25, 50, 100, 200 Hz, each with the filter set
 below half the rate so that the FIFO data is not aliased.
 """
 
-from korsetfw.compat import const
+from korsetfw import const
 from korsetfw.i2cdev import I2CRegisters
 
 # Register addresses, shared by both chips (6050 RM section 3 "Register Map";

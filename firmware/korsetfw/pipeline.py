@@ -34,10 +34,9 @@ value triples; see ``korsetfw.events``), read by the caller after each call.
 import array
 import math
 
-from korsetfw import catalogue
+from korsetfw import catalogue, const
 from korsetfw import events as ev
 from korsetfw.ahrs import Attitude
-from korsetfw.compat import const
 from korsetfw.counter import Counter
 from korsetfw.deviation import Deviation
 from korsetfw.fixedpoint import ONE, mul, q28

@@ -54,7 +54,7 @@ confirmed until its set ends.
 to talk to a board with another version.
 """
 
-from korsetfw.compat import const
+from korsetfw import const
 
 PROTOCOL_VERSION = const(2)
 

@@ -22,9 +22,9 @@ except ImportError:
     pass
 import struct
 
+from korsetfw import const
 from korsetfw import events as ev
 from korsetfw import session as fmt
-from korsetfw.compat import const
 
 _AXES = const(6)
 _BLOCK = const(32)  # session.BLOCK

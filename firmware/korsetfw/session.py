@@ -51,7 +51,7 @@ every integer below 2**30, a small int on 32-bit ports.
 
 import struct
 
-from korsetfw.compat import const
+from korsetfw import const
 
 MAGIC = b"KS"
 VERSION = const(1)

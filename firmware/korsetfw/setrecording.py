@@ -37,7 +37,14 @@ class SetRecording:
         self._wallclock = wallclock
         self._out = out
         self._on_full = on_full
-        self._rec = Recorder(imu.rate_hz)
+        # Buffers sized to what a pass needs: each pass adds at most one FIFO read
+        # (imu.batch samples) and ``service`` codes every whole block of 32, so fewer than
+        # 32 + batch samples wait in the ring (a stalled loop leaves them in the chip's
+        # FIFO, not here); the chunk buffer holds a 2 s chunk's stream of ordinary motion
+        # (about 1.3 bytes a sample) twice over, and a denser stream closes its chunk
+        # early instead.
+        self._rec = Recorder(imu.rate_hz, buffer_bytes=1536,
+                             ring_samples=(imu.batch + 63) // 32 * 32)
         self.on = False  # a session file is open
         self.number = 0  # the session being (or last) recorded (0: none yet)
         self.storage_full = False

@@ -25,7 +25,7 @@ drifting through a two-minute set. Only slow movement (below
 a held position, is not zero-mean on the scale of the estimate.
 """
 
-from korsetfw.compat import const
+from korsetfw import const
 from korsetfw.fixedpoint import clamp
 
 _S = const(8)  # fixed-point scale of the low-passes

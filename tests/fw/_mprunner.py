@@ -43,7 +43,7 @@ class _Module:
     ``missing`` skips the test with its reason instead of failing or hanging it.
     (Attributes copied, not looked up through ``__getattr__``: then a name the
     port lacks still fails ``from ... import`` with ImportError, as firmware's
-    ``compat`` expects of ``micropython.native``.)"""
+    ``korsetfw`` expects of ``micropython.native``.)"""
 
     def __init__(self, real, missing):
         for name in dir(real):

@@ -297,3 +297,27 @@ def test_a_full_flash_stops_recording_with_a_cue_and_keeps_the_session():
         assert not app.recording.on and store.sessions() == [1]
     finally:
         _umount()
+
+
+def test_slow_passes_lose_no_sample():
+    """The recording's ring holds what one pass adds (a FIFO read, up to imu.batch
+    samples) and what is left uncoded (under a block of 32): slow passes of 100-160 ms,
+    reads of 10 to a full batch that do not divide the block, lose nothing."""
+    _need_lfs()
+    try:
+        store = _fresh(256 * 1024)
+        clock, chip, app, lines = _app(store)
+        reads = []
+        for i in range(90):
+            clock.advance_us((100, 130, 160)[i % 3] * 1000)
+            chip._update()
+            reads.append(app.step())
+            app.handle_events()
+            app.recording.service()
+        app.stop_set()
+        d = dec.decode(_read(store.path(1)))
+    finally:
+        _umount()
+    assert max(reads) == app.imu.batch and min(reads) < app.imu.batch
+    assert d.problems == [] and d.end["lost_samples"] == 0
+    assert d.n_samples == app.pipeline.sample_no == sum(reads)

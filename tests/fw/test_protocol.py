@@ -8,7 +8,7 @@ import struct
 
 from korsetfw import protocol as p
 from korsetfw import protocol_names as names
-from korsetfw.link import advertising_payloads
+from korsetfw.linkstart import advertising_payloads
 
 
 def test_version_and_uuids():
