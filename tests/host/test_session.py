@@ -1,8 +1,9 @@
 """Session files on the host: what the virtual board recorded, export, and damaged files.
 
 The property tests feed the decoder truncations, bit flips and garbage: it
-never raises anything but SessionError (a one-line error), and keeps every
-chunk the damage did not touch.
+never raises anything but SessionError (a one-line error), keeps every chunk
+the damage did not touch, and reads what the reference decoder reads
+(tests/host/test_session_fast.py compares the two in detail).
 """
 
 from __future__ import annotations
@@ -142,6 +143,21 @@ PROPS = settings(max_examples=300, deadline=None, derandomize=True,
                  suppress_health_check=[HealthCheck.too_slow])
 
 
+def _decode(data: bytes) -> sess.Session:
+    """``sess.decode``, checked against the reference decoder on the same bytes."""
+    try:
+        s = sess.decode(data)
+    except sess.SessionError as e:
+        with pytest.raises(sess.SessionError) as ref:
+            sess.decode(data, reference=True)
+        assert str(ref.value) == str(e)
+        raise
+    r = sess.decode(data, reference=True)
+    assert np.array_equal(s.raw, r.raw) and np.array_equal(s.index, r.index)
+    assert (s.header, s.end, s.events, s.problems) == (r.header, r.end, r.events, r.problems)
+    return s
+
+
 def _rows_by_index(s: sess.Session) -> dict[int, tuple]:
     return {int(i): tuple(row) for i, row in zip(s.index, s.raw.tolist(), strict=True)}
 
@@ -176,7 +192,7 @@ def test_bit_flips_lose_only_the_chunks_they_hit(flips):
         data[at] ^= 1 << bit
     touched = {_chunk_of(at) for at, _ in flips}
     try:
-        s = sess.decode(bytes(data))
+        s = _decode(bytes(data))
     except sess.SessionError:
         assert 0 in touched  # only a lost header (or its magic) makes the file unreadable
         return
@@ -191,7 +207,7 @@ def test_bit_flips_lose_only_the_chunks_they_hit(flips):
 @given(st.integers(0, len(VALID)))
 def test_a_truncated_file_keeps_every_whole_chunk(cut):
     try:
-        s = sess.decode(VALID[:cut])
+        s = _decode(VALID[:cut])
     except sess.SessionError:
         assert cut < CHUNKS[0][1]
         return
@@ -207,14 +223,14 @@ def test_a_truncated_file_keeps_every_whole_chunk(cut):
 def test_garbage_is_never_a_traceback(garbage, with_magic):
     data = (b"KS" + garbage) if with_magic else garbage
     with pytest.raises(sess.SessionError):
-        sess.decode(data)
+        _decode(data)
 
 
 @PROPS
 @given(st.binary(min_size=1, max_size=500), st.integers(0, len(CHUNKS) - 1))
 def test_garbage_inside_a_file_is_skipped(garbage, where):
     at = CHUNKS[where][1]  # after chunk ``where``
-    s = sess.decode(VALID[:at] + garbage + VALID[at:])
+    s = _decode(VALID[:at] + garbage + VALID[at:])
     assert _rows_by_index(s) == _rows_by_index(WHOLE)
     if not VALID[at:].startswith(garbage):
         assert any("unreadable" in p for p in s.problems)
