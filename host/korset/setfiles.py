@@ -19,9 +19,9 @@ from pathlib import Path
 
 from korset import session as sess
 from korset.analysis import analyze
-from korset.analysis.inputs import InputError, Loaded, exercise, load
 from korset.analysis.result import Analysis
 from korset.history import History, SetRecord, record_session_file
+from korset.inputs import InputError, Loaded, exercise, load
 from korset.programme import Programme
 from korset.sessionstore import SessionStore
 from korsetfw.settings import TOLERANCE_RANGE_DEG

@@ -1,4 +1,4 @@
-"""``korset analyze`` and what it stands on: reading files (korset.analysis.inputs),
+"""``korset analyze`` and what it stands on: reading files (korset.inputs),
 analysing them as the file or the user says (korset.setfiles), saving sets, and
 sync adding new sessions to the history.
 
@@ -14,8 +14,8 @@ import json
 import numpy as np
 import pytest
 
+from korset import inputs
 from korset import session as sess
-from korset.analysis import inputs
 from korset.cli import main
 from korset.history import History
 from korset.recording import STANDARD_GRAVITY, Recording, write_csv

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from korset import inputs
 from korset import session as sess
-from korset.analysis import inputs
 from korset.cli import main
 from korset.recording import COLUMNS, RecordingError, read_csv, write_csv
 from korset.sim.simulate import simulate
@@ -146,7 +146,7 @@ def test_export_replaces_an_existing_file_only_with_force(kss, rec, tmp_path, ca
 def test_a_csv_cut_off_mid_row_keeps_the_rows_before_it(tmp_path):
     """A logger that lost power, a copy interrupted: the last row is incomplete. The
     recording is the rows before it, and the analysis says a line was left out."""
-    from korset.analysis import inputs
+    from korset import inputs
     from korset.recording import read_csv as read
 
     whole = tmp_path / "whole.csv"

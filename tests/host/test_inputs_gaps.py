@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from korset import inputs
 from korset import session as sess
-from korset.analysis import inputs
 from korset.cli import main
 from korset.recording import Recording, gaps, write_csv
 from korset.sim.simulate import simulate

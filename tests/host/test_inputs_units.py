@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from korset.analysis import checks, inputs
+from korset import inputs
+from korset.analysis import checks
 from korset.cli import main
 from korset.recording import STANDARD_GRAVITY, Recording, write_csv
 from korset.sim.simulate import simulate
@@ -235,7 +236,7 @@ def test_a_gyro_turning_against_the_tilt_is_a_warning_not_a_unit(slow, tmp_path)
 
 def test_the_options_name_the_units_the_reader_converts():
     """The command-line options list the units without importing numpy; they must be the
-    reader's own tables (korset.analysis.inputs), no more and no fewer."""
+    reader's own tables (korset.inputs), no more and no fewer."""
     from korset.commands import _csvunits
 
     assert set(_csvunits.ACCEL_UNITS) == set(inputs.ACCEL_UNITS)

@@ -3,7 +3,7 @@
 ``analyze(recording, exercise)`` takes a recording (recording contract: body
 frame, SI units) and an exercise (``korsetfw.catalogue.Exercise``, also a
 physiotherapist's custom one) and returns an ``Analysis``
-(``korset.analysis.result``). ``korset.analysis.inputs`` reads session files
+(``korset.analysis.result``). ``korset.inputs`` reads session files
 and other devices' CSV exports into recordings.
 
 The steps, each a module of pure functions:

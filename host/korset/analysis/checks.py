@@ -6,7 +6,7 @@ peaks at 5 "rad/s", which no threshold on the rate's size can tell from rad/s):
 1. **Time** (``time_unit``): the typical step (the median) against the rates an
    IMU samples at. 10 ms is 100 Hz in seconds, and 10 read as seconds is
    0.1 Hz, which no IMU does. Times may start anywhere (Unix time starts near
-   1.7e9 s): ``korset.analysis.inputs`` counts them from the first sample.
+   1.7e9 s): ``korset.inputs`` counts them from the first sample.
 2. **Gaps** (``korset.recording.gaps``): a step longer than ``GAP_STEPS``
    typical steps. Lost samples cannot be spaced evenly (a session file has one
    nominal rate) nor integrated over.

@@ -1,5 +1,5 @@
 """The options that say how another device's CSV recording is written, for every command
-that reads one (``korset.analysis.inputs.load`` converts and checks it).
+that reads one (``korset.inputs.load`` converts and checks it).
 
 ``add_arguments(p)`` adds ``--accel-unit``, ``--gyro-unit``, ``--time-unit`` and
 ``--alignment``; ``options(args)`` gives them as ``load``'s keyword arguments.
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import argparse
 
-ACCEL_UNITS = ("m/s2", "g", "mg")  # korset.analysis.inputs.ACCEL_UNITS
-GYRO_UNITS = ("rad/s", "deg/s")  # korset.analysis.inputs.GYRO_UNITS
-TIME_UNITS = ("s", "ms", "us")  # korset.analysis.inputs.TIME_UNITS
+ACCEL_UNITS = ("m/s2", "g", "mg")  # korset.inputs.ACCEL_UNITS
+GYRO_UNITS = ("rad/s", "deg/s")  # korset.inputs.GYRO_UNITS
+TIME_UNITS = ("s", "ms", "us")  # korset.inputs.TIME_UNITS
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

@@ -50,8 +50,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from korset import KorsetError, setfiles
-    from korset.analysis import inputs
+    from korset import KorsetError, inputs, setfiles
 
     if not args.save and (args.db or args.store):
         raise KorsetError("--db and --store say where --save keeps the set: add --save")

@@ -95,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.session:
         raise sess.SessionError(f"{args.path} is not a session file; give --session OUT to "
                                 "turn a CSV recording into one")
-    from korset.analysis import inputs
+    from korset import inputs
 
     _outputs.check(outputs, inputs=[args.path], force=args.force)
     loaded = inputs.load(args.path, **units)

@@ -54,8 +54,7 @@ def nearest_rate(rate_hz: float) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from korset import KorsetError
-    from korset.analysis import inputs
+    from korset import KorsetError, inputs
     from korset.replay import replay
     from korsetfw import catalogue
 

@@ -68,7 +68,7 @@ def _serve_ble(vb, args: argparse.Namespace) -> int:
 
     recording = None
     if args.motion is not None:
-        from korset.analysis.inputs import load
+        from korset.inputs import load
 
         recording = load(args.motion).recording  # checked as analyze checks it
 
