@@ -40,9 +40,9 @@ class SetRecording:
         # Buffers sized to what a pass needs: each pass adds at most one FIFO read
         # (imu.batch samples) and ``service`` codes every whole block of 32, so fewer than
         # 32 + batch samples wait in the ring (a stalled loop leaves them in the chip's
-        # FIFO, not here); the chunk buffer holds a 2 s chunk's stream of ordinary motion
-        # (about 1.3 bytes a sample) twice over, and a denser stream closes its chunk
-        # early instead.
+        # FIFO, not here); the chunk buffer's 640 bytes of stream hold a 2 s chunk at up
+        # to 3 bytes a sample (the benches and the demo's patient: 1.2-3.3), and a
+        # denser stream closes its chunk early instead (36 bytes of framing per chunk).
         self._rec = Recorder(imu.rate_hz, buffer_bytes=1536,
                              ring_samples=(imu.batch + 63) // 32 * 32)
         self.on = False  # a session file is open
