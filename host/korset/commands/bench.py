@@ -275,7 +275,12 @@ def _counted(s: dict) -> str:
 
 def _analysis(args: argparse.Namespace) -> int:
     from korset import paths
-    from korset.bench.analysis import run_analysis_bench, run_real_data, run_speed_bench
+    from korset.bench.analysis import (
+        run_analysis_bench,
+        run_real_data,
+        run_speed_bench,
+        speed_lines,
+    )
 
     variants = _variants(args.variant)
     rates = args.rates
@@ -345,4 +350,7 @@ def _analysis(args: argparse.Namespace) -> int:
     print(f"speed: one hour at {sp['rate_hz']:g} Hz ({sp['samples']} samples) analysed in "
           + ", ".join(f"{v:.2f} s ({k})" for k, v in sp["seconds"].items())
           + f" on one core; target <= 1 s: {_met(worst, '<=', 1.0)}")
+    for line in speed_lines(sp):
+        print(line + f": {_met(sp['analyze_3min_wall_s'], '<=', 0.5)}"
+              if "korset analyze" in line else line)
     return 0
