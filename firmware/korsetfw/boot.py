@@ -1,16 +1,18 @@
-"""Boot: from the board's files to an App ready to run (``build``, called by ``/main.py``).
+"""Boot: from the board's files to the parts of an App (``parts``, called by ``/main.py``).
 
 Reads ``/board.json``, starts the BLE stack before anything big is imported
 (ESP32: see ``_radio_first``), reads ``/settings.json``, builds the hardware
 (``bluetooth`` is reached here and in ``hw`` only), waits for a
-missing IMU while cueing it, sets the session store up, builds the BLE link
-with the board key and arms the watchdog when asked.
+missing IMU while cueing it and sets the session store up; ``korsetfw.assemble``
+then builds the App, its BLE link with the board key, and arms the watchdog
+when asked.
 
 What only boot needs is dropped before the loop runs (``korsetfw.forget``), so
 that its code goes back to the heap: the board definition's schema and checks
 (``boarddef``), the hardware builder and the IMU driver table (``hw``, ``imu``),
 the settings' parsing and checks (``settings``: the App keeps the values), and
-this module itself (``/main.py`` drops it once ``build`` has returned).
+this module itself (``/main.py`` drops it once ``parts`` has returned, before
+``korsetfw.assemble`` imports the App and the link).
 """
 
 from korsetfw import forget
@@ -18,13 +20,15 @@ from korsetfw import forget
 IMU_RETRY_MS = 5000  # a missing IMU is looked for again this often
 
 
-def build(hardware=None, clock=None):
-    """Boot up to a ready App (``App.run`` starts the link and the loop).
+def parts(hardware=None, clock=None):
+    """Boot's part: the board's files read and its hardware up, as the arguments of
+    ``korsetfw.assemble.app`` (board, prefs, hardware, clock, store, wallclock).
 
     ``hardware``/``clock``: stand-ins for ``hw.build``'s parts and ``time`` (the 32-bit
     heap bench); a board passes neither. Each boot-only module is dropped as soon as it
-    has done its part, before the App's and the link's modules are imported, so that
-    boot's heap at its end (this module aside) is the running firmware's."""
+    has done its part; ``/main.py`` drops this one before the App's and the link's
+    modules are imported (``korsetfw.assemble``), so that their code and boot's are
+    never in the heap at once."""
     if clock is None:
         import time
 
@@ -36,7 +40,6 @@ def build(hardware=None, clock=None):
         hardware = _build_hardware(board, prefs, clock)
     for section in ("mpy_arch", "i2c", "motor", "led", "battery"):
         board.pop(section)  # the hardware's, read by hw.build only: not kept in app.board
-    from korsetfw.app import App
     from korsetfw.store import SessionStore
 
     storage = board["storage"]
@@ -49,18 +52,7 @@ def build(hardware=None, clock=None):
     from korsetfw.wallclock import WallClock
 
     boot = int.from_bytes(os.urandom(4), "little") & 0x3FFFFFFF  # a small int on every port
-    wallclock = WallClock(clock, boot)
-    app = App(board, prefs, hardware, clock, store=store, wallclock=wallclock)
-    app.settings_path = "/settings.json"
-    app.link = _start_link(app, board, hardware, store, clock, wallclock)
-    if prefs.watchdog_s:
-        from korsetfw import hw
-
-        app.watchdog = hw.watchdog(prefs.watchdog_s)
-        forget("hw", "imu")
-        print("watchdog: %s" % ("on, %d s" % prefs.watchdog_s if app.watchdog is not None
-                                else "this port has none"))
-    return app
+    return board, prefs, hardware, clock, store, WallClock(clock, boot)
 
 
 def _load_board(path):
@@ -110,25 +102,3 @@ def _radio_first(board):
         bluetooth.BLE().active(True)
     except (ImportError, OSError):
         pass  # no radio: Link.start says so
-
-
-def _start_link(app, board, hardware, store, clock, wallclock):
-    """The BLE link (started by App.run), or None on a port without BLE."""
-    if hardware.ble is None:
-        return None
-    import bluetooth
-
-    from korsetfw import boardkey
-    from korsetfw.bonds import BondStore
-    from korsetfw.link import Link
-    from korsetfw.protocol import DEVICE_NAME_PREFIX
-
-    name = "%s-%s" % (DEVICE_NAME_PREFIX, "".join("%02X" % b for b in hardware.unique_id[-2:]))
-    battery = hardware.battery.percent if hardware.battery is not None else None
-    key = boardkey.load()
-    if key is None:
-        print("ble: no board key in %s (flash the board with korset flash): no host can be "
-              "authorised" % boardkey.KEY_PATH)
-    return Link(hardware.ble, bluetooth, app, store, BondStore("/bonds.json"), clock, name,
-                battery, stack=board["ble"]["stack"], key=key, device_id=hardware.unique_id,
-                wallclock=wallclock, board_name=board["name"])

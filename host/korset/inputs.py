@@ -31,7 +31,15 @@ from korset import session as sess
 from korset.analysis import checks as ck
 from korset.analysis.checks import CHECKS, Checks
 from korset.analysis.result import Note
-from korset.recording import STANDARD_GRAVITY, Gap, Recording, gaps, read_csv, typical_step_s
+from korset.recording import (
+    STANDARD_GRAVITY,
+    Gap,
+    Recording,
+    filled,
+    gaps,
+    read_csv,
+    typical_step_s,
+)
 from korsetfw import align
 from korsetfw import catalogue as cat
 from korsetfw import events as ev
@@ -143,6 +151,14 @@ def _load_csv(path: Path, accel_unit: str, gyro_unit: str, time_unit: str,
                        DEFAULT_UNITS["gyro"], checks), GYRO_UNITS, gyro_scale)
     if wrong:
         raise InputError(f"{path}: " + "; and ".join(wrong))
+    bridged = [g for g in found if g.length_s <= checks.bridge_gap_s]
+    if bridged:  # a few samples dropped: put back, and said
+        found = [g for g in found if g.length_s > checks.bridge_gap_s]
+        rec = Recording(*filled(rec.t, rec.accel, rec.gyro, bridged))
+        for g in bridged:
+            warnings.append(Note("gap_filled", f"{g.describe()}: filled in between the "
+                                 "samples either side", {"at_s": round(g.at_s, 3),
+                                                         "length_s": round(g.length_s, 3)}))
     if found and not allow_gaps:
         longest = max(found, key=lambda g: g.length_s)
         more = f" ({len(found)} gaps, the longest {longest.length_s:.3g} s)" \

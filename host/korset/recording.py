@@ -76,6 +76,22 @@ def gaps(t: np.ndarray, steps: float = GAP_STEPS) -> list[Gap]:
     return [Gap(int(i) + 1, float(t[i]), float(dt[i])) for i in long]
 
 
+def filled(t: np.ndarray, accel: np.ndarray, gyro: np.ndarray, bridged: list[Gap]
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``t``, ``accel``, ``gyro`` with the samples missing in each gap of ``bridged``
+    put back at the typical step, linearly between the samples either side."""
+    if not bridged:
+        return t, accel, gyro
+    step = typical_step_s(t)
+    extra = []
+    for g in bridged:
+        inside = g.at_s + step * np.arange(1, int(round(g.length_s / step)) + 1)
+        extra.append(inside[inside < g.at_s + g.length_s - 0.5 * step])
+    new_t = np.sort(np.concatenate([t, *extra]))
+    return (new_t, np.stack([np.interp(new_t, t, accel[:, i]) for i in range(3)], -1),
+            np.stack([np.interp(new_t, t, gyro[:, i]) for i in range(3)], -1))
+
+
 @dataclass
 class Recording:
     t: np.ndarray  # (n,) s

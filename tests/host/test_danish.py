@@ -55,6 +55,8 @@ NOTES = [
          "accelerometer sees (over 30 s of steady movement): do the gyro's axes or signs "
          "differ from the accelerometer's?", {"scale": -0.9, "explained": 0.8,
                                               "steady_s": 30}),
+    Note("gap_filled", "the samples stop for 0.067 s after 12.000 s (data rows 624 and "
+         "625): filled in between the samples either side", {"at_s": 12.0, "length_s": 0.067}),
     Note("long_recording", "121 minutes were judged as one set: a set lasts minutes, so "
          "this holds many sets", {"minutes": 121}),
     Note("text", "a note stored before notes had codes"),

@@ -76,3 +76,37 @@ def test_simulated_sets_have_no_gaps(seed):
     r = simulate(cat.get(ex), 300 + seed, rate_hz=(26.0, 52.0, 104.0)[seed % 3],
                  errors="large").recording
     assert gaps(r.t) == []
+
+
+@pytest.mark.parametrize("dropped", [5, 7, 9])  # 0.12-0.19 s at 52 Hz
+def test_a_few_dropped_samples_are_filled_in_and_said(dropped, tmp_path):
+    """A logger or radio dropping a few samples (a fifth of a second at most,
+    korset.analysis.checks.Checks.bridge_gap_s): the recording is not lost. The samples
+    come back at their own times, the set counts as without the drop, and a note says so;
+    a session can hold it."""
+    ex = cat.get(3)
+    rec = simulate(ex, 5, rate_hz=52.0).recording
+    keep = np.ones(len(rec), bool)
+    at = len(rec) // 2
+    keep[at:at + dropped] = False
+    path = tmp_path / "dropped.csv"
+    write_csv(Recording(rec.t[keep], rec.accel[keep], rec.gyro[keep]), path)
+    loaded = inputs.load(path)
+    assert [n.code for n in loaded.warnings] == ["gap_filled"]
+    assert len(loaded.recording) == len(rec)
+    assert np.allclose(loaded.recording.t, rec.t - rec.t[0], atol=1e-4)
+    assert not gaps(loaded.recording.t)
+    from korset.analysis import analyze
+
+    assert analyze(loaded.recording, ex).reps == analyze(rec, ex).reps
+    assert main(["export", str(path), "--session", str(tmp_path / "d.kss")]) == 0
+
+
+def test_a_gap_longer_than_a_fifth_of_a_second_is_still_refused(tmp_path):
+    rec = simulate(cat.get(3), 5, rate_hz=52.0).recording
+    keep = np.ones(len(rec), bool)
+    keep[len(rec) // 2:len(rec) // 2 + 15] = False  # 0.3 s at 52 Hz
+    path = tmp_path / "long.csv"
+    write_csv(Recording(rec.t[keep], rec.accel[keep], rec.gyro[keep]), path)
+    with pytest.raises(inputs.InputError, match="split the file there"):
+        inputs.load(path)

@@ -91,6 +91,12 @@ class Checks:
     gyro_implausible_rad_s: float = 20.0
     # Typical steps: a longer step is a gap (korset.recording.GAP_STEPS).
     gap_steps: float = GAP_STEPS
+    # s: a gap this short is filled in (linearly, at the typical step) rather than refused:
+    # a logger or radio dropping a few samples. The leaflet's movements take seconds (a
+    # repetition 2-6 s, faults 1-2.5 s: korset.sim), so a fifth of a second between
+    # two real samples hides no repetition or fault and bends the attitude by little
+    # more than the gyro's noise; longer, and the recording is split or refused.
+    bridge_gap_s: float = 0.2
 
 
 CHECKS = Checks()

@@ -8,7 +8,7 @@ flashing puts them. Figures are gc.mem_alloc() after gc.collect(), less what the
 simulated chip, bus and the stand-ins for the port's C modules hold, with the qstr
 pools the firmware's names need on a board counted whole (``_qstrs``: the simulator's
 own names fill the first pools here; raw figures in ``raw_*``):
-``booted_bytes`` once ``korsetfw.boot.build`` has made the App and the BLE link and
+``booted_bytes`` once ``korsetfw.assemble.app`` has made the App and the BLE link and
 dropped boot's own modules, ``after_boot_bytes`` with a set started and recording,
 ``peak_bytes`` the most while the set runs, and ``after_import_bytes`` the
 firmware's modules left once the set is stopped and App and link let go (code and

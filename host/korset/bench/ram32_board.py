@@ -5,14 +5,13 @@ Phases:
 1. the baseline: the simulated chip, its bus, clock and motion, imported and
    built, and stand-ins for the port's C modules (``bluetooth``; ``os.urandom``,
    which the webassembly port lacks) and pins: none of it is the board's;
-2. boot as ``/main.py`` does it (``korsetfw.boot.build`` with ``/board.json``,
-   ``/korset.key`` and no settings file: App and BLE link built, the boot-only
-   modules dropped as it goes), with the hardware ``hw.build`` would make (the
+2. boot as ``/main.py`` does it (``korsetfw.boot.parts`` with ``/board.json``,
+   ``/korset.key`` and no settings file, the boot-only modules dropped as it
+   goes, then boot itself; then ``korsetfw.assemble.app``: App and BLE link
+   built, and assemble dropped), with the hardware ``hw.build`` would make (the
    IMU driver on the simulated bus, the motor and battery on stand-in pins):
-   boot's heap at its end, the most it holds (each earlier step holds a dropped
-   module's worth at most, without the App's and the link's);
-3. ``korsetfw.boot`` dropped, as ``/main.py`` does, and the link started, as
-   ``App.run`` does first;
+   the heap at boot's end;
+3. the link started, as ``App.run`` does first;
 4. a set started with recording to a session file;
 5. the set run second by second (the peak);
 6. the set stopped and the App and link let go: what is left is the firmware's
@@ -187,13 +186,19 @@ def _boot():
                             Motor(_objects["pwm"], 70, 100, 40, ticks))
     hardware.ble = _objects["radio"]
     hardware.battery = Battery(_objects["adc"], 2.0)
-    _objects["app"] = boot.build(hardware, ticks)
+    parts = boot.parts(hardware, ticks)
+    import korsetfw  # then as /main.py does: boot dropped before the App is assembled
+
+    del boot
+    korsetfw.forget("boot")
+    from korsetfw import assemble
+
+    _objects["app"] = assemble.app(*parts)
+    del assemble, parts
+    korsetfw.forget("assemble")
 
 
 def _start():
-    import korsetfw
-
-    korsetfw.forget("boot")  # as /main.py does
     _objects["app"].link.start()  # as App.run does first
 
 

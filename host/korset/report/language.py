@@ -87,6 +87,7 @@ STRINGS: dict[str, dict[str, str]] = {
                           "turns: the file's units may be wrong",
         "note_file_damage": "part of the recording was damaged ({detail})",
         "note_gap": "the samples stop for {length_s} after {at_s}",
+        "note_gap_filled": "{length_s} of samples missing after {at_s} were filled in",
         "note_long_recording": "{minutes} minutes were judged as one set: the counts are "
                                "for the whole recording, not for one set",
         "note_gyro_accel_disagree": "the turning rate and the tilt the sensor measures do "
@@ -266,6 +267,7 @@ STRINGS: dict[str, dict[str, str]] = {
         # The damage's detail is the decoder's English: said here without it.
         "note_file_damage": "en del af optagelsen var beskadiget og er sprunget over",
         "note_gap": "målingerne stopper i {length_s} efter {at_s}",
+        "note_gap_filled": "{length_s} manglende målinger efter {at_s} blev udfyldt",
         "note_long_recording": "{minutes} minutter blev bedømt som ét sæt: tallene gælder "
                                "hele optagelsen, ikke ét sæt",
         "note_gyro_accel_disagree": "drejehastigheden og den hældning, sensoren måler, passer "
