@@ -289,6 +289,14 @@ def decode(data):
             d.problems.append("chunk %d (%s) unusable: %s" % (seq, TYPE_NAMES[kind], e))
             continue
         d.chunks += 1
+    return finish(d, next_index)
+
+
+def finish(d, next_index):
+    """The whole file's verdict once its chunks are read (``next_index``: the sample after
+    the last one read): FormatError if it is no session, else ``d`` with what is missing
+    said. Shared with the host's vectorised decoder (``korset.sessionfast``), so that
+    both say the same."""
     if d.chunks == 0:
         raise FormatError("not a Korset session (no intact chunk)")
     if d.header is None:

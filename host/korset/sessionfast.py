@@ -300,13 +300,4 @@ def decode(data: bytes) -> Decoded:
             d.problems.append("chunk %d (%s) unusable: %s" % (seq, fmt.TYPE_NAMES[kind], e))
             continue
         d.chunks += 1
-    if d.chunks == 0:
-        raise FormatError("not a Korset session (no intact chunk)")
-    if d.header is None:
-        d.problems.insert(0, "header lost: rate, scales and mounting unknown")
-    elif d.header.get("format") != "korset-session":
-        raise FormatError("not a Korset session (header format %r)" % d.header.get("format"))
-    if d.end is None:
-        d.problems.append("no end record: recording interrupted (power lost or reset) "
-                          "after sample %d" % next_index)
-    return d
+    return ref.finish(d, next_index)
