@@ -231,6 +231,8 @@ def test_analyze_and_export_answer_every_bad_file_in_words(inputs, tmp_path, mon
                 (path, stderr)
     assert _digests(root) == before  # no input touched
     assert set(p.parent for p in out_dir.rglob("*") if p.is_file()) <= {out_dir}
+    # A refused or failed export leaves no half-written temporary file behind.
+    assert not [p.name for p in out_dir.iterdir() if p.name.endswith(".tmp")]
     assert 0 < refused < len(made)  # the families include files that are fine to read
 
 
