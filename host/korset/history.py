@@ -11,6 +11,10 @@ be judged and why not) and the whole result as ``Analysis.to_dict()`` JSON,
 with its ``Trace`` as a BLOB. A set that could not be judged
 (``Analysis.not_judged``) has no counts worth adding up: the history and the
 reports show it as not judged, with the reason, never as a fault-free set.
+How sure the analysis is of a count (``reps_confident``, ``reps_range``,
+``holds_confident``: result schema 2) is in the result's JSON, so it needs no
+column and no migration: a result stored before (result schema 1) loads with
+them None and is shown as it always was.
 
 Histories written before recordings had their own hash (schema 1) may hold
 one recording twice: ``History.duplicates`` finds them, ``History.delete``
@@ -408,14 +412,22 @@ def record_session_file(history: History, path: str | Path, analysis: Analysis,
 # CSV of the history: one row per set. Date and time are local (of the start, or of
 # the analysis where the board did not know the time: time_known 0). A set that could not
 # be judged has judged 0, the reason in not_judged, and no counts or figures (empty cells,
-# not zeros: it is not a fault-free set).
+# not zeros: it is not a fault-free set). reps_confident and holds_confident are 1 or 0,
+# reps_low and reps_high the counts the recording allows; all empty for a result stored
+# before counts carried their confidence.
 CSV_COLUMNS = (
     "id", "date", "time", "time_known", "started_unix_s", "device", "session", "exercise",
     "exercise_key", "kind", "reps", "holds", "hold_s_mean", "faults", "time_outside_s",
     *(f"max_{axis}_deg" for axis in cat.AXES), "tempo_s", "judged", "not_judged",
+    "reps_confident", "reps_low", "reps_high", "holds_confident",
 )
 _FIGURES = ("reps", "holds", "hold_s_mean", "faults", "time_outside_s",
-            *(f"max_{axis}_deg" for axis in cat.AXES), "tempo_s")
+            *(f"max_{axis}_deg" for axis in cat.AXES), "tempo_s", "reps_confident",
+            "reps_low", "reps_high", "holds_confident")
+
+
+def _flag(value: bool | None) -> object:
+    return "" if value is None else int(value)
 
 
 def _num(value: float | None, digits: int) -> str:
@@ -434,6 +446,9 @@ def csv_row(r: SetRecord) -> dict[str, object]:
         "reps": a.reps, "holds": len(a.holds), "hold_s_mean": _num(q.hold_s_mean, 2),
         "faults": len(a.faults), "time_outside_s": _num(q.time_outside_s, 2),
         "tempo_s": _num(q.tempo_s, 2), "judged": int(a.judged), "not_judged": "",
+        "reps_confident": _flag(a.reps_confident), "holds_confident": _flag(a.holds_confident),
+        "reps_low": "" if a.reps_range is None else a.reps_range[0],
+        "reps_high": "" if a.reps_range is None else a.reps_range[1],
     }
     for axis in cat.AXES:
         row[f"max_{axis}_deg"] = _num(q.max_deviation_deg.get(axis), 2)

@@ -10,6 +10,7 @@ forward, one that bends to the right and one that twists to the left.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import UTC, datetime
 from html.parser import HTMLParser
@@ -254,3 +255,28 @@ def test_the_direction_follows_the_body_frame(axis, words_en, words_da):
     record = SetRecord(1, "b", 1, DAY.timestamp(), "/store/1.kss", result)
     assert f": {words_en}" in text_report([record], "en", tz=UTC)
     assert f": {words_da}" in text_report([record], "da", tz=UTC)
+
+
+def test_counts_the_analysis_is_not_sure_of_are_said_in_danish():
+    """About a count, no count, and holds not told apart: in Danish words, with no English
+    left over, and no target reached on them."""
+    about = dataclasses.replace(_analysis([]), reps_confident=False, reps_range=(11, 13))
+    wide = dataclasses.replace(_analysis([]), reps_confident=False, reps_range=(3, 16))
+    holds = dataclasses.replace(_analysis([], kind=cat.HOLD), holds_confident=False)
+    records = [SetRecord(i, "b", i, DAY.timestamp() + 86400 * i, f"/store/{i}.kss", a)
+               for i, a in enumerate((about, wide, holds))]
+    text = " ".join(text_report(records, "da", tz=UTC).split())
+    page = _Text(html_report(records, "da", tz=UTC, generated=GENERATED)).text
+    for words in (text, page):
+        assert "Gentagelser ca. 12 (11–13; mål 15–20)" in words
+        assert "Gentagelser kunne ikke tælles sikkert (mellem 3 og 16; mål 15–20)" in words
+        assert "Fastholdelser ca. 2: 15,0 s, 15,0 s" in words
+        assert "fastholdelserne kunne ikke skelnes sikkert fra pauserne imellem dem" in words
+        assert "~ omtrentligt: dagen har et sæt, hvis optælling er usikker." in words
+        # 11-13 falls short of 15 whatever the count; 3-16 may reach it or not.
+        assert "0 af 2 sæt med gentagelser nåede målet. For 1 af dem er optællingen for " \
+            "usikker til at afgøre det." in words
+        for piece in _english_pieces():
+            assert piece not in words, piece
+        for word in ("about", "could not", "reliably", "approximate", "uncertain"):
+            assert word not in words, word

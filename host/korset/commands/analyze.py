@@ -2,7 +2,10 @@
 
 Finds the reference, the repetitions or holds, and each fault (an episode
 beyond the tolerance on one of the exercise's axes), and prints them with the
-set's quality figures; --json prints the whole result as JSON instead.
+set's quality figures; --json prints the whole result as JSON instead. A
+count the analysis is not sure of says so: "about 15 (14-16)", or "could not
+be counted reliably (between 3 and 12)" when the counts the recording allows
+are far apart (--json: reps_confident, reps_range, holds_confident).
 
 A session file says which exercise it is, its tolerance, and when the board
 took the reference and ended the set; --exercise and --tolerance override
@@ -91,6 +94,25 @@ def _range(lo_hi, unit: str = "") -> str:
     return f"{lo:g}{unit}" if lo == hi else f"{lo:g}-{hi:g}{unit}"
 
 
+def _reps(a) -> str:
+    """``14 (target 15-20)``; ``about 14 (13-15; target 15-20)``, ``could not be counted
+    reliably (between 3 and 12; target 15-20)`` when the analysis is not sure of it
+    (``korset.report.figures.reps_count``)."""
+    from korset.report import figures as fig
+    from korset.report.language import Language
+
+    L, count = Language("en"), fig.reps_count(a)
+    target = [f"target {_range(a.target_reps)}"] if a.target_reps else []
+    if count.exact:
+        return f"{a.reps}" + (f" ({target[0]})" if target else "")
+    if count.how == fig.ABOUT:
+        head, span = L("reps_about", n=a.reps), _range((count.low, count.high))
+    else:
+        head, span = L("reps_uncounted"), L("reps_between", low=count.low, high=count.high)
+    parts = ([span] if count.ranged else []) + target
+    return head + (f" ({'; '.join(parts)})" if parts else "")
+
+
 def _degrees(by_axis: dict[str, float]) -> str:
     from korsetfw.catalogue import AXES
 
@@ -102,6 +124,8 @@ def _describe(a, loaded) -> str:
     """The result as lines a person reads (``a``: an Analysis of ``loaded``)."""
     from datetime import datetime
 
+    from korset.report import figures as fig
+    from korset.report.language import Language
     from korsetfw import catalogue as cat
 
     number = f"{a.exercise}: " if isinstance(a.exercise, int) else ""
@@ -127,19 +151,17 @@ def _describe(a, loaded) -> str:
     lines.append("  tolerance " + (_degrees(a.tolerance_deg) if a.tolerance_deg
                                    else "none (no axis is held still)"))
     if not a.judged:
-        from korset.report.language import Language
-
         lines.append(f"  result    NOT JUDGED: {Language('en').not_judged(a)}")
         lines += [f"  warning: {w}" for w in a.warnings if w.code != a.not_judged]
         return "\n".join(lines)
     if a.kind == cat.HOLD:
         target = f" (target {_range(a.target_hold_s, ' s')} each)" if a.target_hold_s else ""
-        lines.append(f"  holds     {len(a.holds)}{target}")
+        about = "" if fig.holds_exact(a) else "about "
+        lines.append(f"  holds     {about}{len(a.holds)}{target}")
         for i, h in enumerate(a.holds, 1):
             lines.append(f"    {i:2d}  {h.start_s:7.1f} - {h.end_s:7.1f} s  {h.duration_s:5.1f} s")
     else:
-        target = f" (target {_range(a.target_reps)})" if a.target_reps else ""
-        lines.append(f"  reps      {a.reps}{target}")
+        lines.append(f"  reps      {_reps(a)}")
         if a.rep_times_s:
             lines.append("    at " + ", ".join(f"{t:.1f}" for t in a.rep_times_s) + " s")
     lines.append(f"  faults    {len(a.faults)}")
@@ -156,6 +178,8 @@ def _describe(a, loaded) -> str:
         lines.append(f"  tempo     {q.tempo_s:.1f} s a rep")
     if q.hold_s_mean is not None:
         lines.append(f"  mean hold {q.hold_s_mean:.1f} s")
+    if a.kind == cat.HOLD and not fig.holds_exact(a):
+        lines.append(f"  warning: {Language('en')('holds_uncertain')}")
     for warning in a.warnings:
         lines.append(f"  warning: {warning}")
     return "\n".join(lines)

@@ -5,7 +5,9 @@ repetitions (against the target) or holds (count and mean length), its
 faults and its largest deviation; a set the analysis could not judge says so
 and why, and is not counted in the day's totals. Times and days are local; a
 set recorded by a board whose clock was not set is shown at the time it was
-analysed, marked with '*'.
+analysed, marked with '*'. A count the analysis is not sure of is marked
+'~' ("~15 reps (14-16)", "reps could not be counted reliably (between 3 and
+12)"), and so is a day's total that adds one up.
 
 The history keeps each recording once: saving it again replaces its set.
 A history written by an older korset may hold one recording twice:
@@ -87,6 +89,9 @@ def run(args: argparse.Namespace) -> int:
         print("  " + _total(sets))
     if any(not r.time_known for r in records):
         print("\n* the board's clock was not set: time of analysis")
+    if any(r.judged and not _exact(r.analysis) for r in records):
+        print("\n~ the analysis is not sure of the count (the counts the recording allows "
+              "in brackets): a day's total with one is approximate")
     if twice:
         print("\nSome recordings are in the history twice (saved by an older korset): "
               "'korset history --duplicates' lists them, 'korset history --delete N' "
@@ -145,7 +150,36 @@ def _range(lo_hi, unit: str = "") -> str:
     return f"{lo:g}{unit}" if lo == hi else f"{lo:g}-{hi:g}{unit}"
 
 
+def _exact(a) -> bool:
+    """Whether the set's count (its repetitions, or its holds) is one the analysis is sure
+    of; a result from before counts carried a confidence is taken as it always was."""
+    from korset.report import figures as fig
+    from korsetfw import catalogue as cat
+
+    return fig.holds_exact(a) if a.kind == cat.HOLD else fig.reps_count(a).exact
+
+
+def _reps(a) -> str:
+    """``17 reps (target 15-20)``; ``~17 reps (16-18; target 15-20)`` or ``reps could not
+    be counted reliably (between 3 and 12; target 15-20)`` when not sure of it."""
+    from korset.report import figures as fig
+    from korset.report.language import Language
+
+    L, count = Language("en"), fig.reps_count(a)
+    target = [f"target {_range(a.target_reps)}"] if a.target_reps else []
+    if count.exact:
+        head, span = _n(a.reps, "rep"), []
+    elif count.how == fig.ABOUT:
+        head, span = "~" + _n(a.reps, "rep"), [_range((count.low, count.high))]
+    else:
+        head = "reps " + L("reps_uncounted")
+        span = [L("reps_between", low=count.low, high=count.high)]
+    parts = (span if count.ranged else []) + target
+    return head + (f" ({'; '.join(parts)})" if parts else "")
+
+
 def _line(r) -> str:
+    from korset.report import figures as fig
     from korset.report.language import Language
     from korsetfw import catalogue as cat
 
@@ -154,14 +188,13 @@ def _line(r) -> str:
     if not a.judged:
         return f"{time_of_day} {_exercise(a)}: not judged ({Language('en').not_judged(a)})"
     if a.kind == cat.HOLD:
-        work = _n(len(a.holds), "hold")
+        work = ("" if fig.holds_exact(a) else "~") + _n(len(a.holds), "hold")
         if q.hold_s_mean is not None:
             work += f", mean {q.hold_s_mean:.1f} s"
         if a.target_hold_s:
             work += f" (target {_range(a.target_hold_s, ' s')})"
     else:
-        work = _n(a.reps, "rep") + (f" (target {_range(a.target_reps)})" if a.target_reps
-                                   else "")
+        work = _reps(a)
     faults = _n(len(a.faults), "fault")
     deviation = ""
     if q.max_deviation_deg:
@@ -171,13 +204,17 @@ def _line(r) -> str:
 
 
 def _total(sets) -> str:
-    """The day's totals, of its judged sets (one not judged has no counts to add)."""
+    """The day's totals, of its judged sets (one not judged has no counts to add); a total
+    that adds up a count the analysis is not sure of is marked ``~``."""
     from korset.history import distinct
+    from korsetfw import catalogue as cat
 
     counted = distinct(sets)
     judged = [r for r in counted if r.judged]
     reps = sum(r.analysis.reps for r in judged)
     holds = sum(len(r.analysis.holds) for r in judged)
+    about = {kind: "~" if any(r.analysis.kind == kind and not _exact(r.analysis)
+                              for r in judged) else "" for kind in (cat.REPS, cat.HOLD)}
     faults = sum(len(r.analysis.faults) for r in judged)
     unjudged = len(counted) - len(judged)
     twice = len(sets) - len(counted)
@@ -187,7 +224,8 @@ def _total(sets) -> str:
         ([f"{twice} again of the same recording"] if twice else [])
     return f"day: {_n(len(counted), 'set')}" \
         + (f" ({', '.join(notes)}: not counted)" if notes else "") \
-        + f", {_n(reps, 'rep')}, {_n(holds, 'hold')}, {_n(faults, 'fault')}"
+        + f", {about[cat.REPS]}{_n(reps, 'rep')}, {about[cat.HOLD]}{_n(holds, 'hold')}, " \
+        + _n(faults, "fault")
 
 
 def _json(r) -> dict:

@@ -6,7 +6,9 @@ peak, the holds as yellow spans with their length, the repetitions as
 numbered dots along the top, the reference and the set's end as lines, and a
 legend. Every mark also has words (labels, ``<title>``), so colour is never
 the only cue. Elements carry classes (``fault``, ``hold``, ``rep``) that the
-tests count.
+tests count. A count the analysis is not sure of is said to be uncertain in the
+set chart's description, and a day's bar that adds one up is paler, its value
+marked ``~`` (class ``approx``).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from korset.report import svg
-from korset.report.figures import DayFigures, monitored_axes
+from korset.report.figures import DayFigures, holds_exact, monitored_axes, reps_count
 from korset.report.language import Language
 from korsetfw import catalogue as cat
 
@@ -95,8 +97,10 @@ def set_chart(a: Analysis, L: Language, chart_id: str) -> str | None:
 
     name = L.exercise(a)
     desc = L("set_chart_desc",
-             reps=L("desc_reps", n=len(a.rep_times_s)) if a.kind == cat.REPS else "",
-             holds=L("desc_holds", n=len(a.holds)) if a.holds else "",
+             reps=L("desc_reps" if reps_count(a).exact else "desc_reps_uncertain",
+                    n=len(a.rep_times_s)) if a.kind == cat.REPS else "",
+             holds=L("desc_holds" if holds_exact(a) else "desc_holds_uncertain",
+                     n=len(a.holds)) if a.holds else "",
              faults=L("desc_faults", n=len(a.faults)))
     return svg.document(WIDTH, height, parts, label=L("set_chart_title", exercise=name),
                         description=" ".join(desc.split()), id_=chart_id, class_="set-chart")
@@ -348,6 +352,7 @@ def _swatch(kind: str, x0: float, y: float) -> str:
 CHART_W, CHART_H = 440.0, 250.0
 C_LEFT, C_RIGHT, C_TOP, C_BOTTOM = 44.0, 12.0, 30.0, 40.0
 C_FONT = 15.0
+APPROX_OPACITY = 0.45  # a bar that adds up a count the analysis is not sure of
 CHART_TITLES = {"reps": "chart_reps", "holds": "chart_holds", "faults": "chart_faults",
                 "largest": "chart_largest"}
 
@@ -355,19 +360,22 @@ CHART_TITLES = {"reps": "chart_reps", "holds": "chart_holds", "faults": "chart_f
 def day_chart(days: Sequence[DayFigures], what: str, L: Language, chart_id: str) -> str:
     """Bars (``reps``, ``holds``, ``faults`` per set) or a line (``largest`` movement)
     per calendar day from the first day with sets to the last, with the values written
-    on them when there is room (and always in the chart's description)."""
+    on them when there is room (and always in the chart's description). A day that adds up
+    a count the analysis is not sure of has a paler bar and its value marked ``~``."""
     title = L(CHART_TITLES[what])
     first = days[0].day
     n_days = (days[-1].day - first).days + 1
     slot = (CHART_W - C_LEFT - C_RIGHT) / n_days
     points = [(C_LEFT + slot * ((d.day - first).days + 0.5), v, L.date_short(d.day))
               for d in days if (v := _day_value(d, what)) is not None]
+    approx = [_day_approx(d, what) for d in days if _day_value(d, what) is not None]
     vmax = max([v for _, v, _ in points] + [0.0]) * 1.2 or 1.0
     y = svg.Scale((0.0, vmax), (CHART_H - C_BOTTOM, C_TOP))
     colour = BAR_COLOURS[what]
 
-    def fmt(v: float) -> str:
-        return L.num(v, 0) if what in ("reps", "holds") else \
+    def fmt(v: float, pale: bool = False) -> str:
+        mark = L("approx_mark") if pale else ""
+        return mark + L.num(v, 0) if what in ("reps", "holds") else \
             L.deg(v) if what == "largest" else L.num(v)
 
     parts = []
@@ -382,15 +390,16 @@ def day_chart(days: Sequence[DayFigures], what: str, L: Language, chart_id: str)
                                stroke_width=2.0)
     # A line's labels need more room than bars' (neighbours differ in height less).
     value_font = C_FONT if slot >= 40 else 12.0 if slot >= 26 and what != "largest" else None
-    for c, v, _ in points:
+    for (c, v, _), pale in zip(points, approx, strict=True):
         if what == "largest":
             parts.append(svg.circle(c, y(v), 4.0, fill=colour, class_="point"))
         else:
             w = min(slot * 0.7, 42.0)
             parts.append(svg.rect(c - w / 2, y(v), w, y(0.0) - y(v), fill=colour,
-                                  class_="bar"))
+                                  fill_opacity=APPROX_OPACITY if pale else None,
+                                  class_="bar approx" if pale else "bar"))
         if value_font is not None:
-            parts.append(svg.text(c, y(v) - 8, fmt(v), font_size=value_font,
+            parts.append(svg.text(c, y(v) - 8, fmt(v, pale), font_size=value_font,
                                   text_anchor="middle", font_weight="600", fill=INK))
     parts.append(svg.line(C_LEFT, y(0.0), CHART_W - C_RIGHT, y(0.0), stroke=MUTED,
                           stroke_width=1.0))
@@ -401,9 +410,15 @@ def day_chart(days: Sequence[DayFigures], what: str, L: Language, chart_id: str)
                               L.date_short(day), font_size=C_FONT, text_anchor="middle",
                               fill=MUTED))
     desc = L("chart_desc_bars", title=title,
-             values="; ".join(f"{label} {fmt(v)}" for _, v, label in points))
+             values="; ".join(f"{label} {fmt(v, pale)}"
+                              for (_, v, label), pale in zip(points, approx, strict=True)))
     return svg.document(CHART_W, CHART_H, parts, label=title, description=desc, id_=chart_id,
                         class_="day-chart")
+
+
+def _day_approx(d: DayFigures, what: str) -> bool:
+    """Whether the day's value adds up a count the analysis is not sure of."""
+    return (what == "reps" and d.reps_approx) or (what == "holds" and d.holds_approx)
 
 
 def _day_value(d: DayFigures, what: str) -> float | None:

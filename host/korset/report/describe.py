@@ -1,7 +1,9 @@
 """The report's sentences and table rows, in one language: shared by the text and the HTML.
 
 Everything here is derived from the figures (``figures``) and worded with
-``language.Language``; nothing is said that the data does not show.
+``language.Language``; nothing is said that the data does not show, and no count
+is given as exact that the analysis is not sure of (``figures.reps_count``,
+``figures.holds_exact``): "about 15 (14–16)", "could not be counted reliably".
 """
 
 from __future__ import annotations
@@ -37,9 +39,7 @@ def set_rows(a: Analysis, L: Language) -> list[tuple[str, str]]:
     if a.kind == cat.HOLD:
         rows.append((L("holds"), _holds(a, L)))
     else:
-        target = L.span(*a.target_reps) if a.target_reps else None
-        rows.append((L("reps"), L("reps_target", n=a.reps, target=target) if target
-                     else L("reps_value", n=a.reps)))
+        rows.append((L("reps"), reps_value(a, L)))
     rows.append((L("faults"), str(len(a.faults)) if a.faults else L("faults_none")))
     q = a.quality
     if a.tolerance_deg:
@@ -60,11 +60,36 @@ def set_rows(a: Analysis, L: Language) -> list[tuple[str, str]]:
     return rows
 
 
+def reps_value(a: Analysis, L: Language) -> str:
+    """The set's repetitions: ``14 (target 15–20)``; ``about 14 (13–15; target 15–20)``
+    when the analysis is not sure of the count; ``could not be counted reliably (between
+    3 and 12; target 15–20)`` when the counts it allows are too far apart."""
+    count = fig.reps_count(a)
+    target = L.span(*a.target_reps) if a.target_reps else None
+    if count.exact:
+        return L("reps_target", n=a.reps, target=target) if target \
+            else L("reps_value", n=a.reps)
+    parts = []
+    if count.how == fig.ABOUT:
+        head = L("reps_about", n=a.reps)
+        if count.ranged:
+            parts.append(L.span(count.low, count.high))
+    else:
+        head = L("reps_uncounted")
+        if count.ranged:
+            parts.append(L("reps_between", low=count.low, high=count.high))
+    if target:
+        parts.append(L("reps_target_part", target=target))
+    return f"{head} ({'; '.join(parts)})" if parts else head
+
+
 def notes(a: Analysis, L: Language) -> list[str]:
     """The analysis's notes in L, each once; the posture's is left out (the figures show
     the starting position), and so is the one that says why the set was not judged (its
-    result row says it)."""
+    result row says it). Holds the analysis is not sure of are said first."""
     said = []
+    if a.judged and not fig.holds_exact(a):
+        said.append(L("holds_uncertain"))
     for n in a.warnings:
         if n.code != "posture" and n.code != a.not_judged and L.note(n) not in said:
             said.append(L.note(n))
@@ -72,13 +97,17 @@ def notes(a: Analysis, L: Language) -> list[str]:
 
 
 def _holds(a: Analysis, L: Language) -> str:
+    """``3: 14.0 s, 13.0 s, 9.0 s (target 12–16 s each)``, ``about 3: ...`` when the
+    analysis is not sure they are the holds (a note says why: ``notes``)."""
+    exact = fig.holds_exact(a)
     if not a.holds:
-        return L("holds_none")
+        return L("holds_none" if exact else "holds_none_uncertain")
     durations = ", ".join(L.seconds(h.duration_s) for h in a.holds)
     if a.target_hold_s:
-        return L("holds_target", n=len(a.holds), durations=durations,
-                 target=L.span(*a.target_hold_s, " s"))
-    return L("holds_value", n=len(a.holds), durations=durations)
+        return L("holds_target" if exact else "holds_about_target", n=len(a.holds),
+                 durations=durations, target=L.span(*a.target_hold_s, " s"))
+    return L("holds_value" if exact else "holds_about_value", n=len(a.holds),
+             durations=durations)
 
 
 @dataclass
@@ -151,13 +180,17 @@ def observations(days: Sequence[tuple[date, list[SetRecord]]], L: Language) -> l
             said.append(L("obs_common", names=", ".join(names[k] for k in trend.exercises)))
     t = fig.targets(records)
     if t.rep_sets:
-        said.append(L("obs_reps_target", n=t.rep_sets_reached, m=t.rep_sets))
+        said.append(L("obs_reps_target", n=t.rep_sets_reached, m=t.rep_sets)
+                    + (" " + L("obs_reps_uncertain", n=t.rep_sets_uncertain)
+                       if t.rep_sets_uncertain else ""))
     if t.holds:
         if t.hold_min_s is not None:
-            said.append(L("obs_holds_target", n=t.holds_reached, m=t.holds,
-                          seconds=L.seconds(t.hold_min_s, 0)))
+            held = L("obs_holds_target", n=t.holds_reached, m=t.holds,
+                     seconds=L.seconds(t.hold_min_s, 0))
         else:
-            said.append(L("obs_holds_target_mixed", n=t.holds_reached, m=t.holds))
+            held = L("obs_holds_target_mixed", n=t.holds_reached, m=t.holds)
+        said.append(held + (" " + L("obs_holds_uncertain", n=t.holds_uncertain)
+                            if t.holds_uncertain else ""))
     return said
 
 
@@ -170,12 +203,23 @@ def progress_columns(per_day) -> list[str]:
             "progress_col_largest"]
 
 
+def progress_approx(per_day: Sequence[fig.DayFigures], L: Language) -> str | None:
+    """The line under the progress table that says what its ``~`` means, when it has one."""
+    if any(d.sets and (d.reps_approx or d.holds_approx) for d in per_day):
+        return L("progress_approx_note")
+    return None
+
+
 def progress_cells(d: fig.DayFigures, L: Language, unjudged_column: bool,
                    none: str) -> list[str]:
-    """A day's cells after its date (``none`` where a day has no judged set to say it)."""
+    """A day's cells after its date (``none`` where a day has no judged set to say it); a
+    sum holding a count the analysis is not sure of is marked ``~`` (``progress_approx``)."""
     judged = d.sets > 0
+    mark = L("approx_mark")
+    reps = (mark if d.reps_approx else "") + str(d.reps)
+    holds = (mark if d.holds_approx else "") + str(d.holds)
     return [str(d.sets), *([str(d.not_judged)] if unjudged_column else []),
-            str(d.reps) if judged else none, str(d.holds) if judged else none,
+            reps if judged else none, holds if judged else none,
             str(d.faults) if judged else none,
             L.num(d.faults_per_set) if d.faults_per_set is not None else none,
             L.deg(d.largest_deg_mean) if d.largest_deg_mean is not None else none]

@@ -4,6 +4,13 @@ Pure functions of ``SetRecord``s (``korset.history``) and their ``Analysis``;
 no wording here (that is ``describe``). Days are calendar days in ``tz``
 (None: this computer's local time), of each set's ``when_unix_s``: its start,
 or when it was analysed if the board's clock was not set.
+
+A count is only as good as the analysis is sure of it (``Analysis.reps_confident``,
+``reps_range``, ``holds_confident``): ``reps_count`` says how a set's repetitions
+may be told (exactly, about a number, or not at all), a day's figures say when
+they add up counts that are not exact, and a target is never reached on a count
+the analysis is not sure of. A result stored before counts carried their
+confidence (None) is told as it always was.
 """
 
 from __future__ import annotations
@@ -27,6 +34,16 @@ if TYPE_CHECKING:
 SAME_FAULTS_PER_SET = 0.25
 SAME_DEG = 1.0
 WEEK_DAYS = 7
+# A count the analysis is not sure of is given as "about N" while the counts the
+# recording allows are close: at most this many repetitions apart, or this share of
+# the count (a long set may be off by a few). Wider, no number is worth giving.
+CLOSE_RANGE_REPS = 2
+CLOSE_RANGE_SHARE = 0.25
+
+# How a count is told (``RepsCount.how``).
+EXACT = "exact"  # confident, or a result from before counts carried a confidence
+ABOUT = "about"  # not confident, the counts allowed are close: "about 15 (14-16)"
+UNCOUNTED = "uncounted"  # not confident and no close range: "could not be counted"
 
 
 def when(record: SetRecord, tz: tzinfo | None = None) -> datetime:
@@ -80,11 +97,66 @@ def fault_place(a: Analysis, fault: Fault) -> tuple[str, int] | None:
     return "rep", nearest + 1
 
 
-def reps_reached(a: Analysis) -> bool | None:
-    """Whether a repetitions set reached its target's lower end (None: no target)."""
+@dataclass(frozen=True)
+class RepsCount:
+    """How a set's repetitions may be told: ``how`` is ``EXACT`` (``n``, as it is),
+    ``ABOUT`` (about ``n``, the recording allowing ``low`` to ``high``) or ``UNCOUNTED``
+    (the counts it allows are too far apart to name one: ``low``-``high`` when known)."""
+
+    n: int
+    how: str
+    low: int | None = None
+    high: int | None = None
+
+    @property
+    def exact(self) -> bool:
+        return self.how == EXACT
+
+    @property
+    def ranged(self) -> bool:
+        """Whether there is a range worth giving (``low`` < ``high``)."""
+        return self.low is not None and self.high is not None and self.low < self.high
+
+
+def reps_count(a: Analysis) -> RepsCount:
+    """How ``a``'s repetitions may be told. Not confident: about the count while its
+    range is close (``CLOSE_RANGE_REPS``, ``CLOSE_RANGE_SHARE``), else uncounted, and
+    uncounted too with no range, or a range from none (nothing may have been done)."""
+    if a.reps_confident is not False:  # confident, or not assessed (schema 1)
+        return RepsCount(a.reps, EXACT)
+    if a.reps_range is None:
+        return RepsCount(a.reps, UNCOUNTED)
+    low, high = (int(v) for v in a.reps_range)
+    wide = high - low > max(CLOSE_RANGE_REPS, CLOSE_RANGE_SHARE * a.reps)
+    if wide or (low == 0 and high > 0):
+        return RepsCount(a.reps, UNCOUNTED, low, high)
+    return RepsCount(a.reps, ABOUT, low, high)
+
+
+def holds_exact(a: Analysis) -> bool:
+    """Whether ``a``'s holds are the holds for sure (a result from before counts carried a
+    confidence is taken as it always was)."""
+    return a.holds_confident is not False
+
+
+REACHED = "reached"
+MISSED = "missed"
+UNCERTAIN = "uncertain"
+
+
+def reps_target(a: Analysis) -> str | None:
+    """Whether a repetitions set reached its target's lower end: ``REACHED``, ``MISSED``,
+    or ``UNCERTAIN`` when the count is not confident and the counts the recording allows
+    do not all fall short (a target is never reached on an uncertain count); None: no
+    target."""
     if a.kind != cat.REPS or not a.target_reps:
         return None
-    return a.reps >= a.target_reps[0]
+    least = a.target_reps[0]
+    if reps_count(a).exact:
+        return REACHED if a.reps >= least else MISSED
+    if a.reps_range is not None and max(a.reps_range) < least:
+        return MISSED
+    return UNCERTAIN
 
 
 def judged(records: Sequence[SetRecord]) -> list[SetRecord]:
@@ -114,6 +186,10 @@ class DayFigures:
     largest_deg_mean: float | None  # mean over the sets of each set's largest movement
     time_outside_s: float
     not_judged: int = 0  # sets the analysis could not judge
+    # The day's reps (holds) add up some count the analysis is not sure of: the sum is
+    # approximate (``reps_count``, ``holds_exact``).
+    reps_approx: bool = False
+    holds_approx: bool = False
 
 
 def day_figures(day: date, records: Sequence[SetRecord]) -> DayFigures:
@@ -127,7 +203,9 @@ def day_figures(day: date, records: Sequence[SetRecord]) -> DayFigures:
         faults_per_set=faults / len(analyses) if analyses else None,
         largest_deg_mean=float(np.mean(largest)) if largest else None,
         time_outside_s=sum(a.quality.time_outside_s for a in analyses),
-        not_judged=len(records) - len(analyses))
+        not_judged=len(records) - len(analyses),
+        reps_approx=any(a.kind == cat.REPS and not reps_count(a).exact for a in analyses),
+        holds_approx=any(a.kind == cat.HOLD and not holds_exact(a) for a in analyses))
 
 
 def progress(days: Sequence[tuple[date, list[SetRecord]]]) -> list[DayFigures]:
@@ -208,24 +286,30 @@ def _catalogue_order(key: str) -> tuple[int, str]:
 
 @dataclass
 class Targets:
-    """How many sets and holds reached the exercise's target."""
+    """How many sets and holds reached the exercise's target. Those the analysis is not
+    sure of (``*_uncertain``) are among the sets and holds, never among those reached."""
 
     rep_sets: int  # sets with a repetitions target
     rep_sets_reached: int
     holds: int  # holds in sets with a hold-time target
     holds_reached: int
     hold_min_s: float | None  # the target's lower end when it is the same for all, else None
+    rep_sets_uncertain: int = 0  # whether they reached it is not known (``reps_target``)
+    holds_uncertain: int = 0  # holds of sets whose holds are not clearly the holds
 
 
 def targets(records: Sequence[SetRecord]) -> Targets:
     """Over the judged sets of ``records``."""
     analyses = [r.analysis for r in judged(records)]
-    reached = [reps_reached(a) for a in analyses]
+    reached = [reps_target(a) for a in analyses]
     timed = [a for a in analyses if a.kind == cat.HOLD and a.target_hold_s]
     minima = {a.target_hold_s[0] for a in timed}
     return Targets(
         rep_sets=sum(x is not None for x in reached),
-        rep_sets_reached=sum(bool(x) for x in reached),
+        rep_sets_reached=reached.count(REACHED),
         holds=sum(len(a.holds) for a in timed),
-        holds_reached=sum(h.duration_s >= a.target_hold_s[0] for a in timed for h in a.holds),
-        hold_min_s=minima.pop() if len(minima) == 1 else None)
+        holds_reached=sum(h.duration_s >= a.target_hold_s[0] for a in timed if holds_exact(a)
+                          for h in a.holds),
+        hold_min_s=minima.pop() if len(minima) == 1 else None,
+        rep_sets_uncertain=reached.count(UNCERTAIN),
+        holds_uncertain=sum(len(a.holds) for a in timed if not holds_exact(a)))

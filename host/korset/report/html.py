@@ -142,6 +142,9 @@ def _progress(days, L: Language) -> str:
     else:
         out.append(f"<p class=\"note\">{escape(L('one_day_only'))}</p>")
     out.append(_progress_table(per_day, L))
+    approx = describe.progress_approx(per_day, L)
+    if approx:
+        out.append(f"<p class=\"note\">{escape(approx)}</p>")
     said = describe.observations(days, L)
     if said:
         out.append(f"<h3>{escape(L('observations'))}</h3><ul class=\"observations\">"

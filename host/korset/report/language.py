@@ -42,10 +42,21 @@ STRINGS: dict[str, dict[str, str]] = {
         "reps": "Repetitions",
         "reps_value": "{n}",
         "reps_target": "{n} (target {target})",
+        # a count the analysis is not sure of (korset.report.figures.reps_count): its
+        # brackets hold the range and the target, joined by "; "
+        "reps_about": "about {n}",
+        "reps_uncounted": "could not be counted reliably",
+        "reps_between": "between {low} and {high}",
+        "reps_target_part": "target {target}",
         "holds": "Holds",
         "holds_value": "{n}: {durations}",
         "holds_target": "{n}: {durations} (target {target} each)",
         "holds_none": "none",
+        "holds_about_value": "about {n}: {durations}",
+        "holds_about_target": "about {n}: {durations} (target {target} each)",
+        "holds_none_uncertain": "none found",
+        "holds_uncertain": "the holds could not be told apart from the rests between them "
+                           "reliably, so their number and lengths are uncertain",
         "faults": "Faults",
         "faults_none": "none",
         "time_outside": "Time outside tolerance",
@@ -124,6 +135,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "progress_col_faults": "Faults",
         "progress_col_faults_per_set": "Faults per set",
         "progress_col_largest": "Largest movement, mean per set",
+        "approx_mark": "~",
+        "progress_approx_note": "~ approximate: the day has a set whose count is not "
+                                "certain.",
         "observations": "Observations",
         "chart_reps": "Repetitions per day",
         "chart_holds": "Holds per day",
@@ -149,6 +163,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "obs_move_same": "Your lower back moved about as much: largest movement {a} on "
                          "average {recent}, against {b} {earlier}.",
         "obs_reps_target": "{n} of {m} sets with repetitions reached the target.",
+        "obs_reps_uncertain": "For {n} of them the count is too uncertain to say.",
+        "obs_holds_uncertain": "For {n} of them it is uncertain: the holds could not be "
+                               "told apart reliably.",
         "obs_holds_target": "{n} of {m} holds lasted long enough (at least {seconds}).",
         "obs_holds_target_mixed": "{n} of {m} holds lasted as long as their exercise asks.",
         "obs_not_judged": "{n} of the {m} sets could not be judged: they are not counted in "
@@ -172,7 +189,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "set_chart_desc": "Deviation of the lower back from the reference, in degrees, "
                           "against time in seconds. {reps} {holds} {faults}",
         "desc_reps": "{n} repetitions marked.",
+        "desc_reps_uncertain": "{n} movements marked as repetitions; the count is uncertain.",
         "desc_holds": "{n} holds shown as spans.",
+        "desc_holds_uncertain": "{n} holds shown as spans; they are uncertain.",
         "desc_faults": "{n} faults shaded.",
         # explanation
         "explain_title": "How to read this report",
@@ -222,10 +241,19 @@ STRINGS: dict[str, dict[str, str]] = {
         "reps": "Gentagelser",
         "reps_value": "{n}",
         "reps_target": "{n} (mål {target})",
+        "reps_about": "ca. {n}",
+        "reps_uncounted": "kunne ikke tælles sikkert",
+        "reps_between": "mellem {low} og {high}",
+        "reps_target_part": "mål {target}",
         "holds": "Fastholdelser",
         "holds_value": "{n}: {durations}",
         "holds_target": "{n}: {durations} (mål {target} hver)",
         "holds_none": "ingen",
+        "holds_about_value": "ca. {n}: {durations}",
+        "holds_about_target": "ca. {n}: {durations} (mål {target} hver)",
+        "holds_none_uncertain": "ingen fundet",
+        "holds_uncertain": "fastholdelserne kunne ikke skelnes sikkert fra pauserne imellem "
+                           "dem, så antal og længder er usikre",
         "faults": "Fejl",
         "faults_none": "ingen",
         "time_outside": "Tid uden for tolerancen",
@@ -302,6 +330,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "progress_col_faults": "Fejl",
         "progress_col_faults_per_set": "Fejl pr. sæt",
         "progress_col_largest": "Største bevægelse, gns. pr. sæt",
+        "approx_mark": "~",
+        "progress_approx_note": "~ omtrentligt: dagen har et sæt, hvis optælling er usikker.",
         "observations": "Iagttagelser",
         "chart_reps": "Gentagelser pr. dag",
         "chart_holds": "Fastholdelser pr. dag",
@@ -327,6 +357,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "obs_move_same": "Lænden bevægede sig omtrent lige så meget: største bevægelse {a} "
                          "i gennemsnit {recent} mod {b} {earlier}.",
         "obs_reps_target": "{n} af {m} sæt med gentagelser nåede målet.",
+        "obs_reps_uncertain": "For {n} af dem er optællingen for usikker til at afgøre det.",
+        "obs_holds_uncertain": "For {n} af dem er det usikkert: fastholdelserne kunne ikke "
+                               "skelnes sikkert.",
         "obs_holds_target": "{n} af {m} fastholdelser varede længe nok (mindst {seconds}).",
         "obs_holds_target_mixed": "{n} af {m} fastholdelser varede så længe, som øvelsen "
                                   "foreskriver.",
@@ -350,7 +383,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "set_chart_desc": "Lændens afvigelse fra udgangspunktet i grader over tid i sekunder. "
                           "{reps} {holds} {faults}",
         "desc_reps": "{n} gentagelser markeret.",
+        "desc_reps_uncertain": "{n} bevægelser markeret som gentagelser; optællingen er "
+                               "usikker.",
         "desc_holds": "{n} fastholdelser vist som felter.",
+        "desc_holds_uncertain": "{n} fastholdelser vist som felter; de er usikre.",
         "desc_faults": "{n} fejl skraveret.",
         "explain_title": "Sådan læser du rapporten",
         "explain": [

@@ -37,6 +37,9 @@ def text_report(records: Sequence[SetRecord], lang: str = "en",
         for r in day_records:
             out += _set_lines(r, L, tz)
     out += ["", L("progress")] + [_INDENT + line for line in _progress_table(days, L)]
+    approx = describe.progress_approx(fig.progress(days), L)
+    if approx:
+        out.append(_INDENT + approx)
     said = describe.observations(days, L)
     if said:
         out += ["", L("observations")]
