@@ -100,6 +100,7 @@ def analyze(recording: Recording, exercise: cat.Exercise, *,
     judged[judge_from:end] = True
 
     holds, rep_times = [], []
+    counted = reps.Count.none()
     if exercise.kind == cat.HOLD and not exercise.hold_in_place:
         # Faults are judged against the position held, so the holds come first.
         holds = hl.find(t, dev, judged, rate, _min_hold_s(exercise))
@@ -116,9 +117,9 @@ def analyze(recording: Recording, exercise: cat.Exercise, *,
     if exercise.kind == cat.REPS:
         gravity = orientation.rotate(orientation.qconj(q), up * np.linalg.norm(
             accel[before].mean(0)))
-        rep_times = reps.count(t, dev, accel, gravity, gait, judged, rate, exercise,
-                               [0.5 * (f.start_s + f.end_s) for f in found],
-                               end_marked=end == marked_end)
+        counted = reps.count(t, dev, accel, gravity, gait, judged, rate, exercise,
+                             end_marked=end == marked_end)
+        rep_times = counted.times_s
 
     judged_s = float(t[end - 1] - t[ref]) if end > ref else 0.0
     if judged_s > LONG_RECORDING_S:
@@ -147,7 +148,8 @@ def analyze(recording: Recording, exercise: cat.Exercise, *,
         rep_times_s=[round(float(x), 3) for x in rep_times], holds=holds, faults=found,
         quality=quality, target_reps=tuple(exercise.reps) if exercise.reps else None,
         target_hold_s=tuple(exercise.hold_s) if exercise.hold_s else None, warnings=warnings,
-        trace=_trace(t, dev, rate))
+        reps_confident=counted.confident, reps_range=(counted.low, counted.high),
+        holds_confident=True, trace=_trace(t, dev, rate))
 
 
 def _min_hold_s(exercise: cat.Exercise) -> float:

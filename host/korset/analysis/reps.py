@@ -1,647 +1,519 @@
-"""Repetitions: each one a movement out of the rest position and back.
+"""Repetitions of a catalogue exercise: each one a movement out of the rest position and back.
 
-A well-done repetition moves the lower back by a degree or two (rocking back on
-all fours mostly moves the pelvis, by centimetres), so the count adapts to the
-set itself: sizes are measured against this set's own repetitions, the tempo
-from its own rhythm. docs/analysis.md has the steps in order.
+Method
+------
+A well-done repetition moves the lower back by a degree or two (rocking back
+on all fours mostly moves the pelvis, by centimetres), about as much as a deep
+breath, so the count is made on this set's own movement, against this set's
+own rest, rhythm and repetition:
 
-Exercises (catalogue and custom), in ``_exercise``:
+1. Channels, at ``rate_hz`` (block means: the movements take seconds): the
+   three deviation angles and the displacement along the body axes (the
+   acceleration less gravity integrated twice in a band, ``displacement``),
+   weighted ``deg_per_m``.
+2. Each channel's excursion: its distance from the rest position, |x - rest|.
+   Distance, not a signed value, so that a sided exercise's left and right
+   repetitions (signs flipped) are both repetitions, and neither the exercise's
+   sides nor a channel's way need deciding. The rest is tracked through the
+   set, never assumed to stay where the reference was taken: first the
+   reference (angles) or the band's own zero (displacements), then, once
+   repetitions are chosen, the level the channel returns to between them
+   (its value at the quietest moment between two repetitions, their running
+   median over ``rest_troughs``, linear between): settling into the mat and a
+   belt seated again move the rest, not the count.
+3. Each channel's excursion in units of its typical repetition (the median of
+   its largest peaks, as many as the set has periods), clipped at
+   ``fault_clip`` (a fault is a large repetition, not several), and the
+   channels averaged, each weighted by its signal-to-noise ratio at the set's
+   period, r / (1 - r) from its autocorrelation r there (a periodic signal in
+   noise correlates with itself by S / (S + N) one period on).
+4. The period: the autocorrelation of the combined excursion (``rhythm``).
+5. Candidates: every peak of the combined excursion smoothed over
+   ``smooth_periods``, each with its prominence (how far it rises above the
+   higher of the dips either side: the standard topographic definition).
+6. Evidence: the log-likelihood ratio of each candidate's prominence under a
+   two-component Gaussian mixture of log prominence fitted to this set's
+   candidates by expectation-maximisation (Dempster, Laird and Rubin 1977):
+   repetitions, and the smaller movements between (breaths, wobbles).
+   Capped above the repetitions' mean: a larger movement is no more a
+   repetition than a typical one.
+7. The decision, once, over every candidate (``repchoice``: a semi-Markov
+   chain, by dynamic programming) at the set's period; then steps 2-7 again
+   with the rest tracked from the chosen repetitions and the period local to
+   each candidate (the running median of the chosen intervals): the tempo
+   drifts over a set by a third or more.
 
-1. Channels: the three deviation angles (the reference is the rest position,
-   so their size is the excursion; alternating sides flip signs, not sizes)
-   and the displacement along the body axes (acceleration integrated twice).
-2. Each channel scored by how regularly and how far it moves (an angle that
-   moves one way, breathing the other between repetitions, by that way); the
-   good ones combined, each scaled to its typical repetition, faults clipped.
-3. A first count on that; a channel that moves the same way in every
-   repetition then keeps its sign and the count is made again (its breaths the
-   other way are no bumps); then a matched filter learnt from it (the median
-   repetition of every channel), kept where it separates more clearly.
-   The matched count is not taken when it runs at half the first count's rhythm.
-4. Mended: short twitches dropped, gaps in the rhythm with a clear bump, a
-   repetition of the first count or a fault in them filled, fidgets after the
-   set dropped (only in a recording whose set end is not marked).
+The result carries the count the recording allows (``repchoice.Choice``): a
+range, and whether the count is confident.
 
-The generic ``reps`` kind (``_generic``): any repeated movement. Walking bouts
-count their steps; elsewhere each cycle of the movement's main direction (the
-first principal component of angles and acceleration) is a repetition.
+References
+----------
+- Dempster, A. P., Laird, N. M., and Rubin, D. B. (1977). Maximum likelihood
+  from incomplete data via the EM algorithm. JRSS B 39(1), 1-38.
+- Morris, D., Saponas, T. S., Guillory, A., and Kelner, I. (2014). RecoFit:
+  using a wearable sensor to find, recognize, and count repetitive exercises.
+  CHI 2014, 3225-3234 (counting at the period found by autocorrelation).
+- Ellis (2007), Yu (2010): see ``repchoice``.
 """
 
 from __future__ import annotations
 
-import numpy as np
-from scipy import ndimage
+from dataclasses import dataclass, field
 
-from korset.analysis.rhythm import regularity
+import numpy as np
+
+from korset.analysis import repchoice
+from korset.analysis.generic import count_generic, displacement
+from korset.analysis.rhythm import local_maxima, regularity
 from korsetfw import catalogue as cat
 
-PERIOD_RANGE_S = (1.5, 12.0)  # of an exercise's repetitions
-GENERIC_PERIOD_RANGE_S = (0.35, 12.0)  # steps are quick
-MIN_SIZE_FRACTION = 0.25  # of the typical repetition's size
-MIN_PROMINENCE_FRACTION = 0.25  # rises at least this much (of the typical size) above its dips
-MIN_SPACING_FRACTION = 0.55  # of the period
-MATCHED_SIZE_FRACTION = 0.25  # the same, for the matched filter's output (cleaner)
-MATCHED_PROMINENCE_FRACTION = 0.3
-COMBINE_FRACTION = 0.4  # channels scoring this much of the best one are combined
-REGULARITY_CLIP_PCT = 80  # excursions clipped at this percentile to judge regularity
-FAULT_CLIP = 1.5  # excursions clipped at this many typical repetitions
-MIN_REPS_FOR_TEMPLATE = 4
-GAP_INTERVALS = 1.6  # a gap this many intervals long may hide a repetition ...
-GAP_MARGIN = 0.6  # ... looked for this many intervals away from its neighbours ...
-GAP_SIZE = 0.35  # ... as a bump this high (of a typical repetition, above rest) ...
-GAP_PROMINENCE = 0.15  # ... rising this much over the gap's ends
-EVIDENCE_GAP_INTERVALS = 1.3  # a fault, or a repetition of the first count, is stronger
-EVIDENCE_GAP_MARGIN = 0.4  # evidence: a shorter gap will do, and nearer its neighbours
-STRONG_FRACTION = 0.7  # of the typical repetition: clear in the first count
-TRAILING_GAP = 1.2  # a last movement this many intervals after the one before ...
-TRAILING_LIKENESS = 0.4  # ... and less like a repetition than this is not one
-MAX_TRAILING = 2  # fidgets after a set: one or two
-TRAILING_WIDTH = 0.65  # a last movement this much shorter than a repetition is a twitch
-HALVED_RATIO = 1.6  # the matched count's interval this many times the first count's
-MIN_REPS = 3  # fewer similar movements are no rhythm to count by
-GAIT_PAD_S = 1.0  # walking detected is widened by this much for counting steps
-MIN_BOUT_S = 4.0  # stretches between walks shorter than this hold no repetitions
-STEP_BAND_HZ = (0.5, 4.0)
-STEP_SPACING_FRACTION = 0.6  # of the step period: closer jolts belong to one step
-STEP_PERIOD_S = (0.3, 1.0)  # a walk's cadence, slow (60 steps a minute) to brisk
-MIN_WALK_S = 3.0
-WALK_MAX_HEAVE_M = 0.2  # a walk lifts the pelvis by a few cm each step; a squat by 30
-WALK_HEAVE_WINDOW_S = 2.0
-STEP_REGULARITY = 0.25  # the jolts repeat at least this clearly at a walk's cadence
-STEP_SIZE_FRACTION = 0.3  # of the typical step's jolt
-SAME_WAY_FRACTION = 0.8  # |mean sign| of an angle at the repetitions: it moves one way
-SIDE_BALANCE = 0.5  # sides alternate: the smaller side's swing from rest, of the larger's
-ONE_WAY_SCORE_RATIO = 1.5  # an angle's larger side scores this much better than its size
-MIN_WIDTH_FRACTION = 0.45  # of the typical repetition's length
-ACCEL_DEG_PER_MS2 = 10.0  # weight of linear acceleration against angles (generic kind)
-DISPLACEMENT_BAND_HZ = (0.15, 2.0)
-DEG_PER_M = 20.0  # weight of displacement against angles: 5 cm counts like a degree
-CYCLES_HZ = 20.0  # the generic kind's cycles are counted at about this rate
-SKEW_ONE_SIDED = 0.5  # |skewness| of the movement above this: repetitions go one way
-SIDED_RATIO = (1.7, 2.3)  # an angle repeating this many times slower than another ...
-SIDED_REST_PERIODS = 8.0  # ... is measured from its running median over this many periods
+
+@dataclass(frozen=True)
+class RepParams:
+    """The method's settings, each with its unit and reason."""
+
+    rate_hz: float = 20.0  # counted at about this rate (Hz): repetitions take seconds
+    deg_per_m: float = 20.0  # displacement weight (deg per m): 5 cm counts like a degree
+    period_range_s: tuple[float, float] = (1.5, 12.0)  # an exercise's repetition cycle (s)
+    smooth_periods: float = 0.15  # candidates on the excursion smoothed over this (periods):
+    #                               a breath's ripple on a repetition is not a second peak
+    fault_clip: float = 1.5  # excursions clipped at this many typical repetitions
+    rest_troughs: int = 3  # the rest between repetitions: running median of this many
+    period_steps: int = 25  # periods tried over period_range_s (log-spaced: 9 % apart)
+    period_window: int = 5  # the local period: running median of this many intervals
+    # EM: a component's spread of log prominence at least this: repetitions' sizes vary
+    # by half either way (0.4-1.5x the typical one in a set), and so do breaths.
+    mixture_floor_sd: float = 0.5
+    min_reps: int = 3  # fewer than this is no rhythm to count by
+    # Shape evidence (Fisher z of the correlation with the set's own repetition): the
+    # repetitions' spread at least this, and other movements' spread about 0 (an
+    # unrelated movement over a window of a few independent seconds correlates by
+    # +-0.5 with anything).
+    shape_floor_sd: float = 0.3
+    # Width evidence (log width at half prominence): the repetitions' spread at least
+    # this (a set's repetitions last +-25 % alike), any movement's this (a factor of
+    # e either way: a twitch of a second to a slow repetition).
+    width_floor_sd: float = 0.25
+    width_other_sd: float = 1.0
+    shape_other_sd: float = 0.5
+    # Robust evidence: each model's density mixed with this share of a uniform density
+    # over outlier_span (log prominence, Fisher z: a few units either way), so that
+    # no single feature decides by more than about log(1 / 0.02) ~ 4.
+    outlier_share: float = 0.02
+    outlier_span: float = 6.0
+    one_way_share: float = 0.9  # an angle's largest excursions this much one way: one-way
+    one_way_skew: float = 0.5  # a displacement skewed beyond this: its pulses go one way
+    envelope_s: float = 6.0  # one-way channels' first rest: lower envelope over this (s),
+    #                          a repetition and its rest
+    median_s: float = 20.0  # two-way channels' first rest: running median over this (s),
+    #                         a few repetitions of each side
+    choice: repchoice.ChoiceParams = field(default_factory=repchoice.ChoiceParams)
+
+
+PARAMS = RepParams()
+
+
+@dataclass(frozen=True)
+class Count:
+    """Repetitions found: their times, the counts the recording allows, and whether the
+    count is confident."""
+
+    times_s: list[float]
+    low: int
+    high: int
+    confident: bool
+
+    @classmethod
+    def none(cls, confident: bool = True) -> Count:
+        return cls([], 0, 0, confident)
 
 
 def count(t: np.ndarray, deviation_deg: np.ndarray, accel: np.ndarray, gravity: np.ndarray,
           gait: np.ndarray, judged: np.ndarray, rate_hz: float, exercise: cat.Exercise,
-          fault_times_s: list[float] = (), end_marked: bool = False) -> list[float]:
-    """Times (s) of the repetitions' peaks inside the judged time. ``fault_times_s``: the
-    middles of the faults found (a fault happens in a repetition). ``end_marked``: the
-    judged time ends where the patient ended the set (a session's end), so nothing in
-    it is fidgeting after the set."""
+          end_marked: bool = False, params: RepParams = PARAMS) -> Count:
+    """Repetitions inside the judged time (times of their peaks). ``end_marked``: the
+    judged time ends where the patient ended the set (``count_channels``)."""
     inside = np.flatnonzero(judged)
     if len(inside) < rate_hz * 2:
-        return []
+        return Count.none()
     i0, i1 = int(inside[0]), int(inside[-1]) + 1
     if exercise.key == cat.REPS:
-        return _generic(t[i0:i1], deviation_deg[i0:i1], accel[i0:i1], gravity[i0:i1],
-                        gait[i0:i1], rate_hz)
+        times = count_generic(t[i0:i1], deviation_deg[i0:i1], accel[i0:i1],
+                              gravity[i0:i1], gait[i0:i1], rate_hz)
+        return Count(times, len(times), len(times), True)
     disp = displacement(accel[i0:i1] - gravity[i0:i1], rate_hz)
-    return _exercise(t[i0:i1], deviation_deg[i0:i1], disp, rate_hz, exercise.sides,
-                     fault_times_s, end_marked)
+    step = max(1, int(round(rate_hz / params.rate_hz)))
+    n = (i1 - i0) // step
+    if n < 10:
+        return Count.none()
+    channels = np.column_stack([deviation_deg[i0:i1], disp * params.deg_per_m])
+    x = channels[:n * step].reshape(n, step, -1).mean(1)
+    tt = t[i0:i0 + n * step].reshape(n, step).mean(1)
+    return count_channels(tt, x, rate_hz / step, exercise.sides == cat.ALTERNATE, end_marked,
+                          params)
 
 
-def displacement(linear: np.ndarray, rate_hz: float,
-                 band_hz: tuple[float, float] = DISPLACEMENT_BAND_HZ) -> np.ndarray:
-    """(n, k) displacement (m) in the band, from (n, k) linear acceleration (m/s^2: accel
-    less gravity, along k directions).
+def count_channels(t: np.ndarray, x: np.ndarray, rate_hz: float, sided: bool,
+                   end_marked: bool = False, params: RepParams = PARAMS) -> Count:
+    """The method (module docstring) on (n, k) channels at ``rate_hz``: angles first
+    (their rest starts at the reference, 0), then displacements (rest: their median).
+    ``sided``: the exercise's repetitions alternate sides (the catalogue's ``sides``).
+    ``end_marked``: the channels end where the patient ended the set (a session's end),
+    not at a recording's end that may hold fidgeting after it."""
+    ways = _ways(x, rate_hz, sided, params)
+    rest = _first_rest(x, ways, rate_hz, params)
+    found = _pass(t, x, rest, ways, None, rate_hz, end_marked, params)
+    if found is None:
+        return Count.none(confident=False)
+    times, choice, activity, period = found
+    if choice.count >= params.min_reps:
+        rest = _tracked_rest(t, x, activity, times[choice.chosen], params)
+        local = _local_period(times[choice.chosen], period, params)
+        again = _pass(t, x, rest, ways, local, rate_hz, end_marked, params,
+                      times[choice.chosen])
+        if again is not None:
+            times, choice, activity, period = again
+    low, high = choice.allowed
+    chosen = [float(v) for v in times[choice.chosen]]
+    if len(chosen) < params.min_reps:
+        # Fewer than a rhythm's worth: whether they are repetitions at all is not known.
+        return Count.none(confident=high < params.min_reps)
+    return Count(chosen, low, high, choice.confident)
 
-    Integrated twice in the frequency domain (divide by -(2 pi f)^2), zero phase;
-    the band (fourth-order Butterworth magnitudes at both edges, so no ringing)
-    keeps it from wandering: what is left is movement over seconds. Below the
-    band, a degree of tilt error would pass for metres.
+
+def _pass(t, x, rest, ways, local_period, rate_hz, end_marked, params, template_at_s=None):
+    """Steps 2-7 once: (candidate times, choice, combined excursion, period) or None."""
+    away = x - rest
+    excursion = np.where(ways == 0, np.abs(away), np.maximum(away * ways, 0.0))
+    channels, period = _combined(excursion, rate_hz, params)
+    if channels is None:
+        return None
+    combined = channels.sum(1)
+    width = max(1, int(params.smooth_periods * period * rate_hz))
+    smooth = np.convolve(combined, np.ones(width) / width, mode="same")
+    peaks = local_maxima(smooth)
+    if len(peaks) < 2:
+        return None
+    prominence, width = _prominences(smooth, peaks)
+    evidence = _evidence(prominence, params)
+    if template_at_s is not None and len(template_at_s) >= params.min_reps:
+        like = np.abs(t[peaks][:, None] - template_at_s[None, :]).min(1) < 0.25 * period
+        # Shape and length can only speak against a candidate: a breath or a sway is
+        # shaped like a small repetition, so being alike is no evidence of one, while a
+        # movement much shorter, or unlike the set's repetitions, is evidence of none.
+        evidence = evidence + np.minimum(_width_evidence(width / rate_hz, like, params), 0) \
+            + np.minimum(_shape_evidence(t, channels, peaks, template_at_s, period, rate_hz,
+                                         params), 0)
+    times = t[peaks]
+    ends = {"start_s": float(t[0]), "end_s": float(t[-1]) if end_marked else None}
+    if local_period is not None:
+        choice = repchoice.choose(times, evidence, local_period(times), params.choice, **ends)
+        return times, choice, smooth, period
+    # The set's period: the one under which the best chain of repetitions scores best
+    # (a period twice the true one leaves half the repetitions out, half of it makes
+    # every interval a double one).
+    best = None
+    for p in np.geomspace(*params.period_range_s, params.period_steps):
+        choice = repchoice.choose(times, evidence, np.full(len(times), p), params.choice,
+                                  **ends)
+        score = float(choice.count_scores.max())
+        if best is None or score > best[0]:
+            best = score, choice, p
+    _, choice, period = best
+    return times, choice, smooth, period
+
+
+def _ways(x: np.ndarray, rate_hz: float, sided: bool, params: RepParams) -> np.ndarray:
+    """(k,) each channel's way, +1 or -1 when its repetitions all go that way from rest,
+    0 when they go both (a sided exercise's sides).
+
+    An exercise done on one side moves every channel one way (the catalogue says which
+    exercises alternate): then only the way is asked, by the same signs.
+    Angles: the signs of their largest excursions from the reference (the rest where
+    the set began), as many as the set has periods, nearly all alike
+    (``one_way_share``). Displacements (a band-passed signal, zero on average): the
+    sign of their skewness, beyond ``one_way_skew`` (pulses one way skew it that way;
+    sides alternating do not).
     """
-    lin = linear - linear.mean(0)
-    n = len(lin)
-    size = 1 << int(np.ceil(np.log2(max(n, 2) * 1.25)))
-    f = np.fft.rfftfreq(size, 1.0 / rate_hz)
-    lo, hi = band_hz
-    with np.errstate(divide="ignore", invalid="ignore"):
-        high_pass = (f / lo) ** 4 / (1 + (f / lo) ** 4)
-        gain = np.where(f > 0, -high_pass / (1 + (f / hi) ** 4) / (2 * np.pi * f) ** 2, 0.0)
-    spec = np.fft.rfft(lin, size, axis=0) * gain[:, None]
-    return np.fft.irfft(spec, size, axis=0)[:n]
+    lo, hi = params.period_range_s
+    ways = np.zeros(x.shape[1])
+    for c in range(x.shape[1]):
+        v = x[:, c]
+        if c < 3:
+            e = np.abs(v)
+            _, period = regularity(np.minimum(e, np.percentile(e, 80)), rate_hz, lo, hi)
+            peaks = local_maxima(e)
+            if period is None or not len(peaks):
+                continue
+            n = max(1, int(len(e) / (period * rate_hz)))
+            top = peaks[np.argsort(e[peaks])[-n:]]
+            share = float(np.mean(np.sign(v[top])))
+            if not sided or abs(share) >= 2 * params.one_way_share - 1:
+                ways[c] = 1.0 if share >= 0 else -1.0
+        else:
+            d = v - v.mean()
+            skew = float(np.mean(d ** 3) / max(np.mean(d ** 2), 1e-18) ** 1.5)
+            if not sided or abs(skew) >= params.one_way_skew:
+                ways[c] = 1.0 if skew >= 0 else -1.0
+    return ways
 
 
-def _excursions(x: np.ndarray, rate_hz: float, sides: str) -> np.ndarray:
-    """Movement away from rest, >= 0: one-sided channels against their lower envelope,
-    channels whose repetitions alternate in sign (sides) by their size."""
-    x = x - np.median(x)
-    skew = float(np.mean(x ** 3) / max(np.mean(x ** 2), 1e-18) ** 1.5)
-    if sides == cat.ALTERNATE and abs(skew) < SKEW_ONE_SIDED:
-        return np.abs(x)
-    x = x if skew >= 0 else -x
-    _, period = regularity(x, rate_hz, *PERIOD_RANGE_S)
-    window = int(1.2 * (period or 4.0) * rate_hz)
-    rest = ndimage.minimum_filter1d(x, max(1, window), mode="nearest")
-    rest = ndimage.uniform_filter1d(rest, max(1, window), mode="nearest")
-    return x - rest
+def _first_rest(x: np.ndarray, ways: np.ndarray, rate_hz: float, params: RepParams
+                ) -> np.ndarray:
+    """A first rest for every channel, before any repetition is known: for a channel
+    moving one way, its lower envelope that way (the running minimum over ``envelope_s``,
+    a repetition and its rest, smoothed over as long); for one moving both ways, its
+    running median over ``median_s`` (its sides balance about the rest)."""
+    out = np.empty_like(x)
+    for c in range(x.shape[1]):
+        if ways[c]:
+            out[:, c] = ways[c] * _running(ways[c] * x[:, c], params.envelope_s * rate_hz,
+                                           np.min)
+        else:
+            out[:, c] = _running(x[:, c], params.median_s * rate_hz, np.median, smooth=False)
+    return out
+
+
+def _running(v: np.ndarray, size: float, statistic, smooth: bool = True) -> np.ndarray:
+    """``statistic`` over a centred window of ``size`` samples (ends held), then, if
+    ``smooth``, a running mean as long."""
+    size = max(1, int(size))
+    half = size // 2
+    padded = np.concatenate([np.full(half, v[0]), v, np.full(size - half, v[-1])])
+    windows = np.lib.stride_tricks.sliding_window_view(padded, size)[:len(v)]
+    out = statistic(windows, axis=1)
+    if smooth:
+        padded = np.concatenate([np.full(half, out[0]), out, np.full(size - half, out[-1])])
+        out = np.convolve(padded, np.ones(size) / size, mode="same")[half:half + len(v)]
+    return out
+
+
+def _combined(excursion: np.ndarray, rate_hz: float, params: RepParams):
+    """The channels' excursions summed in their own units (degrees; displacement weighted
+    ``deg_per_m``), each clipped at ``fault_clip`` typical repetitions and weighted by how
+    well it repeats at the set's period; and that period (s). (None, None): nothing
+    repeats.
+
+    Summed in their own units, as a matched filter sums channels with equal noise: a
+    channel that moves by a degree at each repetition outweighs one that moves by a
+    tenth, however regularly (breathing repeats as regularly as repetitions do).
+    """
+    lo, hi = params.period_range_s
+    clipped, periods = [], []
+    for c in range(excursion.shape[1]):
+        e = excursion[:, c]
+        _, period = regularity(np.minimum(e, np.percentile(e, 80)), rate_hz, lo, hi)
+        if period is None:
+            continue
+        typical = _typical_peak(e, period, rate_hz)
+        if typical <= 0:
+            continue
+        clipped.append(np.minimum(e, params.fault_clip * typical))
+        periods.append(period)
+    if not clipped:
+        return None, None
+    # The set's period: of the channels together (one alone may repeat every other
+    # repetition, or miss some), each first weighted by its own regularity.
+    weights = np.array([_repeats(e, p, rate_hz) for e, p in zip(clipped, periods,
+                                                                  strict=True)])
+    if not weights.any():
+        return None, None
+    first = sum(w * e for w, e in zip(weights, clipped, strict=True))
+    _, period = regularity(first, rate_hz, lo, hi)
+    if period is None:
+        return None, None
+    weights = np.array([_repeats(e, period, rate_hz) for e in clipped])
+    if not weights.any():
+        return None, None
+    stack = np.stack([w * e for w, e in zip(weights, clipped, strict=True)], -1) / weights.sum()
+    return stack, period
+
+
+def _repeats(e: np.ndarray, period: float, rate_hz: float) -> float:
+    """How well ``e`` repeats at the period: its autocorrelation one period on (the best
+    lag within a fifth of it), 0 if negative; after its running mean over one period is
+    taken off (a slow wander correlates with itself at every lag, and is no
+    repetition)."""
+    lag = int(round(period * rate_hz))
+    if lag < 2 or len(e) < 3 * lag:
+        return 0.0
+    e = e - np.convolve(e, np.ones(lag) / lag, mode="same")
+    e = e[lag:-lag]
+    denominator = float(e @ e)
+    if denominator <= 0:
+        return 0.0
+    spread = max(1, lag // 5)
+    best = 0.0
+    for k in range(max(1, lag - spread), min(len(e) - 1, lag + spread) + 1):
+        best = max(best, float(e[:-k] @ e[k:]) / denominator)
+    return best
 
 
 def _typical_peak(e: np.ndarray, period: float, rate_hz: float) -> float:
     """The size of this channel's typical repetition: the median of its largest peaks,
     as many as the set has periods (faults are a minority of them)."""
-    from scipy import signal  # here: importing it takes half a second
-
-    spacing = max(1, int(MIN_SPACING_FRACTION * period * rate_hz))
-    peaks, _ = signal.find_peaks(e, distance=spacing)
+    peaks = local_maxima(e)
     if not len(peaks):
         return float(e.max())
     n = max(1, int(len(e) / (period * rate_hz)))
     return float(np.median(np.sort(e[peaks])[-n:]))
 
 
-def _exercise(t: np.ndarray, dev: np.ndarray, disp: np.ndarray, rate_hz: float,
-              sides: str, fault_times_s: list[float] = (), end_marked: bool = False
-              ) -> list[float]:
-    channels = np.column_stack([dev, disp * DEG_PER_M])
-    scored = []
-    for c in range(channels.shape[1]):
-        # Angles are measured from the reference, which is the rest position: the
-        # excursion is their size, whichever way a rep, a wobble or a side goes.
-        # Displacements come out of a band-pass, so their rest must be found.
-        e = np.abs(channels[:, c]) if c < 3 else _excursions(channels[:, c], rate_hz, sides)
-        channel = _scored(e, c, rate_hz)
-        if channel and c < 3:
-            channel = _one_way_angle(channels[:, c], channel, rate_hz)
-        if channel:
-            scored.append(channel)
-    if not scored:
-        return []
-    # Every channel that shows the repetitions nearly as well as the best one takes part,
-    # each scaled to its typical repetition: a near-cancelled repetition on one axis is
-    # still there on the others.
-    chosen = _best(scored)
-    # An angle repeating every two repetitions of another chosen channel is one whose
-    # sides alternate around a rest away from the reference (the reference was taken
-    # mid-breath, or drift is left): one side reaches far, the other barely. Measured
-    # from its own running median instead, both sides are repetitions.
-    shortest = min(s[1] for s in chosen)
-    chosen_channels = {s[3] for s in chosen}
-    for k, (_, period, _, c, _) in enumerate(scored):
-        if c < 3 and c in chosen_channels and \
-                SIDED_RATIO[0] <= period / shortest <= SIDED_RATIO[1]:
-            x = channels[:, c]
-            size = max(3, int(SIDED_REST_PERIODS * shortest * rate_hz) | 1)
-            scored[k] = _scored(np.abs(x - ndimage.median_filter(x, size, mode="nearest")),
-                                c, rate_hz) or scored[k]
-    chosen = _best(scored)
-    # The period at which the chosen channels repeat together (one alone may repeat
-    # every two repetitions, or miss some).
-    weights = {s[3]: s[0] for s in chosen}
-    period = _common_period({s[3]: s[2] for s in chosen}, weights, rate_hz) or \
-        float(np.median([s[1] for s in chosen]))
-    excursion, activity, rough, rough_margin = _first_count(
-        t, {s[3]: s[2] for s in chosen}, weights, period, rate_hz)
-    # A channel that moves the same way in (nearly) every repetition is taken with its
-    # sign from now on (a twitch or a breath the other way is not a repetition); the
-    # others (sides alternating) by their size. Faults are clipped to a large repetition.
-    # Judged on the larger half of the first count: its smaller peaks may be breaths.
-    at = np.searchsorted(t, rough)
-    if len(at) >= 2 * MIN_REPS:
-        at = at[activity[at] >= np.median(activity[at])]
-    excursions = []
-    signed = False
-    for _, _, e, c, typical in scored:
-        if len(at):
-            x = channels[:, c]
-            x = x - (0.0 if c < 3 else np.median(x))
-            signs = np.sign(x[at])
-            if abs(signs.mean()) >= SAME_WAY_FRACTION:
-                e = np.clip(x * np.sign(signs.mean()) / typical, -FAULT_CLIP, FAULT_CLIP)
-                signed |= c in weights
-        excursions.append(e)
-    if signed:
-        # Counted again with those signs, at the period they repeat at: a size alone
-        # turns each breath the other way into a bump, which can split a repetition
-        # or pass for one.
-        one_way = {s[3]: np.maximum(e, 0.0) for s, e in zip(scored, excursions, strict=True)}
-        one_way_period = _common_period(one_way, weights, rate_hz) or period
-        if sides == cat.ALTERNATE and one_way_period >= HALVED_RATIO * period and \
-                _balanced(channels, [c for c in weights if c < 3], rate_hz):
-            # Signed, a sided exercise repeats at half its rhythm, and its angles swing
-            # about as far either way from their rest: one side is larger than the other
-            # (its peaks are the larger half of the count), the other is no breath.
-            # Its sizes stand.
-            excursions = [s[2] for s in scored]
-        else:
-            period = one_way_period
-            excursion, activity, rough, rough_margin = _first_count(t, one_way, weights, period,
-                                                                    rate_hz)
-    matched = _matched(t, np.column_stack(excursions), rough, period, rate_hz)
-    found = rough
-    if matched is not None:
-        # The matched filter usually separates repetitions from the rest more clearly;
-        # where it does not (a template spoilt by faults), the first count stands.
-        refined, margin = _peaks_and_margin(t, matched, period, rate_hz, floor=0.0,
-                                            size=MATCHED_SIZE_FRACTION,
-                                            prominence=MATCHED_PROMINENCE_FRACTION)
-        # It refines the count, it does not change its rhythm: a template that learnt
-        # one side of a sided exercise matches every other repetition, clearly.
-        halved = len(rough) >= 2 * MIN_REPS and len(refined) >= 2 and \
-            np.median(np.diff(refined)) >= HALVED_RATIO * np.median(np.diff(rough))
-        if margin >= rough_margin and not halved:
-            # A repetition the template misses (a fault changed its shape) but that
-            # stands out clearly in the first count is kept too.
-            strong, _ = _peaks_and_margin(t, activity, period, rate_hz, size=STRONG_FRACTION,
-                                          prominence=STRONG_FRACTION)
-            found = _lasting(t, excursion, _union(strong, refined, 0.5 * period), period,
-                             rate_hz)
-            # A repetition of the first count that the template passes over (shaped
-            # unlike it) is kept where the matched count leaves a gap for it.
-            found = _in_gaps(found, rough)
-        if not end_marked:
-            found = _without_trailing_twitches(t, np.column_stack(excursions), excursion,
-                                               found, period, rate_hz)
-    found = _in_rhythm(t, activity, found, rate_hz)
-    # A fault happens in a repetition: one found in a gap of the count (a fault on one
-    # axis can take the place of the movement the count follows on another) marks a
-    # repetition there.
-    found = _in_gaps(found, fault_times_s)
-    return found if len(found) >= MIN_REPS else []
+def _prominences(x: np.ndarray, peaks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each peak's prominence (its height above the higher of the lowest points between
+    it and the nearest higher sample on either side, or the signal's end) and its width
+    (samples) at half that prominence: the topographic definitions scipy.signal uses."""
+    prominence = np.empty(len(peaks))
+    width = np.empty(len(peaks))
+    for n, p in enumerate(peaks):
+        h = x[p]
+        left = x[:p][::-1]
+        higher = np.flatnonzero(left > h)
+        left = left[:higher[0]] if len(higher) else left
+        right = x[p + 1:]
+        higher = np.flatnonzero(right > h)
+        right = right[:higher[0]] if len(higher) else right
+        base = max(left.min() if len(left) else h, right.min() if len(right) else h)
+        prominence[n] = h - base
+        half = h - 0.5 * prominence[n]
+        below_left = np.flatnonzero(left < half)
+        below_right = np.flatnonzero(right < half)
+        width[n] = (below_left[0] if len(below_left) else len(left)) + \
+            (below_right[0] if len(below_right) else len(right)) + 1
+    return prominence, width
 
 
-def _side_sizes(x: np.ndarray, c: int, rate_hz: float) -> tuple[float, float] | None:
-    """The typical repetition's size (``_scored``) of an angle's two sides, up and down
-    from its rest (its median); None when a side does not repeat."""
-    rest = float(np.median(x))
-    sides = [_scored(np.maximum(way * (x - rest), 0.0), c, rate_hz) for way in (1.0, -1.0)]
-    return (sides[0][4], sides[1][4]) if all(sides) else None
-
-
-def _one_way_angle(x: np.ndarray, by_size: tuple, rate_hz: float) -> tuple:
-    """An angle scored by its larger side, when that is what repeats: its size repeating
-    at half that side's rhythm, and its other side (from its rest) less than half as
-    large, means breaths or rebounds the other way between repetitions, not sides.
-    ``by_size``: the angle scored by its size (``_scored``)."""
-    sizes = _side_sizes(x, by_size[3], rate_hz)
-    if sizes is None or min(sizes) >= SIDE_BALANCE * max(sizes):
-        return by_size
-    larger = 1.0 if sizes[0] >= sizes[1] else -1.0
-    one_way = _scored(np.maximum(larger * x, 0.0), by_size[3], rate_hz)
-    if one_way and one_way[1] >= HALVED_RATIO * by_size[1] and \
-            one_way[0] >= ONE_WAY_SCORE_RATIO * by_size[0]:
-        return one_way
-    return by_size
-
-
-def _balanced(channels: np.ndarray, angles: list[int], rate_hz: float) -> bool:
-    """Whether each of these angle channels swings about as far either way from its rest:
-    the smaller side's typical size at least SIDE_BALANCE of the larger's."""
-    for c in angles:
-        sizes = _side_sizes(channels[:, c], c, rate_hz)
-        if sizes is None or min(sizes) < SIDE_BALANCE * max(sizes):
-            return False
-    return True
-
-
-def _scored(e: np.ndarray, c: int, rate_hz: float) -> tuple | None:
-    """A channel's excursion judged: (score, period, excursion in typical repetitions,
-    channel, typical size), or None when it does not repeat."""
-    # Regularity of the clipped excursions: faults (up to a third of the reps, several
-    # times their size) must not decide it.
-    regular, period = regularity(np.minimum(e, np.percentile(e, REGULARITY_CLIP_PCT)),
-                                  rate_hz, *PERIOD_RANGE_S)
-    if period is None:
-        return None
-    typical = _typical_peak(ndimage.uniform_filter1d(
-        e, max(1, int(0.25 * period * rate_hz)), mode="nearest"), period, rate_hz)
-    if typical <= 0:
-        return None
-    # Regular and large: a channel moving less than a repetition does is noise however
-    # regular (breathing). A fault counts as a large repetition.
-    return regular * typical, period, np.minimum(e / typical, FAULT_CLIP), c, typical
-
-
-def _best(scored: list[tuple]) -> list[tuple]:
-    """The channels scoring at least COMBINE_FRACTION of the best one."""
-    best = max(s[0] for s in scored)
-    return [s for s in scored if s[0] >= COMBINE_FRACTION * best]
-
-
-def _combined(excursions: dict[int, np.ndarray], weights: dict[int, float]) -> np.ndarray:
-    """The channels' excursions averaged with their weights (their scores)."""
-    return sum(w * excursions[c] for c, w in weights.items()) / sum(weights.values())
-
-
-def _common_period(excursions: dict[int, np.ndarray], weights: dict[int, float],
-                   rate_hz: float) -> float | None:
-    """The period (s) at which the weighted excursions repeat together, or None."""
-    combined = _combined(excursions, weights)
-    return regularity(np.minimum(combined, np.percentile(combined, REGULARITY_CLIP_PCT)),
-                       rate_hz, *PERIOD_RANGE_S)[1]
-
-
-def _first_count(t: np.ndarray, excursions: dict[int, np.ndarray], weights: dict[int, float],
-                 period: float, rate_hz: float
-                 ) -> tuple[np.ndarray, np.ndarray, list[float], float]:
-    """The weighted excursion of the chosen channels, its smoothed activity, the repetitions
-    counted on it and how clearly they stand out."""
-    excursion = _combined(excursions, weights)
-    activity = ndimage.uniform_filter1d(excursion, max(1, int(0.25 * period * rate_hz)),
-                                        mode="nearest")
-    rough, margin = _peaks_and_margin(t, activity, period, rate_hz)
-    return excursion, activity, _lasting(t, excursion, rough, period, rate_hz), margin
-
-
-def _in_gaps(found: list[float], evidence_s: list[float]) -> list[float]:
-    """``found`` with each time of ``evidence_s`` that falls in a gap of its rhythm (about
-    two intervals, not next to a counted repetition) added: a repetition there. Inside
-    or next to a counted one it adds nothing."""
-    if len(found) < MIN_REPS + 1:
-        return found
-    interval = float(np.median(np.diff(found)))
-    out = list(found)
-    for f in evidence_s:
-        before = [x for x in out if x <= f]
-        after = [x for x in out if x > f]
-        if not before or not after:
-            continue  # before the first or after the last: no gap to judge it by
-        if after[0] - before[-1] >= EVIDENCE_GAP_INTERVALS * interval and \
-                min(f - before[-1], after[0] - f) >= EVIDENCE_GAP_MARGIN * interval:
-            out = sorted(out + [f])
-    return out
-
-
-def _in_rhythm(t: np.ndarray, activity: np.ndarray, found: list[float], rate_hz: float
-               ) -> list[float]:
-    """Mend the count against the set's own rhythm: a gap of about two intervals with a
-    clear bump of movement in its middle held a repetition the count passed over
-    (smaller than the rest, or merged into a neighbour)."""
-    if len(found) < MIN_REPS + 1:
-        return found
-    interval = float(np.median(np.diff(found)))
-    at = np.searchsorted(t, found)
-    typical = float(np.median(activity[at]))
-    floor = float(np.percentile(activity, 10))
-    out = [found[0]]
-    for nxt in found[1:]:
-        gap = nxt - out[-1]
-        if gap >= GAP_INTERVALS * interval:
-            lo = int(np.searchsorted(t, out[-1] + GAP_MARGIN * interval))
-            hi = int(np.searchsorted(t, nxt - GAP_MARGIN * interval))
-            if hi > lo:
-                k = lo + int(np.argmax(activity[lo:hi]))
-                edge = min(activity[lo], activity[hi - 1])
-                if lo < k < hi - 1 and activity[k] - floor >= GAP_SIZE * (typical - floor) \
-                        and activity[k] - edge >= GAP_PROMINENCE * (typical - floor):
-                    out.append(float(t[k]))
-        out.append(nxt)
-    return out
-
-
-def _union(a: list[float], b: list[float], within_s: float) -> list[float]:
-    """Times in either list; one with a partner within ``within_s`` in the other counts
-    once (at the second list's time)."""
-    out = list(b)
-    for x in a:
-        if not b or min(abs(x - y) for y in b) > within_s:
-            out.append(x)
-    return sorted(out)
-
-
-def _widths(t: np.ndarray, excursion: np.ndarray, found: list[float], period: float,
-            rate_hz: float) -> np.ndarray:
-    """How long each movement lasts (s): the width at half height of the barely smoothed
-    excursion around it (the counting signal is smoothed too much for it)."""
-    from scipy import signal  # here: importing it takes half a second
-
-    x = ndimage.uniform_filter1d(excursion, max(1, int(0.3 * rate_hz)), mode="nearest")
-    peaks, _ = signal.find_peaks(x)
-    if not len(peaks):
-        return np.full(len(found), np.inf)
-    all_widths = signal.peak_widths(x, peaks, rel_height=0.5)[0] / rate_hz
-    reach = int(0.25 * period * rate_hz)
-    widths = np.full(len(found), np.inf)  # no peak of its own nearby: no evidence, kept
-    for n, i in enumerate(np.searchsorted(t, found)):
-        near = np.flatnonzero(np.abs(peaks - i) <= reach)
-        if len(near):
-            widths[n] = all_widths[near[np.argmax(x[peaks[near]])]]
-    return widths
-
-
-def _lasting(t: np.ndarray, excursion: np.ndarray, found: list[float], period: float,
-             rate_hz: float) -> list[float]:
-    """Drop the twitches: settling in and fidgeting move as far as a small repetition but
+def _width_evidence(width_s: np.ndarray, like: np.ndarray, params: RepParams) -> np.ndarray:
+    """Log-likelihood ratio of each candidate being a repetition, from how long it lasts:
+    log width as the repetitions chosen before (``like``: median, spread by their MAD, at
+    least ``width_floor_sd``) against any width (the same median, ``width_other_sd``):
+    settling in, a fidget or a belt pulled straight moves as far as a repetition but
     for a fraction of its time."""
-    if len(found) < MIN_REPS:
-        return found
-    widths = _widths(t, excursion, found, period, rate_hz)
-    typical = float(np.median(widths[np.isfinite(widths)])) if np.isfinite(widths).any() \
-        else 0.0
-    return [f for f, w in zip(found, widths, strict=True) if w >= MIN_WIDTH_FRACTION * typical]
+    y = np.log(np.maximum(width_s, 1e-3))
+    if like.sum() < params.min_reps:
+        return np.zeros(len(y))
+    typical = float(np.median(y[like]))
+    spread = max(1.4826 * float(np.median(np.abs(y[like] - typical))), params.width_floor_sd)
+    return _robust_llr(y, (typical, spread), (typical, params.width_other_sd),
+                       params.outlier_share, params.outlier_span)
 
 
-def _template(excursions: np.ndarray, centres: list[int], half: int) -> np.ndarray:
-    """The typical repetition: the median of every channel around the counted ones (robust
-    to the faults among them), less its mean."""
-    template = np.median(np.stack([excursions[i - half:i + half] for i in centres]), axis=0)
-    return template - template.mean(0)
-
-
-def _likeness(excursions: np.ndarray, template: np.ndarray, centre: int) -> float:
-    """Correlation of the movement around ``centre`` with the typical repetition, all
-    channels together: 1 for the same shape, ~0 for a twitch in another direction."""
-    half = len(template) // 2
-    if centre < half or centre + half > len(excursions):
-        return 1.0  # cut off by the set's edge: no evidence either way
-    window = excursions[centre - half:centre + half]
-    window = window - window.mean(0)
-    norm = float(np.linalg.norm(window) * np.linalg.norm(template))
-    return float((window * template).sum() / norm) if norm > 0 else 0.0
-
-
-def _without_trailing_twitches(t: np.ndarray, excursions: np.ndarray, excursion: np.ndarray,
-                               found: list[float], period: float, rate_hz: float
-                               ) -> list[float]:
-    """Drop movements after the set that are unlike its repetitions.
-
-    A recording without a set end (a CSV) goes on after the last repetition: the
-    patient settles, shifts, reaches for the device. Those last movements are short,
-    or come after a longer pause than the set's rhythm and do not look like its
-    repetitions.
-    """
-    half = int(0.5 * period * rate_hz)
-    centres = [int(i) for i in np.searchsorted(t, found) if half <= i < len(t) - half]
-    if len(centres) < MIN_REPS_FOR_TEMPLATE or len(found) < MIN_REPS + 1:
-        return found
-    template = _template(excursions, centres, half)
-    interval = float(np.median(np.diff(found)))
-    widths = _widths(t, excursion, found, period, rate_hz)
-    finite = widths[np.isfinite(widths)]
-    typical_width = float(np.median(finite)) if len(finite) else 0.0
-    kept = list(found)
-    while len(kept) > MIN_REPS and len(found) - len(kept) < MAX_TRAILING:
-        i = int(np.searchsorted(t, kept[-1]))
-        short = widths[len(kept) - 1] < TRAILING_WIDTH * typical_width
-        unlike = kept[-1] - kept[-2] > TRAILING_GAP * interval and \
-            _likeness(excursions, template, i) < TRAILING_LIKENESS
-        if not (short or unlike):
+def _evidence(prominence: np.ndarray, params: RepParams) -> np.ndarray:
+    """Log-likelihood ratio of each candidate being a repetition, from a two-component
+    Gaussian mixture of log prominence fitted by EM (module docstring, step 6)."""
+    y = np.log(np.maximum(prominence, 1e-6))
+    floor = params.mixture_floor_sd
+    # Start: repetitions at the typical size (1, log 0), the rest a tenth of it.
+    mean = np.array([np.log(0.1), 0.0])
+    sd = np.array([1.0, 0.5])
+    share = np.array([0.5, 0.5])
+    for _ in range(50):
+        density = share * np.exp(-0.5 * ((y[:, None] - mean) / sd) ** 2) / sd
+        total = density.sum(1, keepdims=True)
+        total[total == 0] = 1e-300
+        r = density / total
+        weight = r.sum(0)
+        if (weight < 1e-6).any():
             break
-        kept.pop()
-    return kept
+        new_mean = (r * y[:, None]).sum(0) / weight
+        new_sd = np.maximum(np.sqrt((r * (y[:, None] - new_mean) ** 2).sum(0) / weight),
+                            floor)
+        share = weight / weight.sum()
+        if np.allclose(new_mean, mean, atol=1e-4) and np.allclose(new_sd, sd, atol=1e-4):
+            mean, sd = new_mean, new_sd
+            break
+        mean, sd = new_mean, new_sd
+    if mean[0] > mean[1]:
+        mean, sd, share = mean[::-1], sd[::-1], share[::-1]
+    return _robust_llr(np.minimum(y, mean[1]), (mean[1], sd[1]), (mean[0], sd[0]),
+                       params.outlier_share, params.outlier_span)
 
 
-def _matched(t: np.ndarray, excursions: np.ndarray, rough: list[float], period: float,
-             rate_hz: float) -> np.ndarray | None:
-    """A matched filter for this set's own repetition, learnt from the first count.
-
-    The template is the median of every channel's excursion around the counted
-    repetitions (robust to the faults among them); each channel is weighted by
-    how far its template stands above its own noise between repetitions, so
-    the channels that show the repetition best decide, whatever the exercise.
-    """
-    from scipy import signal  # here: importing it takes half a second
-
-    half = int(0.5 * period * rate_hz)
-    centres = [int(i) for i in np.searchsorted(t, rough) if half <= i < len(t) - half]
-    if len(centres) < MIN_REPS_FOR_TEMPLATE:
-        return None
-    template = _template(excursions, centres, half)
-    near = np.zeros(len(t), bool)
-    for i in centres:
-        near[max(0, i - int(0.35 * period * rate_hz)):i + int(0.35 * period * rate_hz)] = True
-    if near.all():
-        near[:] = False
-    quiet = excursions[~near] if (~near).any() else excursions
-    noise = np.maximum(1.4826 * np.median(np.abs(quiet - np.median(quiet, 0)), 0), 1e-3)
-    weights = 1.0 / noise ** 2
-    out = np.zeros(len(t))
-    for c in range(excursions.shape[1]):
-        out += weights[c] * signal.fftconvolve(excursions[:, c] - excursions[:, c].mean(),
-                                               template[::-1, c], mode="same")
-    scale = float(np.median(out[centres]))
-    return out / scale if scale > 0 else None
+def _robust_llr(y: np.ndarray, rep: tuple[float, float], other: tuple[float, float],
+                outlier_share: float, span: float) -> np.ndarray:
+    """log p(y | repetition) - log p(y | other), each a normal (mean, sd) mixed with a
+    uniform outlier density over ``span`` (share ``outlier_share``): one odd value (a
+    repetition merged with a fault, a fidget shaped like a repetition) then moves the
+    decision by a bounded amount, not by the square of how odd it is (a robust
+    likelihood; Huber 1981, ch. 4)."""
+    def log_density(mean, sd):
+        normal = np.exp(-0.5 * ((y - mean) / sd) ** 2) / (sd * np.sqrt(2 * np.pi))
+        return np.log((1 - outlier_share) * normal + outlier_share / span)
+    return log_density(*rep) - log_density(*other)
 
 
-def _peaks(t: np.ndarray, activity: np.ndarray, period: float, rate_hz: float,
-           floor: float | None = None) -> list[float]:
-    return _peaks_and_margin(t, activity, period, rate_hz, floor)[0]
+def _shape_evidence(t: np.ndarray, channels: np.ndarray, peaks: np.ndarray,
+                    template_at_s: np.ndarray, period: float, rate_hz: float,
+                    params: RepParams) -> np.ndarray:
+    """Log-likelihood ratio of each candidate being a repetition, from its shape: the
+    correlation r of the movement around it (every channel, one period) with the set's
+    own repetition (the median of the movements around ``template_at_s``, the
+    repetitions chosen before), as Fisher's z = atanh r (Fisher 1915: near normal).
+    Repetitions: z as the chosen ones' (median, spread by their MAD, at least
+    ``shape_floor_sd``); other movements: z about 0 (unrelated in shape), spread
+    ``shape_other_sd``. Capped above the repetitions' typical z. A candidate too near the
+    set's edge for a whole window has no shape evidence (0)."""
+    half = max(2, int(0.5 * period * rate_hz))
+    n = len(t)
+    centres = np.searchsorted(t, template_at_s)
+    centres = centres[(centres >= half) & (centres + half <= n)]
+    out = np.zeros(len(peaks))
+    if len(centres) < params.min_reps:
+        return out
+    template = np.median(np.stack([channels[i - half:i + half] for i in centres]), axis=0)
+    template = template - template.mean(0)
+    norm_t = float(np.linalg.norm(template))
+    if norm_t == 0:
+        return out
+    inside = (peaks >= half) & (peaks + half <= n)
+    z = np.zeros(len(peaks))
+    for k in np.flatnonzero(inside):
+        w = channels[peaks[k] - half:peaks[k] + half]
+        w = w - w.mean(0)
+        norm_w = float(np.linalg.norm(w))
+        r = float((w * template).sum() / (norm_w * norm_t)) if norm_w > 0 else 0.0
+        z[k] = np.arctanh(np.clip(r, -0.99, 0.99))
+    at_chosen = np.searchsorted(peaks, centres).clip(0, len(peaks) - 1)
+    chosen_z = z[at_chosen]
+    typical = float(np.median(chosen_z))
+    spread = max(1.4826 * float(np.median(np.abs(chosen_z - typical))), params.shape_floor_sd)
+    llr = _robust_llr(np.minimum(z, typical), (typical, spread), (0.0, params.shape_other_sd),
+                      params.outlier_share, params.outlier_span)
+    return np.where(inside, llr, 0.0)
 
 
-def _peaks_and_margin(t: np.ndarray, activity: np.ndarray, period: float, rate_hz: float,
-                      floor: float | None = None, size: float | None = None,
-                      prominence: float | None = None) -> tuple[list[float], float]:
-    """Repetitions among the activity's peaks: big enough, far enough apart, long enough;
-    and how clearly the count stands out (the gap, in typical repetitions, between the
-    least prominent peak kept and the most prominent one left out).
-
-    Sizes and lengths are judged against this set's own typical repetition (the
-    median of the larger half), so the count adapts to small and slow movers.
-    A short twitch (settling in, fidgeting at the end) is not a repetition.
-    """
-    from scipy import signal  # here: importing it takes half a second
-
-    if floor is None:  # an activity at rest: its quiet level
-        floor = float(np.percentile(activity, 10))
-    peaks, props = signal.find_peaks(activity, distance=max(1, int(MIN_SPACING_FRACTION
-                                                                   * period * rate_hz)),
-                                     prominence=1e-9, width=1, rel_height=0.5)
-    if not len(peaks):
-        return [], 0.0
-    heights = activity[peaks] - floor
-    upper = heights >= np.median(heights)
-    typical = float(np.median(heights[upper]))
-    if typical <= 0:
-        return [], 0.0
-    typical_width = float(np.median(props["widths"][upper]))
-    size = MIN_SIZE_FRACTION if size is None else size
-    prominence = MIN_PROMINENCE_FRACTION if prominence is None else prominence
-    keep = (heights >= size * typical) & \
-        (props["prominences"] >= prominence * typical) & \
-        (props["widths"] >= MIN_WIDTH_FRACTION * typical_width)
-    relative = props["prominences"] / typical
-    margin = float(relative[keep].min() if keep.any() else 0.0) - \
-        float(relative[~keep].max() if (~keep).any() else 0.0)
-    return [float(t[p]) for p in peaks[keep]], margin
+def _tracked_rest(t: np.ndarray, x: np.ndarray, activity: np.ndarray, chosen_s: np.ndarray,
+                  params: RepParams) -> np.ndarray:
+    """Each channel's rest: its value at the quietest moment between chosen repetitions
+    (and before the first, after the last), the running median of ``rest_troughs`` of
+    them, linear between."""
+    at = np.searchsorted(t, chosen_s)
+    edges = np.concatenate([[0], at, [len(t)]])
+    troughs = []
+    for a, b in zip(edges[:-1], edges[1:], strict=True):
+        if b - a >= 2:
+            troughs.append(a + int(np.argmin(activity[a:b])))
+    troughs = np.array(troughs)
+    levels = x[troughs]
+    half = params.rest_troughs // 2
+    if len(troughs) > params.rest_troughs:
+        levels = np.stack([np.median(levels[max(0, i - half):i + half + 1], axis=0)
+                           for i in range(len(troughs))])
+    return np.stack([np.interp(np.arange(len(t)), troughs, levels[:, c])
+                     for c in range(x.shape[1])], -1)
 
 
-def _generic(t: np.ndarray, dev: np.ndarray, accel: np.ndarray, gravity: np.ndarray,
-             gait: np.ndarray, rate_hz: float) -> list[float]:
-    """Any repeated movement: steps while walking, cycles of the main movement elsewhere."""
-    from korset.analysis.motion import keep_runs, runs, widen
-
-    found: list[float] = []
-    walking = widen(gait, int(GAIT_PAD_S * rate_hz)) & ~_heaving(accel, gravity, rate_hz)
-    walking = keep_runs(walking, int(MIN_WALK_S * rate_hz))  # what heaving left of a walk
-    other = ~walking
-    for a, b in runs(walking):
-        steps = _steps(t[a:b], accel[a:b], gravity[a:b], rate_hz)
-        if steps is None:  # vigorous, but not at a walk's cadence (sit-to-stand)
-            other[a:b] = True
-        else:
-            found += steps
-    for a, b in runs(other):
-        if t[b - 1] - t[a] >= MIN_BOUT_S:
-            found += _cycles(t[a:b], dev[a:b], accel[a:b], rate_hz)
-    return sorted(found)
-
-
-def _heaving(accel: np.ndarray, gravity: np.ndarray, rate_hz: float) -> np.ndarray:
-    """(n,) bool: the pelvis moves up and down by more than a walk's few centimetres
-    (squats, sitting down and standing up), judged over WALK_HEAVE_WINDOW_S."""
-    if len(accel) <= 30:
-        return np.zeros(len(accel), bool)
-    g = np.linalg.norm(gravity, axis=1)
-    # Up changes over seconds, the band's movements are faster: the vertical acceleration
-    # integrates to the vertical displacement (one column, a third of the work).
-    lifting = np.einsum("ij,ij->i", accel, gravity) / np.maximum(g, 1e-9) - g
-    vertical = displacement(lifting[:, None], rate_hz, band_hz=(0.3, 4.0))[:, 0]
-    size = max(1, int(WALK_HEAVE_WINDOW_S * rate_hz))
-    spread = ndimage.maximum_filter1d(vertical, size) - ndimage.minimum_filter1d(vertical, size)
-    return spread > WALK_MAX_HEAVE_M
-
-
-def _steps(t: np.ndarray, accel: np.ndarray, gravity: np.ndarray, rate_hz: float
-           ) -> list[float] | None:
-    """Steps: each heel strike jolts the trunk upwards, one peak of vertical acceleration.
-    None when the jolts do not come at a walking cadence."""
-    from scipy import signal  # here: importing it takes half a second
-
-    up = gravity / np.maximum(np.linalg.norm(gravity, axis=1, keepdims=True), 1e-9)
-    vertical = np.einsum("ij,ij->i", accel, up)
-    hi = min(STEP_BAND_HZ[1], 0.45 * rate_hz)
-    if len(t) < 3 * rate_hz:
-        return []
-    sos = signal.butter(2, [STEP_BAND_HZ[0], hi], btype="band", fs=rate_hz, output="sos")
-    v = signal.sosfiltfilt(sos, vertical)
-    # A walk's jolts repeat at its cadence first of all; a brisk squat's jolts repeat at
-    # the squat's period, with at most weaker echoes at shorter lags.
-    regular, step_s = regularity(v, rate_hz, STEP_PERIOD_S[0], 3.0)
-    if step_s is None or step_s > STEP_PERIOD_S[1] or regular < STEP_REGULARITY:
-        return None
-    peaks, _ = signal.find_peaks(v, distance=max(1, int(STEP_SPACING_FRACTION * step_s
-                                                        * rate_hz)))
-    if not len(peaks):
-        return []
-    typical = float(np.median(np.sort(v[peaks])[len(peaks) // 2:]))
-    keep = v[peaks] >= STEP_SIZE_FRACTION * typical
-    return [float(x) for x in t[peaks[keep]]]
-
-
-def _cycles(t: np.ndarray, dev: np.ndarray, accel: np.ndarray, rate_hz: float) -> list[float]:
-    """Cycles of the movement's main direction (squats, sit-to-stand, bridges)."""
-    from scipy import signal  # here: importing it takes half a second
-
-    x = np.column_stack([dev, (accel - accel.mean(0)) * ACCEL_DEG_PER_MS2])
-    # Cycles of seconds: block means at about CYCLES_HZ are plenty, and an hour's
-    # filtering then costs a fifth.
-    step = max(1, int(round(rate_hz / CYCLES_HZ)))
-    n = len(x) // step * step
-    x = x[:n].reshape(-1, step, x.shape[1]).mean(1)
-    t = t[:n].reshape(-1, step).mean(1)
-    rate_hz = rate_hz / step
-    if len(x) < 30:
-        return []
-    hi = min(3.0, 0.45 * rate_hz)
-    sos = signal.butter(2, [0.08, hi], btype="band", fs=rate_hz, output="sos")
-    x = signal.sosfiltfilt(sos, x, axis=0)
-    # First principal component: the movement's main direction.
-    _, vectors = np.linalg.eigh(np.cov(x, rowvar=False))  # ascending eigenvalues
-    p = x @ vectors[:, -1]
-    # A repetition goes out and comes back: the movement is skewed towards "out".
-    p = p * (1.0 if np.mean(p ** 3) >= 0 else -1.0)
-    period = regularity(p, rate_hz, *GENERIC_PERIOD_RANGE_S)[1] or 2.0
-    smooth = ndimage.uniform_filter1d(p, max(1, int(0.15 * period * rate_hz)), mode="nearest")
-    found = _peaks(t, smooth, period, rate_hz)
-    return found if len(found) >= MIN_REPS else []
+def _local_period(chosen_s: np.ndarray, period: float, params: RepParams):
+    """The period near any time: the running median of ``period_window`` intervals
+    between the chosen repetitions (pauses, over 1.8 periods, left out), linear
+    between their middles; the set's period where too few are known."""
+    intervals = np.diff(chosen_s)
+    middles = 0.5 * (chosen_s[1:] + chosen_s[:-1])
+    keep = intervals <= 1.8 * period
+    intervals, middles = intervals[keep], middles[keep]
+    if len(intervals) < params.period_window:
+        return lambda times: np.full(len(times), period)
+    half = params.period_window // 2
+    local = np.array([np.median(intervals[max(0, i - half):i + half + 1])
+                      for i in range(len(intervals))])
+    return lambda times: np.interp(times, middles, local)

@@ -15,7 +15,9 @@ import numpy as np
 
 from korsetfw import catalogue as cat
 
-SCHEMA = 1  # bump when the meaning of a key changes; stored with every result
+# Bump when the meaning of a key changes; stored with every result. 2: the counts carry
+# their confidence (``reps_confident``, ``reps_range``, ``holds_confident``).
+SCHEMA = 2
 
 # Notes (codes) that mean the set could not be judged, whatever its figures say: no
 # reference was taken (nothing was judged), or the file's angular rate is beyond what a
@@ -127,6 +129,14 @@ class Analysis:
     target_reps: tuple[int, int] | None = None
     target_hold_s: tuple[float, float] | None = None
     warnings: list[Note] = field(default_factory=list)
+    # How far the counts can be trusted (issue 15). ``reps_range``: the counts the
+    # recording allows, [low, high], holding ``reps``; ``reps_confident``: the count is
+    # the only one it allows clearly (the range is that one count). ``holds_confident``:
+    # the holds found are clearly the holds. None: a result stored before counts carried
+    # their confidence (schema 1), not assessed.
+    reps_confident: bool | None = None
+    reps_range: tuple[int, int] | None = None
+    holds_confident: bool | None = None
     trace: Trace | None = None  # not part of to_dict()
 
     @property
@@ -170,7 +180,7 @@ class Analysis:
         d["faults"] = [Fault(**f) for f in d["faults"]]
         d["quality"] = Quality(**d["quality"])
         d["warnings"] = [Note.from_dict(w) for w in d.get("warnings", [])]
-        for key in ("target_reps", "target_hold_s"):
+        for key in ("target_reps", "target_hold_s", "reps_range"):
             if d.get(key) is not None:
                 d[key] = tuple(d[key])
         return cls(**d, trace=trace)
