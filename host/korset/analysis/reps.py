@@ -80,11 +80,15 @@ class RepParams:
     fault_clip: float = 1.5  # excursions clipped at this many typical repetitions
     rest_troughs: int = 3  # the rest between repetitions: running median of this many
     period_steps: int = 25  # periods tried over period_range_s (log-spaced: 9 % apart)
+    pause_ratio: float = 1.8  # an interval this many periods long is a pause
     period_window: int = 5  # the local period: running median of this many intervals
     # EM: a component's spread of log prominence at least this: repetitions' sizes vary
     # by half either way (0.4-1.5x the typical one in a set), and so do breaths.
     mixture_floor_sd: float = 0.5
+    min_separation: float = 0.9  # EM: the smaller movements' mean log prominence at least
+    #                              this below the repetitions' (a factor of 2.5)
     min_reps: int = 3  # fewer than this is no rhythm to count by
+    ripple: float = 0.05  # candidates rise at least this much of a typical repetition
     # Shape evidence (Fisher z of the correlation with the set's own repetition): the
     # repetitions' spread at least this, and other movements' spread about 0 (an
     # unrelated movement over a window of a few independent seconds correlates by
@@ -96,6 +100,16 @@ class RepParams:
     width_floor_sd: float = 0.25
     width_other_sd: float = 1.0
     shape_other_sd: float = 0.5
+    # Return evidence (the level after a movement less the level before, over its size):
+    # a repetition's about 0, spread this (breathing, drift); another movement's
+    # anything up to return_span (a step: about 1).
+    return_sd: float = 0.3
+    return_span: float = 1.5
+    return_reach: float = 0.75  # periods either side of a peak where its dips are sought
+    # Among movements as large as a repetition, about one in this many is something else
+    # (settling in, a fidget, pulling the belt straight): size alone gives odds of at
+    # most this much for a repetition.
+    size_odds: float = 20.0
     # Robust evidence: each model's density mixed with this share of a uniform density
     # over outlier_span (log prominence, Fisher z: a few units either way), so that
     # no single feature decides by more than about log(1 / 0.02) ~ 4.
@@ -181,8 +195,10 @@ def count_channels(t: np.ndarray, x: np.ndarray, rate_hz: float, sided: bool,
     return Count(chosen, low, high, choice.confident)
 
 
-def _pass(t, x, rest, ways, local_period, rate_hz, end_marked, params, template_at_s=None):
-    """Steps 2-7 once: (candidate times, choice, combined excursion, period) or None."""
+def _pass(t, x, rest, ways, local_period, rate_hz, end_marked, params, known_s=None):
+    """Steps 2-7 once: (candidate times, choice, combined excursion, period) or None.
+    ``known_s``: repetitions chosen before, whose direction the candidates' is compared
+    with."""
     away = x - rest
     excursion = np.where(ways == 0, np.abs(away), np.maximum(away * ways, 0.0))
     channels, period = _combined(excursion, rate_hz, params)
@@ -195,15 +211,16 @@ def _pass(t, x, rest, ways, local_period, rate_hz, end_marked, params, template_
     if len(peaks) < 2:
         return None
     prominence, width = _prominences(smooth, peaks)
+    # A peak rising a few hundredths of a repetition above its dips is a ripple on a
+    # movement's flank (a breath riding on it), no movement of its own.
+    typical = float(np.median(prominence[prominence >= np.median(prominence)]))
+    keep = prominence >= params.ripple * typical
+    peaks, prominence, width = peaks[keep], prominence[keep], width[keep]
+    if len(peaks) < 2:
+        return None
     evidence = _evidence(prominence, params)
-    if template_at_s is not None and len(template_at_s) >= params.min_reps:
-        like = np.abs(t[peaks][:, None] - template_at_s[None, :]).min(1) < 0.25 * period
-        # Shape and length can only speak against a candidate: a breath or a sway is
-        # shaped like a small repetition, so being alike is no evidence of one, while a
-        # movement much shorter, or unlike the set's repetitions, is evidence of none.
-        evidence = evidence + np.minimum(_width_evidence(width / rate_hz, like, params), 0) \
-            + np.minimum(_shape_evidence(t, channels, peaks, template_at_s, period, rate_hz,
-                                         params), 0)
+    evidence = evidence + _return_evidence(x, away, channels, smooth, peaks, period, rate_hz,
+                                           params)
     times = t[peaks]
     ends = {"start_s": float(t[0]), "end_s": float(t[-1]) if end_marked else None}
     if local_period is not None:
@@ -299,8 +316,10 @@ def _combined(excursion: np.ndarray, rate_hz: float, params: RepParams):
     tenth, however regularly (breathing repeats as regularly as repetitions do).
     """
     lo, hi = params.period_range_s
-    clipped, periods = [], []
-    for c in range(excursion.shape[1]):
+    k = excursion.shape[1]
+    clipped = np.zeros_like(excursion)
+    periods = np.zeros(k)
+    for c in range(k):
         e = excursion[:, c]
         _, period = regularity(np.minimum(e, np.percentile(e, 80)), rate_hz, lo, hi)
         if period is None:
@@ -308,25 +327,22 @@ def _combined(excursion: np.ndarray, rate_hz: float, params: RepParams):
         typical = _typical_peak(e, period, rate_hz)
         if typical <= 0:
             continue
-        clipped.append(np.minimum(e, params.fault_clip * typical))
-        periods.append(period)
-    if not clipped:
-        return None, None
+        clipped[:, c] = np.minimum(e, params.fault_clip * typical)
+        periods[c] = period
     # The set's period: of the channels together (one alone may repeat every other
     # repetition, or miss some), each first weighted by its own regularity.
-    weights = np.array([_repeats(e, p, rate_hz) for e, p in zip(clipped, periods,
-                                                                  strict=True)])
+    weights = np.array([_repeats(clipped[:, c], periods[c], rate_hz) if periods[c] else 0.0
+                        for c in range(k)])
     if not weights.any():
         return None, None
-    first = sum(w * e for w, e in zip(weights, clipped, strict=True))
-    _, period = regularity(first, rate_hz, lo, hi)
+    _, period = regularity(clipped @ weights, rate_hz, lo, hi)
     if period is None:
         return None, None
-    weights = np.array([_repeats(e, period, rate_hz) for e in clipped])
+    weights = np.array([_repeats(clipped[:, c], period, rate_hz) if periods[c] else 0.0
+                        for c in range(k)])
     if not weights.any():
         return None, None
-    stack = np.stack([w * e for w, e in zip(weights, clipped, strict=True)], -1) / weights.sum()
-    return stack, period
+    return clipped * (weights / weights.sum()), period
 
 
 def _repeats(e: np.ndarray, period: float, rate_hz: float) -> float:
@@ -383,29 +399,16 @@ def _prominences(x: np.ndarray, peaks: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return prominence, width
 
 
-def _width_evidence(width_s: np.ndarray, like: np.ndarray, params: RepParams) -> np.ndarray:
-    """Log-likelihood ratio of each candidate being a repetition, from how long it lasts:
-    log width as the repetitions chosen before (``like``: median, spread by their MAD, at
-    least ``width_floor_sd``) against any width (the same median, ``width_other_sd``):
-    settling in, a fidget or a belt pulled straight moves as far as a repetition but
-    for a fraction of its time."""
-    y = np.log(np.maximum(width_s, 1e-3))
-    if like.sum() < params.min_reps:
-        return np.zeros(len(y))
-    typical = float(np.median(y[like]))
-    spread = max(1.4826 * float(np.median(np.abs(y[like] - typical))), params.width_floor_sd)
-    return _robust_llr(y, (typical, spread), (typical, params.width_other_sd),
-                       params.outlier_share, params.outlier_span)
-
-
 def _evidence(prominence: np.ndarray, params: RepParams) -> np.ndarray:
     """Log-likelihood ratio of each candidate being a repetition, from a two-component
     Gaussian mixture of log prominence fitted by EM (module docstring, step 6)."""
-    y = np.log(np.maximum(prominence, 1e-6))
+    y = np.log(np.maximum(prominence, 1e-9))
     floor = params.mixture_floor_sd
-    # Start: repetitions at the typical size (1, log 0), the rest a tenth of it.
-    mean = np.array([np.log(0.1), 0.0])
-    sd = np.array([1.0, 0.5])
+    # Start: repetitions at the typical size (the larger half's median), the rest a
+    # quarter of it.
+    typical = float(np.median(y[y >= np.median(y)]))
+    mean = np.array([typical + np.log(0.25), typical])
+    sd = np.array([floor, floor])
     share = np.array([0.5, 0.5])
     for _ in range(50):
         density = share * np.exp(-0.5 * ((y[:, None] - mean) / sd) ** 2) / sd
@@ -416,6 +419,10 @@ def _evidence(prominence: np.ndarray, params: RepParams) -> np.ndarray:
         if (weight < 1e-6).any():
             break
         new_mean = (r * y[:, None]).sum(0) / weight
+        # The smaller movements at least min_separation below the repetitions: two kinds
+        # closer in size than that are not told apart by size (when every candidate is a
+        # repetition, the smaller kind stays there, and rhythm decides the doubtful).
+        new_mean[0] = min(new_mean[0], new_mean[1] - params.min_separation)
         new_sd = np.maximum(np.sqrt((r * (y[:, None] - new_mean) ** 2).sum(0) / weight),
                             floor)
         share = weight / weight.sum()
@@ -423,10 +430,43 @@ def _evidence(prominence: np.ndarray, params: RepParams) -> np.ndarray:
             mean, sd = new_mean, new_sd
             break
         mean, sd = new_mean, new_sd
-    if mean[0] > mean[1]:
-        mean, sd, share = mean[::-1], sd[::-1], share[::-1]
-    return _robust_llr(np.minimum(y, mean[1]), (mean[1], sd[1]), (mean[0], sd[0]),
-                       params.outlier_share, params.outlier_span)
+    llr = _robust_llr(np.minimum(y, mean[1]), (mean[1], sd[1]), (mean[0], sd[0]),
+                      params.outlier_share, params.outlier_span)
+    return np.minimum(llr, np.log(params.size_odds))
+
+
+def _return_evidence(x: np.ndarray, away: np.ndarray, channels: np.ndarray,
+                     smooth: np.ndarray, peaks: np.ndarray, period: float, rate_hz: float,
+                     params: RepParams) -> np.ndarray:
+    """Log-likelihood ratio, never above 0, of each candidate being a repetition, from
+    whether it comes back: a repetition is one whole cycle, out and back, so the level
+    after it (every channel, at the lowest point of the movement within ``return_reach``
+    periods after its peak) is the level before it (the lowest point before); a sensor
+    seated again on the belt, or a patient settling into another position, moves and
+    stays.
+
+    The measure is the distance between the two levels over the movement's size at its
+    peak (channels weighted as in the count). Repetitions: half-normal about 0, spread
+    ``return_sd`` (breathing and drift move the dips a little); other movements: any
+    value up to ``return_span``."""
+    weight = channels.sum(0) / np.maximum(np.abs(away).sum(0), 1e-12)  # per channel
+    reach = max(1, int(params.return_reach * period * rate_hz))
+    out = np.zeros(len(peaks))
+    for k, p in enumerate(peaks):
+        if p - reach < 0 or p + reach >= len(smooth):
+            continue  # at the set's edge: no evidence
+        before = p - reach + int(np.argmin(smooth[p - reach:p]))
+        after = p + 1 + int(np.argmin(smooth[p + 1:p + reach + 1]))
+        change = (x[after] - x[before]) * weight
+        size = float(np.linalg.norm(away[p] * weight))
+        if size <= 0:
+            continue
+        ratio = float(np.linalg.norm(change)) / size
+        rep = np.log(2.0) - 0.5 * (ratio / params.return_sd) ** 2 - np.log(
+            params.return_sd * np.sqrt(2 * np.pi))
+        other = -np.log(params.return_span)
+        out[k] = min(max(rep, np.log(params.outlier_share)) - other, 0.0)
+    return out
 
 
 def _robust_llr(y: np.ndarray, rep: tuple[float, float], other: tuple[float, float],
@@ -440,46 +480,6 @@ def _robust_llr(y: np.ndarray, rep: tuple[float, float], other: tuple[float, flo
         normal = np.exp(-0.5 * ((y - mean) / sd) ** 2) / (sd * np.sqrt(2 * np.pi))
         return np.log((1 - outlier_share) * normal + outlier_share / span)
     return log_density(*rep) - log_density(*other)
-
-
-def _shape_evidence(t: np.ndarray, channels: np.ndarray, peaks: np.ndarray,
-                    template_at_s: np.ndarray, period: float, rate_hz: float,
-                    params: RepParams) -> np.ndarray:
-    """Log-likelihood ratio of each candidate being a repetition, from its shape: the
-    correlation r of the movement around it (every channel, one period) with the set's
-    own repetition (the median of the movements around ``template_at_s``, the
-    repetitions chosen before), as Fisher's z = atanh r (Fisher 1915: near normal).
-    Repetitions: z as the chosen ones' (median, spread by their MAD, at least
-    ``shape_floor_sd``); other movements: z about 0 (unrelated in shape), spread
-    ``shape_other_sd``. Capped above the repetitions' typical z. A candidate too near the
-    set's edge for a whole window has no shape evidence (0)."""
-    half = max(2, int(0.5 * period * rate_hz))
-    n = len(t)
-    centres = np.searchsorted(t, template_at_s)
-    centres = centres[(centres >= half) & (centres + half <= n)]
-    out = np.zeros(len(peaks))
-    if len(centres) < params.min_reps:
-        return out
-    template = np.median(np.stack([channels[i - half:i + half] for i in centres]), axis=0)
-    template = template - template.mean(0)
-    norm_t = float(np.linalg.norm(template))
-    if norm_t == 0:
-        return out
-    inside = (peaks >= half) & (peaks + half <= n)
-    z = np.zeros(len(peaks))
-    for k in np.flatnonzero(inside):
-        w = channels[peaks[k] - half:peaks[k] + half]
-        w = w - w.mean(0)
-        norm_w = float(np.linalg.norm(w))
-        r = float((w * template).sum() / (norm_w * norm_t)) if norm_w > 0 else 0.0
-        z[k] = np.arctanh(np.clip(r, -0.99, 0.99))
-    at_chosen = np.searchsorted(peaks, centres).clip(0, len(peaks) - 1)
-    chosen_z = z[at_chosen]
-    typical = float(np.median(chosen_z))
-    spread = max(1.4826 * float(np.median(np.abs(chosen_z - typical))), params.shape_floor_sd)
-    llr = _robust_llr(np.minimum(z, typical), (typical, spread), (0.0, params.shape_other_sd),
-                      params.outlier_share, params.outlier_span)
-    return np.where(inside, llr, 0.0)
 
 
 def _tracked_rest(t: np.ndarray, x: np.ndarray, activity: np.ndarray, chosen_s: np.ndarray,
@@ -505,11 +505,11 @@ def _tracked_rest(t: np.ndarray, x: np.ndarray, activity: np.ndarray, chosen_s: 
 
 def _local_period(chosen_s: np.ndarray, period: float, params: RepParams):
     """The period near any time: the running median of ``period_window`` intervals
-    between the chosen repetitions (pauses, over 1.8 periods, left out), linear
+    between the chosen repetitions (pauses, over ``pause_ratio`` periods, left out), linear
     between their middles; the set's period where too few are known."""
     intervals = np.diff(chosen_s)
     middles = 0.5 * (chosen_s[1:] + chosen_s[:-1])
-    keep = intervals <= 1.8 * period
+    keep = intervals <= params.pause_ratio * period
     intervals, middles = intervals[keep], middles[keep]
     if len(intervals) < params.period_window:
         return lambda times: np.full(len(times), period)
