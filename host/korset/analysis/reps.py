@@ -113,9 +113,11 @@ class RepParams:
     # Robust evidence: each model's density mixed with this share of a uniform density
     # over outlier_span (log prominence, Fisher z: a few units either way), so that
     # no single feature decides by more than about log(1 / 0.02) ~ 4.
-    outlier_share: float = 0.02
+    outlier_share: float = 0.002
     outlier_span: float = 6.0
     one_way_share: float = 0.9  # an angle's largest excursions this much one way: one-way
+    early_share: float = 0.3  # angles' ways are judged over this share of the set ...
+    early_periods: float = 4.0  # ... and at least this many periods
     one_way_skew: float = 0.5  # a displacement skewed beyond this: its pulses go one way
     envelope_s: float = 6.0  # one-way channels' first rest: lower envelope over this (s),
     #                          a repetition and its rest
@@ -247,10 +249,12 @@ def _ways(x: np.ndarray, rate_hz: float, sided: bool, params: RepParams) -> np.n
     An exercise done on one side moves every channel one way (the catalogue says which
     exercises alternate): then only the way is asked, by the same signs.
     Angles: the signs of their largest excursions from the reference (the rest where
-    the set began), as many as the set has periods, nearly all alike
-    (``one_way_share``). Displacements (a band-passed signal, zero on average): the
-    sign of their skewness, beyond ``one_way_skew`` (pulses one way skew it that way;
-    sides alternating do not).
+    the set began), as many as there are periods, nearly all alike
+    (``one_way_share``); for an exercise done on one side, early in the set (its first
+    ``early_share``, at least ``early_periods``: the rest drifts later, or moves with a
+    belt seated again). Displacements (a band-passed signal, zero on average): the sign
+    of their skewness, beyond ``one_way_skew`` (pulses one way skew it that way; sides
+    alternating do not).
     """
     lo, hi = params.period_range_s
     ways = np.zeros(x.shape[1])
@@ -262,7 +266,16 @@ def _ways(x: np.ndarray, rate_hz: float, sided: bool, params: RepParams) -> np.n
             peaks = local_maxima(e)
             if period is None or not len(peaks):
                 continue
-            n = max(1, int(len(e) / (period * rate_hz)))
+            # Early in the set, where the rest is still the reference's (it drifts, and
+            # a belt seated again moves it, later).
+            # A sided exercise's sides may come in blocks (all left, then all right):
+            # whether a channel moves both ways is judged over the whole set.
+            early = len(e) if sided else max(int(params.early_share * len(e)),
+                                             int(params.early_periods * period * rate_hz))
+            peaks = peaks[peaks < early]
+            if not len(peaks):
+                continue
+            n = max(1, int(min(early, len(e)) / (period * rate_hz)))
             top = peaks[np.argsort(e[peaks])[-n:]]
             share = float(np.mean(np.sign(v[top])))
             if not sided or abs(share) >= 2 * params.one_way_share - 1:
