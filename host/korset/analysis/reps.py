@@ -249,7 +249,7 @@ def _ways(x: np.ndarray, rate_hz: float, sided: bool, params: RepParams) -> np.n
     An exercise done on one side moves every channel one way (the catalogue says which
     exercises alternate): then only the way is asked, by the same signs.
     Angles: the signs of their largest excursions from the reference (the rest where
-    the set began), as many as there are periods, nearly all alike
+    the set began), as many as there are periods, nearly all alike by size
     (``one_way_share``); for an exercise done on one side, early in the set (its first
     ``early_share``, at least ``early_periods``: the rest drifts later, or moves with a
     belt seated again). Displacements (a band-passed signal, zero on average): the sign
@@ -277,7 +277,11 @@ def _ways(x: np.ndarray, rate_hz: float, sided: bool, params: RepParams) -> np.n
                 continue
             n = max(1, int(min(early, len(e)) / (period * rate_hz)))
             top = peaks[np.argsort(e[peaks])[-n:]]
-            share = float(np.mean(np.sign(v[top])))
+            # Votes weighted by size, up to twice the median one: a breath the other way
+            # is smaller than a repetition, a fault no more than two.
+            size = np.abs(v[top])
+            votes = np.sign(v[top]) * np.minimum(size, 2 * np.median(size))
+            share = float(votes.sum() / max(np.abs(votes).sum(), 1e-12))
             if not sided or abs(share) >= 2 * params.one_way_share - 1:
                 ways[c] = 1.0 if share >= 0 else -1.0
         else:
