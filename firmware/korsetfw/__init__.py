@@ -36,7 +36,7 @@ def print_exception(e):
 # Modules the host uses and boards never do: not copied onto a board (korset flash, the
 # virtual board's install), so that they take none of its RAM or flash. Firmware code
 # must not import them (tests/host/test_boards.py checks the boot works without them).
-HOST_ONLY = ("catalogue_text", "protocol_names", "sessiondecode")
+HOST_ONLY = ("catalogue_text", "catalogue_motion", "protocol_names", "sessiondecode")
 
 
 def forget(*names):

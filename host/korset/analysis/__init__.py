@@ -99,11 +99,12 @@ def analyze(recording: Recording, exercise: cat.Exercise, *,
     judged = np.zeros(len(t), bool)
     judged[judge_from:end] = True
 
-    holds, rep_times = [], []
+    holds, rep_times, holds_confident = [], [], True
     counted = reps.Count.none()
     if exercise.kind == cat.HOLD and not exercise.hold_in_place:
         # Faults are judged against the position held, so the holds come first.
-        holds = hl.find(t, dev, judged, rate, _min_hold_s(exercise))
+        held = hl.find(t, dev, judged, rate, _min_hold_s(exercise), way=_way(exercise))
+        holds, holds_confident = held.holds, held.confident
         monitored, fault_judged = _against_held_position(t, dev, holds)
     else:
         monitored, fault_judged = dev, judged
@@ -112,8 +113,9 @@ def analyze(recording: Recording, exercise: cat.Exercise, *,
         # Held in place (exercise 1): faults are judged against the reference, so they
         # are known first and the holds are found with them bridged (a fault is not
         # the hold's level).
-        holds = hl.find(t, dev, judged, rate, _min_hold_s(exercise),
-                        [(f.start_s, f.end_s) for f in found])
+        held = hl.find(t, dev, judged, rate, _min_hold_s(exercise),
+                       [(f.start_s, f.end_s) for f in found], way=_way(exercise))
+        holds, holds_confident = held.holds, held.confident
     if exercise.kind == cat.REPS:
         gravity = orientation.rotate(orientation.qconj(q), up * np.linalg.norm(
             accel[before].mean(0)))
@@ -149,7 +151,13 @@ def analyze(recording: Recording, exercise: cat.Exercise, *,
         quality=quality, target_reps=tuple(exercise.reps) if exercise.reps else None,
         target_hold_s=tuple(exercise.hold_s) if exercise.hold_s else None, warnings=warnings,
         reps_confident=counted.confident, reps_range=(counted.low, counted.high),
-        holds_confident=True, trace=_trace(t, dev, rate))
+        holds_confident=holds_confident, trace=_trace(t, dev, rate))
+
+
+def _way(exercise: cat.Exercise) -> tuple[int, int] | None:
+    """The catalogue's way into the hold as (column of the deviation, sign), or None."""
+    way = exercise.held_way
+    return None if way is None else (orientation.AXES.index(way[0]), int(way[1]))
 
 
 def _min_hold_s(exercise: cat.Exercise) -> float:

@@ -16,7 +16,10 @@ physiotherapist with a stopwatch would take them."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+from scipy import ndimage
 
 from korset.analysis import slow
 from korset.analysis.motion import runs
@@ -42,43 +45,69 @@ FIT_BREATHS = 0.6  # ... fitted over this many breaths either side (at least thi
 FIT_BEYOND_S = 0.8  # beyond the search) ...
 FIT_RATE_HZ = 25.0  # ... on the deviation averaged down to about this rate
 SETTLE_S = 1.0  # judged time of a hold starts this long after its start, ends this long before
+REST_WINDOW_S = 30.0  # the first rest: lower envelope over a hold (up to 20 s) and rests
+REST_PASSES = 2  # the rest read between the holds, and the holds found again, this often
+REST_EDGE_S = 1.5  # the rest is read this far from the holds (the movements in and out)
+CLEAR_STEPS = 3.0  # holds are clear when they stand this many breathing spreads above rest
+AMBIGUOUS_SHARE = 0.1  # ... and the set spends at most this share of its time between
+
+
+@dataclass(frozen=True)
+class Found:
+    """The holds found, and whether they are clearly the holds: every one stands above
+    the rest either side by ``clear_steps`` times the breathing's spread, and nothing
+    left out comes near the held level."""
+
+    holds: list[Hold]
+    confident: bool
 
 
 def find(t: np.ndarray, deviation_deg: np.ndarray, judged: np.ndarray, rate_hz: float,
          min_hold_s: float = MIN_HOLD_S,
-         interruptions: list[tuple[float, float]] = ()) -> list[Hold]:
+         interruptions: list[tuple[float, float]] = (),
+         way: tuple[int, int] | None = None) -> Found:
     """Holds inside the judged time (``deviation_deg``: (n, 3) from the reference).
     ``interruptions``: (start, end) in s of movements known not to be the hold's level
-    (faults), bridged before the levels are read."""
+    (faults), bridged before the levels are read. ``way``: (column of
+    ``deviation_deg``, +1 or -1), the way the exercise's hold goes (the catalogue's
+    ``held_way``); None: learned from the set.
+
+    The rest is tracked, never assumed to stay at the reference: the holds are found
+    once against the reference, then the rest is read between them (the median of
+    the slow deviation over each stretch between two holds, and before the first and
+    after the last, linear between their middles), taken off, and the holds found
+    again against it (``REST_PASSES`` times): a rest that settles into the mat, or a
+    belt seated again, moves the rest, not the holds."""
     if not judged.any():
-        return []
+        return Found([], True)
     if len(interruptions):
         deviation_deg = _bridged(t, deviation_deg, interruptions)
     # A running median: the hold's steps pass, a breath or a brief fault does not.
     s = slow.median(deviation_deg, rate_hz, MEDIAN_S)
     inside = np.flatnonzero(judged)
     i0, i1 = int(inside[0]), int(inside[-1]) + 1
-    # Two levels, rest and held: first by the distance from the reference, then along
-    # the held direction (a rest that drifted from the reference, the other way from
-    # the hold, is as far from it as a light hold, yet clearly rest).
-    dist = np.linalg.norm(s[i0:i1], axis=1)
-    threshold = _threshold(dist, 0.5 * np.percentile(dist, 95))
-    if threshold is None:
-        return []
-    held = np.median(s[i0:i1][dist > threshold], axis=0)
-    if not np.linalg.norm(held):
-        return []
-    d = s[i0:i1] @ (held / np.linalg.norm(held))
-    threshold = _threshold(d, float(np.mean(np.percentile(d, [5, 95]))))
-    if threshold is None:
-        return []
-    # A fault interrupts a hold: its time, and the patient's way back into the hold,
-    # does not count towards the dip that would end it.
     faulted = np.zeros(i1 - i0, bool)
     for start, end in interruptions:
         a, b = np.searchsorted(t, [start - FAULT_RECOVERY_S, end + FAULT_RECOVERY_S])
         faulted[max(0, a - i0):max(0, b - i0)] = True
-    segments = _merge(runs(d > threshold), int(MERGE_GAP_S * rate_hz), faulted)
+    rest = np.zeros_like(s)
+    if way is not None:
+        # The holds go one way: before any is known, the rest is the lower envelope that
+        # way (a window holds a hold and the rests either side, so some rest).
+        direction = np.zeros(3)
+        direction[way[0]] = float(way[1])
+        rest = np.outer(_lower_envelope(s @ direction, rate_hz, REST_WINDOW_S), direction)
+    found = None
+    for n in range(REST_PASSES + 1):
+        found = _segments(s - rest, i0, i1, rate_hz, faulted, way)
+        if found is None:
+            return Found([], True)
+        if n == REST_PASSES or not found[0]:
+            break
+        rest = _rest(t, s, found[0], i0, i1)
+    segments, direction, threshold = found
+    deviation_deg = deviation_deg - rest
+    s = s - rest
     # For the edges: a median over one breath removes the breath (over a whole cycle
     # exactly), not the step.
     breath_s = _breath_s(deviation_deg[i0:i1] - s[i0:i1], rate_hz)
@@ -97,7 +126,92 @@ def find(t: np.ndarray, deviation_deg: np.ndarray, judged: np.ndarray, rate_hz: 
                             breath_s)
         if end - start >= min_hold_s:
             holds.append(Hold(round(start, 3), round(end, 3), round(end - start, 3)))
-    return holds
+    return Found(holds, _clear(s[i0:i1] @ direction, deviation_deg[i0:i1] @ direction,
+                               threshold, rate_hz))
+
+
+def _segments(s: np.ndarray, i0: int, i1: int, rate_hz: float, faulted: np.ndarray,
+              way: tuple[int, int] | None):
+    """The held stretches of the judged time (sample ranges relative to i0), the held
+    direction (unit, 3) and the threshold along it; None when nothing is held.
+
+    Which level is held follows from the exercise: along its way where the catalogue
+    gives one, else away from the rest (the reference: a set begins at rest), first by
+    the distance from it, then along the direction held (a rest that drifted the
+    other way from the hold is as far from the reference as a light hold, yet rest)."""
+    s = s[i0:i1]
+    if way is not None:
+        direction = np.zeros(3)
+        direction[way[0]] = float(way[1])
+    else:
+        dist = np.linalg.norm(s, axis=1)
+        threshold = _threshold(dist, 0.5 * np.percentile(dist, 95))
+        if threshold is None:
+            return None
+        held = np.median(s[dist > threshold], axis=0)
+        if not np.linalg.norm(held):
+            return None
+        direction = held / np.linalg.norm(held)
+    d = s @ direction
+    threshold = _threshold(d, float(np.mean(np.percentile(d, [5, 95]))))
+    if threshold is None:
+        return None
+    # A fault interrupts a hold: its time, and the patient's way back into the hold,
+    # does not count towards the dip that would end it.
+    return _merge(runs(d > threshold), int(MERGE_GAP_S * rate_hz), faulted), direction, \
+        threshold
+
+
+def _rest(t: np.ndarray, s: np.ndarray, segments: list[tuple[int, int]], i0: int, i1: int
+          ) -> np.ndarray:
+    """(n, 3) the rest through the set: the median of ``s`` over each stretch between
+    held segments (relative to i0), and before the first and after the last, each
+    without REST_EDGE_S at its ends (the movements into and out of the holds), linear
+    between the stretches' middles, held flat beyond."""
+    edges = [0] + [x for a, b in segments for x in (a, b)] + [i1 - i0]
+    pad = int(REST_EDGE_S / max(float(np.median(np.diff(t[i0:i1]))), 1e-9)) if i1 - i0 > 1 \
+        else 0
+    middles, levels = [], []
+    for a, b in zip(edges[0::2], edges[1::2], strict=True):
+        a2, b2 = a + pad, b - pad
+        if b2 - a2 < 2:
+            if b - a < 2:
+                continue
+            a2, b2 = a, b
+        middles.append(i0 + (a2 + b2) // 2)
+        levels.append(np.median(s[i0 + a2:i0 + b2], axis=0))
+    if not middles:
+        return np.zeros_like(s)
+    levels = np.array(levels)
+    at = np.arange(len(s))
+    return np.stack([np.interp(at, middles, levels[:, c]) for c in range(s.shape[1])], -1)
+
+
+def _lower_envelope(x: np.ndarray, rate_hz: float, window_s: float) -> np.ndarray:
+    """The running minimum over ``window_s`` (centred, ends held), at the slow rate, then
+    smoothed over as long."""
+    coarse, step = slow.decimate(x, rate_hz)
+    size = max(1, int(window_s * rate_hz / step))
+    low = ndimage.minimum_filter1d(coarse, size, mode="nearest")
+    low = ndimage.uniform_filter1d(low, size, mode="nearest")
+    return slow.expand(low, step, len(x))
+
+
+def _clear(d: np.ndarray, raw: np.ndarray, threshold: float, rate_hz: float) -> bool:
+    """Whether the held and rest levels along the held direction are clearly apart: the
+    held level (the median above the threshold) stands CLEAR_STEPS breathing spreads
+    (the robust spread of the raw deviation about the slow one) above the rest (the
+    median below), and the slow deviation spends little time near the threshold
+    (within a quarter of the step: a level there is neither)."""
+    high = d > threshold
+    if not high.any() or high.all():
+        return bool(not high.any())
+    held, rest = float(np.median(d[high])), float(np.median(d[~high]))
+    step = held - rest
+    residual = raw - d
+    spread = 1.4826 * float(np.median(np.abs(residual - np.median(residual))))
+    near = np.abs(d - threshold) < 0.25 * step
+    return step >= CLEAR_STEPS * max(spread, 1e-6) and float(near.mean()) <= AMBIGUOUS_SHARE
 
 
 def _breath_s(residual: np.ndarray, rate_hz: float) -> float:
