@@ -27,16 +27,21 @@ korset bench sync [--json]
 korset bench analysis [--patients N] [--rates 52,104] [--variant VARIANT|both|families|all]
                       [--real DIR] [--exercises ...] [--seed N] [--json]
     The host's offline analysis against the simulator's truth over the
-    corpus's sets (both variants by default), each figure beside its target,
-    for sets as the board records them (the set's end marked where the
-    patient ended it) and again as recordings without marks (a CSV);
-    the real recordings in DIR (default: the repository's
-    tests/data/real/mobgap): faults and repetitions while walking, steps
-    counted by the generic kind; and the time to analyse one hour at 104 Hz.
-    --variant families scores each perturbation family (korset.sim.departures:
-    tempo drift, repetition sizes, pauses, rest drift, sighs, breathing, short
-    rests, a belt adjustment, sensor offsets, asymmetric and blocked sides) on
-    its own; the worst cell over every variant and exercise ends the list.
+    corpus's sets (standard and unseen by default; --variant families: each
+    perturbation family of korset.sim.departures on its own; all: all of
+    them). Every target of issue 15 (korset.bench.analysis.TARGETS: reps
+    exact, within one, exact when confident, inside the range, confident
+    share; holds exact, in place, exact when confident, confident share;
+    faults found, false per set) is a column of a table with a row per
+    variant and of one with a row per exercise, each cell marked * when it
+    misses its target; then each target's worst cell (variant x exercise,
+    with its n). For sets as the board records them (the set's end marked
+    where the patient ended it) and again, per variant, as recordings
+    without marks (a CSV). Then the real recordings in DIR (default: the
+    repository's tests/data/real/mobgap): faults and repetitions while
+    walking, steps counted by the generic kind; and the time to analyse one
+    hour at 104 Hz. --json prints every figure (per variant, rate and
+    exercise, pooled, the worst cells, the misses).
 
 korset bench storage [--patients N] [--rates 52,104] [--json]
     Simulated sets of every exercise coded as the board stores them: bytes
@@ -219,12 +224,6 @@ def _sync(args: argparse.Namespace) -> int:
     return 0
 
 
-# Issue 7's targets: (key in the summary, at least / at most, value)
-ANALYSIS_TARGETS = (("reps_exact_pct", ">=", 95.0), ("reps_within_1_pct", ">=", 99.0),
-                    ("holds_exact_pct", ">=", 95.0), ("holds_timed_pct", ">=", 95.0),
-                    ("faults_found_pct", ">=", 98.0), ("false_per_set", "<=", 0.1))
-
-
 # What --variant may name besides the corpus's own variants (analysis only).
 VARIANT_GROUPS = ("both", "families", "all")
 
@@ -247,38 +246,17 @@ def _variants(name: str | None) -> list[str]:
             "all": ["standard", "unseen", *FAMILY_VARIANTS]}.get(name, [name])
 
 
-def _worst_cells(variants: dict) -> list[str]:
-    """Each target's worst cell over every variant and exercise: where the method is
-    weakest, which a pooled mean hides."""
-    lines = []
-    for key, op, target in ANALYSIS_TARGETS:
-        cells = [(s[key], variant, exercise) for variant, r in variants.items()
-                 for exercise, s in r["exercises"].items() if s.get(key) is not None]
-        if not cells:
-            continue
-        value, variant, exercise = (min if op == ">=" else max)(cells)
-        lines.append(f"  {key:<20} {value!s:>7}  ({variant}, {exercise}); target {op} "
-                     f"{target:g}: {_met(value, op, target)}")
-    return lines
-
-
 def _met(value, op: str, target: float) -> str:
     if value is None:
         return "n/a"
     return "met" if (value >= target if op == ">=" else value <= target) else "NOT met"
 
 
-def _counted(s: dict) -> str:
-    """One exercise's counting figures: repetitions or holds."""
-    if s["rep_sets"]:
-        return f"reps exact {s['reps_exact_pct']} % +-1 {s['reps_within_1_pct']} %"
-    return f"holds exact {s['holds_exact_pct']} % timed {s['holds_timed_pct']} %"
-
-
 def _analysis(args: argparse.Namespace) -> int:
     from korset import paths
     from korset.bench.analysis import (
-        run_analysis_bench,
+        ORDINARY,
+        run_analysis_variants,
         run_real_data,
         run_speed_bench,
         speed_lines,
@@ -290,12 +268,10 @@ def _analysis(args: argparse.Namespace) -> int:
 
     def progress(done, total, name):
         if not args.json:
-            print(f"\r[{done}/{total}] {name:<40}", end="", file=sys.stderr, flush=True)
+            print(f"\r[{done}/{total}] {name:<48}", end="", file=sys.stderr, flush=True)
 
-    result: dict = {"variants": {}}
-    for variant in variants:
-        result["variants"][variant] = run_analysis_bench(args.patients, rates, variant,
-                                                         exercises, progress, args.seed)
+    result = run_analysis_variants(args.patients, rates, variants, exercises, progress,
+                                   args.seed)
     if not args.json:
         print(file=sys.stderr)
     real = args.real or paths.repo_dir() / "tests" / "data" / "real" / "mobgap"
@@ -304,32 +280,7 @@ def _analysis(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result, indent=1))
         return 0
-    for variant, r in result["variants"].items():
-        t = r["total"]
-        print(f"{variant}: {t['sets']} simulated sets ({args.patients} patients x every "
-              f"exercise x {','.join(f'{x:g}' for x in rates)} Hz, corpus seed {args.seed}), "
-              "each with its end marked as the board marks it")
-        for key, op, target in ANALYSIS_TARGETS:
-            print(f"  {key:<20} {t[key]!s:>7}  target {op} {target:g}: "
-                  f"{_met(t[key], op, target)}")
-        print(f"  hold edges: median error {t['hold_edge_error_s_median']} s, p95 "
-              f"{t['hold_edge_error_s_p95']} s, {t['hold_edges_within_pct']} % within 0.5 s "
-              f"(holds_timed needs every edge of a set within it); {t['faults']} faults, "
-              f"{t['false_faults']} false")
-        for key, s in r["exercises"].items():
-            print(f"    {key:<22} {_counted(s):<34} faults found {s['faults_found_pct']} % "
-                  f"false/set {s['false_per_set']}")
-        u = r["unmarked"]
-        print(f"  the same sets as recordings without a set end (a CSV; fidgets after the "
-              f"set included): reps exact {u['reps_exact_pct']} % +-1 "
-              f"{u['reps_within_1_pct']} %, holds exact {u['holds_exact_pct']} % timed "
-              f"{u['holds_timed_pct']} %, faults found {u['faults_found_pct']} %, false/set "
-              f"{u['false_per_set']}")
-        for key, s in r["unmarked_exercises"].items():
-            print(f"    {key:<22} {_counted(s)}")
-    print(f"worst cells (every variant x exercise: {', '.join(result['variants'])}):")
-    for line in _worst_cells(result["variants"]):
-        print(line)
+    _print_counting(args, result, ORDINARY)
     real_result = result["real"]
     if real_result is None:
         print(f"real recordings: none at {real} (give --real DIR)")
@@ -356,3 +307,59 @@ def _analysis(args: argparse.Namespace) -> int:
         print(line + f": {_met(sp['analyze_3min_wall_s'], '<=', 0.5)}"
               if "korset analyze" in line else line)
     return 0
+
+
+def _print_counting(args: argparse.Namespace, result: dict, ordinary: str) -> None:
+    """The simulated sets' figures: a table per variant and per exercise with every
+    target of issue 15 as a column, each target's worst cell, and the same sets as
+    recordings without marks."""
+    from korset.bench.analysis import target_legend, target_table, worst_lines
+
+    per_variant = result["variants"]
+    several = len(per_variant) > 1
+    t = result["total"]
+    print(f"{t['sets']} simulated sets ({args.patients} patients x "
+          f"{len(result['exercises'])} exercises x {','.join(f'{x:g}' for x in args.rates)} "
+          f"Hz in each of {len(per_variant)} variants, corpus seed {args.seed}), each with "
+          "its end marked as the board marks it")
+    rows = {v: r["total"] for v, r in per_variant.items()}
+    if several:
+        rows["(pooled)"] = t
+    judged = {v: v == ordinary for v in rows}
+    for line in target_table(rows, "variant", judged):
+        print(line)
+    # Per exercise, every variant pooled; the shares of confident sets are those of the
+    # ordinary sets, the ones their target is for, when those were run.
+    rows = {key: dict(s) for key, s in result["exercises"].items()}
+    shares = ("reps_confident_pct", "holds_confident_pct")
+    if ordinary in per_variant:
+        for key, s in rows.items():
+            own = per_variant[ordinary]["exercises"].get(key, {})
+            s.update({k: own.get(k) for k in shares})
+        note = f"conf, h.conf: of the {ordinary} sets"
+    else:
+        note = f"conf, h.conf: of every variant's sets (the target is for {ordinary} sets)"
+    print(f"per exercise ({'every variant pooled; ' if several else ''}{note}):")
+    for line in target_table(rows, "exercise", dict.fromkeys(rows, ordinary in per_variant)):
+        print(line)
+    print(f"worst cell of each target (variant x exercise: {', '.join(per_variant)}):")
+    for line in worst_lines(result["worst"]):
+        print(line)
+    if ordinary not in per_variant:
+        print(f"  conf, h.conf: judged on the {ordinary} sets, none run here")
+    print("columns:")
+    for line in target_legend():
+        print(line)
+    if t["hold_edge_error_s_median"] is not None:
+        print(f"  hold edges: median error {t['hold_edge_error_s_median']} s, p95 "
+              f"{t['hold_edge_error_s_p95']} s, {t['hold_edges_within_pct']} % within "
+              f"0.5 s; every edge of a set within it in {t['holds_timed_pct']} % of the "
+              "hold sets")
+    print(f"  {t['faults']} true faults, {t['false_faults']} false ones")
+    print("the same sets as recordings without a set end (a CSV; fidgets after the set "
+          "included):")
+    rows = {v: r["unmarked"] for v, r in per_variant.items()}
+    if several:
+        rows["(pooled)"] = result["unmarked"]
+    for line in target_table(rows, "variant", {v: v == ordinary for v in rows}):
+        print(line)
