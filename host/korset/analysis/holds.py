@@ -27,7 +27,10 @@ from korset.analysis.result import Hold
 from korset.analysis.rhythm import BREATH_RANGE_S, BREATH_S, regularity
 
 LEVEL_SPAN_S = 4.0  # the levels either side of an edge are read over this long
-MEDIAN_S = 6.0  # longer than a breath and twice a fault: neither survives the median
+# A calm breath (rhythm.BREATH_S) and twice a brief fault: their ripple does not survive
+# the median, while a rest of 2 s between holds (3-4 s with the movements out and in)
+# still shows (6 s hid it).
+MEDIAN_S = 4.0
 BREATH_REGULARITY = 0.2  # below this, no clear breathing: a typical breath, BREATH_S
 MIN_HOLD_S = 3.0
 MERGE_GAP_S = 3.0  # a dip shorter than this inside a hold does not end it (relaxing and
@@ -79,7 +82,7 @@ def find(t: np.ndarray, deviation_deg: np.ndarray, judged: np.ndarray, rate_hz: 
     again against it (``REST_PASSES`` times): a rest that settles into the mat, or a
     belt seated again, moves the rest, not the holds."""
     if not judged.any():
-        return Found([], True)
+        return Found([], False)
     if len(interruptions):
         deviation_deg = _bridged(t, deviation_deg, interruptions)
     # A running median: the hold's steps pass, a breath or a brief fault does not.
@@ -101,7 +104,9 @@ def find(t: np.ndarray, deviation_deg: np.ndarray, judged: np.ndarray, rate_hz: 
     for n in range(REST_PASSES + 1):
         found = _segments(s - rest, i0, i1, rate_hz, faulted, way)
         if found is None:
-            return Found([], True)
+            # Nothing held in a set of holds: that the patient held nothing is one reading,
+            # a hold too light to see another.
+            return Found([], False)
         if n == REST_PASSES or not found[0]:
             break
         rest = _rest(t, s, found[0], i0, i1)
@@ -126,8 +131,8 @@ def find(t: np.ndarray, deviation_deg: np.ndarray, judged: np.ndarray, rate_hz: 
                             breath_s)
         if end - start >= min_hold_s:
             holds.append(Hold(round(start, 3), round(end, 3), round(end - start, 3)))
-    return Found(holds, _clear(s[i0:i1] @ direction, deviation_deg[i0:i1] @ direction,
-                               threshold, rate_hz))
+    return Found(holds, bool(holds) and _clear(s[i0:i1] @ direction,
+                                               deviation_deg[i0:i1] @ direction, threshold))
 
 
 def _segments(s: np.ndarray, i0: int, i1: int, rate_hz: float, faulted: np.ndarray,
@@ -197,7 +202,7 @@ def _lower_envelope(x: np.ndarray, rate_hz: float, window_s: float) -> np.ndarra
     return slow.expand(low, step, len(x))
 
 
-def _clear(d: np.ndarray, raw: np.ndarray, threshold: float, rate_hz: float) -> bool:
+def _clear(d: np.ndarray, raw: np.ndarray, threshold: float) -> bool:
     """Whether the held and rest levels along the held direction are clearly apart: the
     held level (the median above the threshold) stands CLEAR_STEPS breathing spreads
     (the robust spread of the raw deviation about the slow one) above the rest (the
@@ -205,7 +210,7 @@ def _clear(d: np.ndarray, raw: np.ndarray, threshold: float, rate_hz: float) -> 
     (within a quarter of the step: a level there is neither)."""
     high = d > threshold
     if not high.any() or high.all():
-        return bool(not high.any())
+        return False
     held, rest = float(np.median(d[high])), float(np.median(d[~high]))
     step = held - rest
     residual = raw - d
