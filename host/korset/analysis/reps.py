@@ -105,7 +105,6 @@ class RepParams:
     # anything up to return_span (a step: about 1).
     return_sd: float = 0.3
     return_span: float = 1.5
-    return_reach: float = 0.75  # periods either side of a peak where its dips are sought
     # Among movements as large as a repetition, about one in this many is something else
     # (settling in, a fidget, pulling the belt straight): size alone gives odds of at
     # most this much for a repetition.
@@ -221,8 +220,7 @@ def _pass(t, x, rest, ways, local_period, rate_hz, end_marked, params, known_s=N
     if len(peaks) < 2:
         return None
     evidence = _evidence(prominence, params)
-    evidence = evidence + _return_evidence(x, away, channels, smooth, peaks, period, rate_hz,
-                                           params)
+    evidence = evidence + _return_evidence(x, away, channels, smooth, peaks, params)
     times = t[peaks]
     ends = {"start_s": float(t[0]), "end_s": float(t[-1]) if end_marked else None}
     if local_period is not None:
@@ -453,12 +451,11 @@ def _evidence(prominence: np.ndarray, params: RepParams) -> np.ndarray:
 
 
 def _return_evidence(x: np.ndarray, away: np.ndarray, channels: np.ndarray,
-                     smooth: np.ndarray, peaks: np.ndarray, period: float, rate_hz: float,
-                     params: RepParams) -> np.ndarray:
+                     smooth: np.ndarray, peaks: np.ndarray, params: RepParams) -> np.ndarray:
     """Log-likelihood ratio, never above 0, of each candidate being a repetition, from
     whether it comes back: a repetition is one whole cycle, out and back, so the level
-    after it (every channel, at the lowest point of the movement within ``return_reach``
-    periods after its peak) is the level before it (the lowest point before); a sensor
+    after it (every channel, at the lowest point between it and the next candidate) is
+    the level before it (the lowest point between it and the one before); a sensor
     seated again on the belt, or a patient settling into another position, moves and
     stays.
 
@@ -467,13 +464,14 @@ def _return_evidence(x: np.ndarray, away: np.ndarray, channels: np.ndarray,
     ``return_sd`` (breathing and drift move the dips a little); other movements: any
     value up to ``return_span``."""
     weight = channels.sum(0) / np.maximum(np.abs(away).sum(0), 1e-12)  # per channel
-    reach = max(1, int(params.return_reach * period * rate_hz))
+    bounds = np.concatenate([[0], peaks, [len(smooth) - 1]])
     out = np.zeros(len(peaks))
     for k, p in enumerate(peaks):
-        if p - reach < 0 or p + reach >= len(smooth):
+        lo, hi = bounds[k], bounds[k + 2]
+        if p - lo < 2 or hi - p < 2:
             continue  # at the set's edge: no evidence
-        before = p - reach + int(np.argmin(smooth[p - reach:p]))
-        after = p + 1 + int(np.argmin(smooth[p + 1:p + reach + 1]))
+        before = lo + int(np.argmin(smooth[lo:p]))
+        after = p + 1 + int(np.argmin(smooth[p + 1:hi + 1]))
         change = (x[after] - x[before]) * weight
         size = float(np.linalg.norm(away[p] * weight))
         if size <= 0:
