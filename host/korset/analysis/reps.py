@@ -100,6 +100,11 @@ class RepParams:
     width_floor_sd: float = 0.25
     width_other_sd: float = 1.0
     shape_other_sd: float = 0.5
+    # Width evidence (log width at half prominence): the repetitions' spread at least
+    # this (a set's repetitions last +-25 % alike), any movement's this (a factor of e
+    # either way: a twitch of a second to a slow repetition).
+    width_floor_sd: float = 0.25
+    width_other_sd: float = 1.0
     # Return evidence (the level after a movement less the level before, over its size):
     # a repetition's about 0, spread this (breathing, drift); another movement's
     # anything up to return_span (a step: about 1).
@@ -221,6 +226,9 @@ def _pass(t, x, rest, ways, local_period, rate_hz, end_marked, params, known_s=N
         return None
     evidence = _evidence(prominence, params)
     evidence = evidence + _return_evidence(x, away, channels, smooth, peaks, params)
+    if known_s is not None:
+        evidence = evidence + _width_evidence(width / rate_hz, _near(t[peaks], known_s, period),
+                                              params)
     times = t[peaks]
     ends = {"start_s": float(t[0]), "end_s": float(t[-1]) if end_marked else None}
     if local_period is not None:
@@ -448,6 +456,31 @@ def _evidence(prominence: np.ndarray, params: RepParams) -> np.ndarray:
     llr = _robust_llr(np.minimum(y, mean[1]), (mean[1], sd[1]), (mean[0], sd[0]),
                       params.outlier_share, params.outlier_span)
     return np.minimum(llr, np.log(params.size_odds))
+
+
+def _near(times_s: np.ndarray, known_s: np.ndarray, period: float) -> np.ndarray:
+    """(n,) bool: each time within a quarter period of one of ``known_s``."""
+    if not len(known_s):
+        return np.zeros(len(times_s), bool)
+    return np.abs(times_s[:, None] - known_s[None, :]).min(1) < 0.25 * period
+
+
+def _width_evidence(width_s: np.ndarray, like: np.ndarray, params: RepParams) -> np.ndarray:
+    """Log-likelihood ratio, never above 0, of each candidate being a repetition, from
+    how long it lasts (its width at half prominence): log width as the repetitions
+    chosen before (``like``: their median, spread by their MAD, at least
+    ``width_floor_sd``) against any width (the same median, spread ``width_other_sd``).
+    Only against: settling in, a fidget or reaching for the phone after the set moves
+    as far as a repetition but for a fraction of its time, while a movement as long as
+    a repetition may still be a breath."""
+    y = np.log(np.maximum(width_s, 1e-3))
+    if like.sum() < params.min_reps:
+        return np.zeros(len(y))
+    typical = float(np.median(y[like]))
+    spread = max(1.4826 * float(np.median(np.abs(y[like] - typical))), params.width_floor_sd)
+    llr = _robust_llr(y, (typical, spread), (typical, params.width_other_sd),
+                      params.outlier_share, params.outlier_span)
+    return np.minimum(llr, 0.0)
 
 
 def _return_evidence(x: np.ndarray, away: np.ndarray, channels: np.ndarray,
