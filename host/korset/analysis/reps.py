@@ -89,21 +89,10 @@ class RepParams:
     #                              this below the repetitions' (a factor of 2.5)
     min_reps: int = 3  # fewer than this is no rhythm to count by
     ripple: float = 0.05  # candidates rise at least this much of a typical repetition
-    # Shape evidence (Fisher z of the correlation with the set's own repetition): the
-    # repetitions' spread at least this, and other movements' spread about 0 (an
-    # unrelated movement over a window of a few independent seconds correlates by
-    # +-0.5 with anything).
-    shape_floor_sd: float = 0.3
     # Width evidence (log width at half prominence): the repetitions' spread at least
-    # this (a set's repetitions last +-25 % alike), any movement's this (a factor of
-    # e either way: a twitch of a second to a slow repetition).
-    width_floor_sd: float = 0.25
-    width_other_sd: float = 1.0
-    shape_other_sd: float = 0.5
-    # Width evidence (log width at half prominence): the repetitions' spread at least
-    # this (a set's repetitions last +-25 % alike), any movement's this (a factor of e
-    # either way: a twitch of a second to a slow repetition).
-    width_floor_sd: float = 0.25
+    # this (a set's repetitions last alike within a fifth), any movement's this (a
+    # factor of e either way: a twitch of a second to a slow repetition).
+    width_floor_sd: float = 0.2
     width_other_sd: float = 1.0
     # Return evidence (the level after a movement less the level before, over its size):
     # a repetition's about 0, spread this (breathing, drift); another movement's
@@ -115,8 +104,9 @@ class RepParams:
     # most this much for a repetition.
     size_odds: float = 20.0
     # Robust evidence: each model's density mixed with this share of a uniform density
-    # over outlier_span (log prominence, Fisher z: a few units either way), so that
-    # no single feature decides by more than about log(1 / 0.02) ~ 4.
+    # over outlier_span (log units: a few either way), so that no single feature
+    # speaks against a candidate by more than about 8 (one repetition in 500 merged
+    # with a neighbour looks smaller than it is).
     outlier_share: float = 0.002
     outlier_span: float = 6.0
     one_way_share: float = 0.9  # an angle's largest excursions this much one way: one-way
