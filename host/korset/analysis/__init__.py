@@ -99,8 +99,9 @@ def analyze(recording: Recording, exercise: cat.Exercise, *,
     judged = np.zeros(len(t), bool)
     judged[judge_from:end] = True
 
-    holds, rep_times, holds_confident = [], [], True
-    counted = reps.Count.none()
+    # The confidence of the count the exercise has; None for the other (not assessed).
+    holds, rep_times, holds_confident = [], [], None
+    counted = None
     if exercise.kind == cat.HOLD and not exercise.hold_in_place:
         # Faults are judged against the position held, so the holds come first.
         held = hl.find(t, dev, judged, rate, _min_hold_s(exercise), way=_way(exercise))
@@ -150,7 +151,8 @@ def analyze(recording: Recording, exercise: cat.Exercise, *,
         rep_times_s=[round(float(x), 3) for x in rep_times], holds=holds, faults=found,
         quality=quality, target_reps=tuple(exercise.reps) if exercise.reps else None,
         target_hold_s=tuple(exercise.hold_s) if exercise.hold_s else None, warnings=warnings,
-        reps_confident=counted.confident, reps_range=(counted.low, counted.high),
+        reps_confident=None if counted is None else counted.confident,
+        reps_range=None if counted is None else (counted.low, counted.high),
         holds_confident=holds_confident, trace=_trace(t, dev, rate))
 
 

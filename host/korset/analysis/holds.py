@@ -37,7 +37,9 @@ MERGE_GAP_S = 3.0  # a dip shorter than this inside a hold does not end it (rela
 #                    drawing in again takes longer)
 HELD_FRACTION = 0.4  # a hold is above this fraction of the way from the rest to the held
 #                      level: some holds are held more lightly than the set's typical one
-BRIDGE_PAD_S = 0.3  # a fault's way out and back, beyond its crossings of the tolerance
+BRIDGE_PAD_S = 0.3  # a fault's way out and back, beyond its crossings of the tolerance,
+BRIDGE_MAX_S = 1.5  # ... at most this far beyond, until back within BRIDGE_BACK of the
+BRIDGE_BACK = 0.2  # way from the level before to the fault's peak
 FAULT_RECOVERY_S = 1.0  # after (and before) a fault the patient finds the hold again
 # Breathing shifts the half-way crossing by up to about a quarter of a breath: the
 # movement's middle is looked for this far either side of it ...
@@ -233,13 +235,34 @@ def _breath_s(residual: np.ndarray, rate_hz: float) -> float:
 
 
 def _bridged(t: np.ndarray, x: np.ndarray, spans: list[tuple[float, float]]) -> np.ndarray:
-    """``x`` with each span (widened by BRIDGE_PAD_S) replaced by the straight line
-    between its ends: a fault of a second or two is otherwise half of a breath-long
-    median, and moves a hold's edge by as much."""
+    """``x`` with each span replaced by the straight line between its ends: a fault of a
+    second or two is otherwise half of a breath-long median, and moves a hold's edge by
+    as much. A span is the fault's time beyond the tolerance; its way out and back goes
+    on beyond, so each end is moved out (by BRIDGE_PAD_S at least, BRIDGE_MAX_S at most)
+    to where the deviation has come back within BRIDGE_BACK of the way from the level
+    before the fault to its peak."""
     x = x.copy()
     for start, end in spans:
+        i, j = np.searchsorted(t, [start, end])
+        i, j = int(min(i, len(t) - 1)), int(min(max(j, i + 1), len(t) - 1))
+        peak = x[(i + j) // 2]
         a = max(0, int(np.searchsorted(t, start - BRIDGE_PAD_S)) - 1)
         b = min(len(t) - 1, int(np.searchsorted(t, end + BRIDGE_PAD_S)))
+        lo = max(0, int(np.searchsorted(t, start - BRIDGE_MAX_S)))
+        hi = min(len(t) - 1, int(np.searchsorted(t, end + BRIDGE_MAX_S)))
+        for edge, limit, step in ((a, lo, -1), (b, hi, 1)):
+            base = x[limit]
+            way = peak - base
+            size = float(np.linalg.norm(way))
+            k = edge
+            if size > 0:
+                unit = way / size
+                while k != limit and float((x[k] - base) @ unit) > BRIDGE_BACK * size:
+                    k += step
+            if step < 0:
+                a = k
+            else:
+                b = k
         if b - a < 2:
             continue
         w = ((t[a:b + 1] - t[a]) / (t[b] - t[a]))[:, None]

@@ -150,7 +150,9 @@ def count(t: np.ndarray, deviation_deg: np.ndarray, accel: np.ndarray, gravity: 
     if exercise.key == cat.REPS:
         times = count_generic(t[i0:i1], deviation_deg[i0:i1], accel[i0:i1],
                               gravity[i0:i1], gait[i0:i1], rate_hz)
-        return Count(times, len(times), len(times), True)
+        # The generic kind's count (steps, cycles of the main movement) is made by rules
+        # of its own, not weighed as a catalogue exercise's is: never confident.
+        return Count(times, len(times), len(times), not times)
     disp = displacement(accel[i0:i1] - gravity[i0:i1], rate_hz)
     step = max(1, int(round(rate_hz / params.rate_hz)))
     n = (i1 - i0) // step
