@@ -25,7 +25,8 @@ korset bench sync [--json]
     typical sets would take at a real 30 kB/s link.
 
 korset bench analysis [--patients N] [--rates 52,104] [--variant VARIANT|both|families|all]
-                      [--real DIR] [--exercises ...] [--seed N] [--json]
+                      [--real DIR] [--real-hapt DIR] [--exercises ...] [--seed N]
+                      [--json]
     The host's offline analysis against the simulator's truth over the
     corpus's sets (standard and unseen by default; --variant families: each
     perturbation family of korset.sim.departures on its own; all: all of
@@ -39,9 +40,13 @@ korset bench analysis [--patients N] [--rates 52,104] [--variant VARIANT|both|fa
     where the patient ended it) and again, per variant, as recordings
     without marks (a CSV). Then the real recordings in DIR (default: the
     repository's tests/data/real/mobgap): faults and repetitions while
-    walking, steps counted by the generic kind; and the time to analyse one
-    hour at 104 Hz. --json prints every figure (per variant, rate and
-    exercise, pooled, the worst cells, the misses).
+    walking, steps counted by the generic kind; the UCI HAPT excerpts in the
+    --real-hapt DIR (default: tests/data/real/hapt; korset.bench.realdata):
+    the posture named for each labelled still stretch, repetitions and faults
+    while walking, the generic kind on a stand-sit-stand and on still
+    stretches; and the time to analyse one hour at 104 Hz. --json prints
+    every figure (per variant, rate and exercise, pooled, the worst cells,
+    the misses).
 
 korset bench storage [--patients N] [--rates 52,104] [--json]
     Simulated sets of every exercise coded as the board stores them: bytes
@@ -86,6 +91,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    "(every family), all (all of them). Detection: default standard")
     p.add_argument("--real", type=Path, default=None,
                    help="analysis: directory of real recordings with reference labels")
+    p.add_argument("--real-hapt", type=Path, default=None, metavar="DIR",
+                   help="analysis: directory of UCI HAPT excerpts with labelled activities "
+                   "(default: the repository's tests/data/real/hapt)")
     p.add_argument("--virtual", action="store_true",
                    help="detection: run the firmware on the virtual board (slower)")
     p.add_argument("--exercises",
@@ -261,6 +269,7 @@ def _analysis(args: argparse.Namespace) -> int:
         run_speed_bench,
         speed_lines,
     )
+    from korset.bench.realdata import hapt_lines, run_hapt
 
     variants = _variants(args.variant)
     rates = args.rates
@@ -276,6 +285,8 @@ def _analysis(args: argparse.Namespace) -> int:
         print(file=sys.stderr)
     real = args.real or paths.repo_dir() / "tests" / "data" / "real" / "mobgap"
     result["real"] = run_real_data(real) if real.is_dir() else None
+    hapt = args.real_hapt or paths.repo_dir() / "tests" / "data" / "real" / "hapt"
+    result["real_hapt"] = run_hapt(hapt) if hapt.is_dir() else None
     result["speed"] = run_speed_bench()
     if args.json:
         print(json.dumps(result, indent=1))
@@ -298,6 +309,11 @@ def _analysis(args: argparse.Namespace) -> int:
                   f"{row['steps_counted']}/{row['reference_steps']}  faults/reps while "
                   f"walking {row['exercise_faults_while_walking']}/"
                   f"{row['exercise_reps_while_walking']}")
+    if result["real_hapt"] is None:
+        print(f"real recordings with labelled activities: none at {hapt} (give --real-hapt DIR)")
+    else:
+        for line in hapt_lines(result["real_hapt"]):
+            print(line)
     sp = result["speed"]
     worst = max(sp["seconds"].values())
     print(f"speed: one hour at {sp['rate_hz']:g} Hz ({sp['samples']} samples) analysed in "
