@@ -5,55 +5,74 @@ Method
 A well-done repetition moves the lower back by a degree or two (rocking back
 on all fours mostly moves the pelvis, by centimetres), about as much as a deep
 breath, so the count is made on this set's own movement, against this set's
-own rest, rhythm and repetition:
+own rest, rhythm and repetitions. Candidates come from one detector, each gets
+its evidence, and one decision is taken over all of them:
 
 1. Channels, at ``rate_hz`` (block means: the movements take seconds): the
    three deviation angles and the displacement along the body axes (the
    acceleration less gravity integrated twice in a band, ``displacement``),
    weighted ``deg_per_m``.
-2. Each channel's excursion: its distance from the rest position, |x - rest|.
-   Distance, not a signed value, so that a sided exercise's left and right
-   repetitions (signs flipped) are both repetitions, and neither the exercise's
-   sides nor a channel's way need deciding. The rest is tracked through the
-   set, never assumed to stay where the reference was taken: first the
-   reference (angles) or the band's own zero (displacements), then, once
-   repetitions are chosen, the level the channel returns to between them
-   (its value at the quietest moment between two repetitions, their running
-   median over ``rest_troughs``, linear between): settling into the mat and a
-   belt seated again move the rest, not the count.
-3. Each channel's excursion in units of its typical repetition (the median of
-   its largest peaks, as many as the set has periods), clipped at
-   ``fault_clip`` (a fault is a large repetition, not several), and the
-   channels averaged, each weighted by its signal-to-noise ratio at the set's
-   period, r / (1 - r) from its autocorrelation r there (a periodic signal in
-   noise correlates with itself by S / (S + N) one period on).
-4. The period: the autocorrelation of the combined excursion (``rhythm``).
-5. Candidates: every peak of the combined excursion smoothed over
-   ``smooth_periods``, each with its prominence (how far it rises above the
-   higher of the dips either side: the standard topographic definition).
-6. Evidence: the log-likelihood ratio of each candidate's prominence under a
-   two-component Gaussian mixture of log prominence fitted to this set's
-   candidates by expectation-maximisation (Dempster, Laird and Rubin 1977):
-   repetitions, and the smaller movements between (breaths, wobbles).
-   Capped above the repetitions' mean: a larger movement is no more a
-   repetition than a typical one.
-7. The decision, once, over every candidate (``repchoice``: a semi-Markov
-   chain, by dynamic programming) at the set's period; then steps 2-7 again
-   with the rest tracked from the chosen repetitions and the period local to
-   each candidate (the running median of the chosen intervals): the tempo
-   drifts over a set by a third or more.
+2. Each channel's way (``_ways``): one way (+1, -1) when its repetitions all go
+   that way from rest, both (0) when a sided exercise's sides flip it. An
+   exercise done on one side (the catalogue's ``sides``) moves every channel one
+   way; an angle's way is the vote, weighted by size, of its largest
+   excursions from the reference early in the set (where the rest is still the
+   reference's); a displacement's, the sign of its skewness.
+3. Each channel's excursion from its rest: that way (negative parts are
+   breaths the other way, no repetition) or by size. The rest is tracked,
+   never assumed to stay where the reference was taken: first the lower
+   envelope that way (``envelope_s``; channels moving both ways: a running
+   median over ``median_s``), then, once repetitions are chosen, the level the
+   channels return to between them (their values at the quietest moment
+   between two repetitions, a running median of ``rest_troughs``, linear
+   between): settling into the mat and a belt seated again move the rest.
+4. The channels summed in their own units, each clipped at ``fault_clip``
+   typical repetitions (a fault is a large repetition, not several) and weighted
+   by how well it repeats (its autocorrelation one period on, after its running
+   mean over a period is taken off: a slow wander is no repetition) and how far
+   it moves with the others (breathing repeats at a period of its own, not in
+   step). In own units, as a matched filter sums channels of equal noise: a
+   channel that moves by a degree outweighs one that moves by a tenth.
+5. Candidates: every peak of the sum smoothed over ``smooth_periods``, with its
+   prominence and its width at half prominence (the topographic definitions),
+   less the ripples (under ``ripple`` of a typical repetition).
+6. Evidence, a log-likelihood ratio per candidate, from three things a
+   repetition is: as large as the set's repetitions (a two-component Gaussian
+   mixture of log prominence fitted by EM, Dempster, Laird and Rubin 1977; the
+   odds from size capped at ``size_odds``: among movements as large, some are
+   fidgets); out and back (the level after it is the level before,
+   ``_return_evidence``: a sensor seated again moves and stays); and, once
+   repetitions are known, as long as they are (``_width_evidence``: a twitch
+   moves as far for a fraction of the time). Each model's density is mixed
+   with a uniform outlier density (a robust likelihood, Huber 1981), so that
+   one odd feature moves the decision by a bounded amount.
+7. The decision, once, over every candidate (``repchoice``: the most probable
+   chain of a semi-Markov model, by dynamic programming, with a log-normal
+   duration prior and a pause component), at the period under which the best
+   chain scores best (``period_steps`` tried over ``period_range_s``). Then
+   steps 3-7 again with the rest tracked from the chosen repetitions, the
+   period local to each candidate (the running median of ``period_window``
+   chosen intervals: the tempo drifts over a set by a third or more) and the
+   width evidence.
 
-The result carries the count the recording allows (``repchoice.Choice``): a
-range, and whether the count is confident.
+The result carries the counts the recording allows (``repchoice.Choice``): a
+range, and whether the count is confident (the only count within a log Bayes
+factor of ``repchoice.ChoiceParams.margin`` of the best).
+
+Deviations from the methods cited: the mixture's repetition component is the
+larger one and the smaller stays at least ``min_separation`` below it (two kinds
+closer in size are not told apart by size: rhythm decides); the duration prior
+and the period are the set's own, not learned across sets.
 
 References
 ----------
 - Dempster, A. P., Laird, N. M., and Rubin, D. B. (1977). Maximum likelihood
   from incomplete data via the EM algorithm. JRSS B 39(1), 1-38.
+- Huber, P. J. (1981). Robust Statistics. Wiley (ch. 4: robust likelihoods).
 - Morris, D., Saponas, T. S., Guillory, A., and Kelner, I. (2014). RecoFit:
   using a wearable sensor to find, recognize, and count repetitive exercises.
   CHI 2014, 3225-3234 (counting at the period found by autocorrelation).
-- Ellis (2007), Yu (2010): see ``repchoice``.
+- Ellis (2007), Yu (2010), Kass and Raftery (1995): see ``repchoice``.
 """
 
 from __future__ import annotations
