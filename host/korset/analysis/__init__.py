@@ -164,7 +164,7 @@ def _way(exercise: cat.Exercise) -> tuple[int, int] | None:
 
 def _min_hold_s(exercise: cat.Exercise) -> float:
     """Shorter than this is no hold of this exercise: 30 % of its shortest hold."""
-    return max(hl.MIN_HOLD_S, 0.3 * exercise.hold_s[0]) if exercise.hold_s else hl.MIN_HOLD_S
+    return max(hl.PARAMS.min_hold_s, 0.3 * exercise.hold_s[0] if exercise.hold_s else 0.0)
 
 
 def _tolerances(exercise: cat.Exercise, tolerance: float | dict[str, float] | None
@@ -231,7 +231,7 @@ def _against_held_position(t, dev, holds):
     monitored = np.full_like(dev, np.nan)
     judged = np.zeros(len(t), bool)
     for h in holds:
-        inside = (t >= h.start_s + hl.SETTLE_S) & (t <= h.end_s - hl.SETTLE_S)
+        inside = (t >= h.start_s + hl.PARAMS.settle_s) & (t <= h.end_s - hl.PARAMS.settle_s)
         if not inside.any():
             continue
         level = np.median(dev[inside], axis=0)

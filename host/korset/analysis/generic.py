@@ -10,38 +10,64 @@ the exercises' count too (``reps``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from scipy import ndimage
 
 from korset.analysis.rhythm import regularity
 
-PERIOD_RANGE_S = (1.5, 12.0)  # of an exercise's repetitions
-GENERIC_PERIOD_RANGE_S = (0.35, 12.0)  # steps are quick
-MIN_SIZE_FRACTION = 0.25  # of the typical repetition's size
-MIN_PROMINENCE_FRACTION = 0.25  # rises at least this much (of the typical size) above its dips
-MIN_SPACING_FRACTION = 0.55  # of the period
-MIN_REPS = 3  # fewer similar movements are no rhythm to count by
-GAIT_PAD_S = 1.0  # walking detected is widened by this much for counting steps
-MIN_BOUT_S = 4.0  # stretches between walks shorter than this hold no repetitions
-STEP_BAND_HZ = (0.5, 4.0)
-STEP_SPACING_FRACTION = 0.6  # of the step period: closer jolts belong to one step
-STEP_PERIOD_S = (0.3, 1.0)  # a walk's cadence, slow (60 steps a minute) to brisk
-MIN_WALK_S = 3.0
-WALK_MAX_HEAVE_M = 0.2  # a walk lifts the pelvis by a few cm each step; a squat by 30
-WALK_HEAVE_WINDOW_S = 2.0
-STEP_REGULARITY = 0.25  # the jolts repeat at least this clearly at a walk's cadence
-STEP_SIZE_FRACTION = 0.3  # of the typical step's jolt
-MIN_WIDTH_FRACTION = 0.45  # of the typical repetition's length
-ACCEL_DEG_PER_MS2 = 10.0  # weight of linear acceleration against angles (generic kind)
-DISPLACEMENT_BAND_HZ = (0.15, 2.0)
-DEG_PER_M = 20.0  # weight of displacement against angles: 5 cm counts like a degree
-CYCLES_HZ = 20.0  # the generic kind's cycles are counted at about this rate
+
+@dataclass(frozen=True)
+class GenericParams:
+    """The generic kind's settings, each with its unit and reason."""
+
+    period_range_s: tuple[float, float] = (0.35, 12.0)  # a cycle's period (s): steps are
+    #                                                     quick
+    min_size_fraction: float = 0.25  # a repetition is at least this share of the typical
+    #                                  one's size
+    min_prominence_fraction: float = 0.25  # and rises at least this much (of the typical
+    #                                        size) above its dips
+    min_spacing_fraction: float = 0.55  # repetitions are at least this many periods apart
+    min_reps: int = 3  # fewer similar movements are no rhythm to count by
+    gait_pad_s: float = 1.0  # walking detected is widened by this much (s) for counting
+    #                          steps
+    min_bout_s: float = 4.0  # stretches between walks shorter than this (s) hold no
+    #                          repetitions
+    step_band_hz: tuple[float, float] = (0.5, 4.0)  # the heel strikes' jolts are found in
+    #                                                 this band (Hz)
+    step_spacing_fraction: float = 0.6  # of the step period: closer jolts belong to one
+    #                                     step
+    step_period_s: tuple[float, float] = (0.3, 1.0)  # a walk's cadence (s a step), slow
+    #                                                  (60 steps a minute) to brisk
+    min_walk_s: float = 3.0  # walking shorter than this (s), once heaving is taken off, is
+    #                          no walk
+    walk_max_heave_m: float = 0.2  # a walk lifts the pelvis by a few cm each step (m); a
+    #                                squat by 30
+    walk_heave_window_s: float = 2.0  # the pelvis's heave is judged over this (s)
+    step_regularity: float = 0.25  # the jolts repeat at least this clearly at a walk's
+    #                                cadence
+    step_size_fraction: float = 0.3  # a step's jolt is at least this share of the typical
+    #                                  step's
+    min_width_fraction: float = 0.45  # a repetition lasts at least this share of the
+    #                                   typical one's length
+    accel_deg_per_ms2: float = 10.0  # weight of linear acceleration against angles (deg
+    #                                  per m/s^2)
+    # ``displacement``'s band (Hz): movement over seconds; below it, a degree of tilt
+    # error would pass for metres.
+    displacement_band_hz: tuple[float, float] = (0.15, 2.0)
+    cycles_hz: float = 20.0  # cycles are counted at about this rate (Hz): they take
+    #                          seconds
+
+
+PARAMS = GenericParams()
 
 
 def displacement(linear: np.ndarray, rate_hz: float,
-                 band_hz: tuple[float, float] = DISPLACEMENT_BAND_HZ) -> np.ndarray:
+                 band_hz: tuple[float, float] | None = None) -> np.ndarray:
     """(n, k) displacement (m) in the band, from (n, k) linear acceleration (m/s^2: accel
-    less gravity, along k directions).
+    less gravity, along k directions). ``band_hz``: (low, high) in Hz; None:
+    ``PARAMS.displacement_band_hz``.
 
     Integrated twice in the frequency domain (divide by -(2 pi f)^2), zero phase;
     the band (fourth-order Butterworth magnitudes at both edges, so no ringing)
@@ -52,7 +78,7 @@ def displacement(linear: np.ndarray, rate_hz: float,
     n = len(lin)
     size = 1 << int(np.ceil(np.log2(max(n, 2) * 1.25)))
     f = np.fft.rfftfreq(size, 1.0 / rate_hz)
-    lo, hi = band_hz
+    lo, hi = PARAMS.displacement_band_hz if band_hz is None else band_hz
     with np.errstate(divide="ignore", invalid="ignore"):
         high_pass = (f / lo) ** 4 / (1 + (f / lo) ** 4)
         gain = np.where(f > 0, -high_pass / (1 + (f / hi) ** 4) / (2 * np.pi * f) ** 2, 0.0)
@@ -61,12 +87,12 @@ def displacement(linear: np.ndarray, rate_hz: float,
 
 
 def _peaks(t: np.ndarray, activity: np.ndarray, period: float, rate_hz: float,
-           floor: float | None = None) -> list[float]:
-    return _peaks_and_margin(t, activity, period, rate_hz, floor)[0]
+           params: GenericParams, floor: float | None = None) -> list[float]:
+    return _peaks_and_margin(t, activity, period, rate_hz, params, floor)[0]
 
 
 def _peaks_and_margin(t: np.ndarray, activity: np.ndarray, period: float, rate_hz: float,
-                      floor: float | None = None, size: float | None = None,
+                      params: GenericParams, floor: float | None = None, size: float | None = None,
                       prominence: float | None = None) -> tuple[list[float], float]:
     """Repetitions among the activity's peaks: big enough, far enough apart, long enough;
     and how clearly the count stands out (the gap, in typical repetitions, between the
@@ -80,8 +106,8 @@ def _peaks_and_margin(t: np.ndarray, activity: np.ndarray, period: float, rate_h
 
     if floor is None:  # an activity at rest: its quiet level
         floor = float(np.percentile(activity, 10))
-    peaks, props = signal.find_peaks(activity, distance=max(1, int(MIN_SPACING_FRACTION
-                                                                   * period * rate_hz)),
+    spacing = max(1, int(params.min_spacing_fraction * period * rate_hz))
+    peaks, props = signal.find_peaks(activity, distance=spacing,
                                      prominence=1e-9, width=1, rel_height=0.5)
     if not len(peaks):
         return [], 0.0
@@ -91,11 +117,11 @@ def _peaks_and_margin(t: np.ndarray, activity: np.ndarray, period: float, rate_h
     if typical <= 0:
         return [], 0.0
     typical_width = float(np.median(props["widths"][upper]))
-    size = MIN_SIZE_FRACTION if size is None else size
-    prominence = MIN_PROMINENCE_FRACTION if prominence is None else prominence
+    size = params.min_size_fraction if size is None else size
+    prominence = params.min_prominence_fraction if prominence is None else prominence
     keep = (heights >= size * typical) & \
         (props["prominences"] >= prominence * typical) & \
-        (props["widths"] >= MIN_WIDTH_FRACTION * typical_width)
+        (props["widths"] >= params.min_width_fraction * typical_width)
     relative = props["prominences"] / typical
     margin = float(relative[keep].min() if keep.any() else 0.0) - \
         float(relative[~keep].max() if (~keep).any() else 0.0)
@@ -103,29 +129,33 @@ def _peaks_and_margin(t: np.ndarray, activity: np.ndarray, period: float, rate_h
 
 
 def count_generic(t: np.ndarray, dev: np.ndarray, accel: np.ndarray, gravity: np.ndarray,
-             gait: np.ndarray, rate_hz: float) -> list[float]:
+                  gait: np.ndarray, rate_hz: float, params: GenericParams = PARAMS
+                  ) -> list[float]:
     """Any repeated movement: steps while walking, cycles of the main movement elsewhere."""
     from korset.analysis.motion import keep_runs, runs, widen
 
     found: list[float] = []
-    walking = widen(gait, int(GAIT_PAD_S * rate_hz)) & ~_heaving(accel, gravity, rate_hz)
-    walking = keep_runs(walking, int(MIN_WALK_S * rate_hz))  # what heaving left of a walk
+    walking = widen(gait, int(params.gait_pad_s * rate_hz)) & \
+        ~_heaving(accel, gravity, rate_hz, params)
+    # What heaving left of a walk.
+    walking = keep_runs(walking, int(params.min_walk_s * rate_hz))
     other = ~walking
     for a, b in runs(walking):
-        steps = _steps(t[a:b], accel[a:b], gravity[a:b], rate_hz)
+        steps = _steps(t[a:b], accel[a:b], gravity[a:b], rate_hz, params)
         if steps is None:  # vigorous, but not at a walk's cadence (sit-to-stand)
             other[a:b] = True
         else:
             found += steps
     for a, b in runs(other):
-        if t[b - 1] - t[a] >= MIN_BOUT_S:
-            found += _cycles(t[a:b], dev[a:b], accel[a:b], rate_hz)
+        if t[b - 1] - t[a] >= params.min_bout_s:
+            found += _cycles(t[a:b], dev[a:b], accel[a:b], rate_hz, params)
     return sorted(found)
 
 
-def _heaving(accel: np.ndarray, gravity: np.ndarray, rate_hz: float) -> np.ndarray:
+def _heaving(accel: np.ndarray, gravity: np.ndarray, rate_hz: float, params: GenericParams
+             ) -> np.ndarray:
     """(n,) bool: the pelvis moves up and down by more than a walk's few centimetres
-    (squats, sitting down and standing up), judged over WALK_HEAVE_WINDOW_S."""
+    (squats, sitting down and standing up), judged over ``walk_heave_window_s``."""
     if len(accel) <= 30:
         return np.zeros(len(accel), bool)
     g = np.linalg.norm(gravity, axis=1)
@@ -133,46 +163,47 @@ def _heaving(accel: np.ndarray, gravity: np.ndarray, rate_hz: float) -> np.ndarr
     # integrates to the vertical displacement (one column, a third of the work).
     lifting = np.einsum("ij,ij->i", accel, gravity) / np.maximum(g, 1e-9) - g
     vertical = displacement(lifting[:, None], rate_hz, band_hz=(0.3, 4.0))[:, 0]
-    size = max(1, int(WALK_HEAVE_WINDOW_S * rate_hz))
+    size = max(1, int(params.walk_heave_window_s * rate_hz))
     spread = ndimage.maximum_filter1d(vertical, size) - ndimage.minimum_filter1d(vertical, size)
-    return spread > WALK_MAX_HEAVE_M
+    return spread > params.walk_max_heave_m
 
 
-def _steps(t: np.ndarray, accel: np.ndarray, gravity: np.ndarray, rate_hz: float
-           ) -> list[float] | None:
+def _steps(t: np.ndarray, accel: np.ndarray, gravity: np.ndarray, rate_hz: float,
+           params: GenericParams) -> list[float] | None:
     """Steps: each heel strike jolts the trunk upwards, one peak of vertical acceleration.
     None when the jolts do not come at a walking cadence."""
     from scipy import signal  # here: importing it takes half a second
 
     up = gravity / np.maximum(np.linalg.norm(gravity, axis=1, keepdims=True), 1e-9)
     vertical = np.einsum("ij,ij->i", accel, up)
-    hi = min(STEP_BAND_HZ[1], 0.45 * rate_hz)
+    hi = min(params.step_band_hz[1], 0.45 * rate_hz)
     if len(t) < 3 * rate_hz:
         return []
-    sos = signal.butter(2, [STEP_BAND_HZ[0], hi], btype="band", fs=rate_hz, output="sos")
+    sos = signal.butter(2, [params.step_band_hz[0], hi], btype="band", fs=rate_hz, output="sos")
     v = signal.sosfiltfilt(sos, vertical)
     # A walk's jolts repeat at its cadence first of all; a brisk squat's jolts repeat at
     # the squat's period, with at most weaker echoes at shorter lags.
-    regular, step_s = regularity(v, rate_hz, STEP_PERIOD_S[0], 3.0)
-    if step_s is None or step_s > STEP_PERIOD_S[1] or regular < STEP_REGULARITY:
+    regular, step_s = regularity(v, rate_hz, params.step_period_s[0], 3.0)
+    if step_s is None or step_s > params.step_period_s[1] or regular < params.step_regularity:
         return None
-    peaks, _ = signal.find_peaks(v, distance=max(1, int(STEP_SPACING_FRACTION * step_s
-                                                        * rate_hz)))
+    peaks, _ = signal.find_peaks(v, distance=max(1, int(params.step_spacing_fraction
+                                                        * step_s * rate_hz)))
     if not len(peaks):
         return []
     typical = float(np.median(np.sort(v[peaks])[len(peaks) // 2:]))
-    keep = v[peaks] >= STEP_SIZE_FRACTION * typical
+    keep = v[peaks] >= params.step_size_fraction * typical
     return [float(x) for x in t[peaks[keep]]]
 
 
-def _cycles(t: np.ndarray, dev: np.ndarray, accel: np.ndarray, rate_hz: float) -> list[float]:
+def _cycles(t: np.ndarray, dev: np.ndarray, accel: np.ndarray, rate_hz: float,
+            params: GenericParams) -> list[float]:
     """Cycles of the movement's main direction (squats, sit-to-stand, bridges)."""
     from scipy import signal  # here: importing it takes half a second
 
-    x = np.column_stack([dev, (accel - accel.mean(0)) * ACCEL_DEG_PER_MS2])
-    # Cycles of seconds: block means at about CYCLES_HZ are plenty, and an hour's
+    x = np.column_stack([dev, (accel - accel.mean(0)) * params.accel_deg_per_ms2])
+    # Cycles of seconds: block means at about ``cycles_hz`` are plenty, and an hour's
     # filtering then costs a fifth.
-    step = max(1, int(round(rate_hz / CYCLES_HZ)))
+    step = max(1, int(round(rate_hz / params.cycles_hz)))
     n = len(x) // step * step
     x = x[:n].reshape(-1, step, x.shape[1]).mean(1)
     t = t[:n].reshape(-1, step).mean(1)
@@ -187,7 +218,7 @@ def _cycles(t: np.ndarray, dev: np.ndarray, accel: np.ndarray, rate_hz: float) -
     p = x @ vectors[:, -1]
     # A repetition goes out and comes back: the movement is skewed towards "out".
     p = p * (1.0 if np.mean(p ** 3) >= 0 else -1.0)
-    period = regularity(p, rate_hz, *GENERIC_PERIOD_RANGE_S)[1] or 2.0
+    period = regularity(p, rate_hz, *params.period_range_s)[1] or 2.0
     smooth = ndimage.uniform_filter1d(p, max(1, int(0.15 * period * rate_hz)), mode="nearest")
-    found = _peaks(t, smooth, period, rate_hz)
-    return found if len(found) >= MIN_REPS else []
+    found = _peaks(t, smooth, period, rate_hz, params)
+    return found if len(found) >= params.min_reps else []

@@ -4,7 +4,7 @@ A hold is a plateau of the deviation away from the rest position (the
 reference). Breathing rides on it (exercise 1's hold is only half a degree
 to a degree of pelvic tilt, about as much as a deep breath), and a fault may
 interrupt it for a second or two, so the plateaus are found on a running
-median over ``MEDIAN_S``: longer than a breath and twice a fault, neither
+median over ``median_s``: longer than a breath and twice a fault, neither
 survives it, while a step passes unblurred. Its edges are then placed on a
 median over one breath (the patient's own breathing period, measured on what
 the slow median leaves: over a whole cycle a breath cancels exactly), at the
@@ -26,35 +26,60 @@ from korset.analysis.motion import runs
 from korset.analysis.result import Hold
 from korset.analysis.rhythm import BREATH_RANGE_S, BREATH_S, regularity
 
-LEVEL_SPAN_S = 4.0  # the levels either side of an edge are read over this long
-# A calm breath (rhythm.BREATH_S) and twice a brief fault: their ripple does not survive
-# the median, while a rest of 2 s between holds (3-4 s with the movements out and in)
-# still shows (6 s hid it).
-MEDIAN_S = 4.0
-BREATH_REGULARITY = 0.2  # below this, no clear breathing: a typical breath, BREATH_S
-MIN_HOLD_S = 3.0
-MERGE_GAP_S = 3.0  # a dip shorter than this inside a hold does not end it (relaxing and
-#                    drawing in again takes longer)
-HELD_FRACTION = 0.4  # a hold is above this fraction of the way from the rest to the held
-#                      level: some holds are held more lightly than the set's typical one
-BRIDGE_PAD_S = 0.3  # a fault's way out and back, beyond its crossings of the tolerance,
-BRIDGE_MAX_S = 1.5  # ... at most this far beyond, until back within BRIDGE_BACK of the
-BRIDGE_BACK = 0.2  # way from the level before to the fault's peak
-FAULT_RECOVERY_S = 1.0  # after (and before) a fault the patient finds the hold again
-# Breathing shifts the half-way crossing by up to about a quarter of a breath: the
-# movement's middle is looked for this far either side of it ...
-MOVE_SEARCH_S = 1.6
-MOVE_STEP_S = 0.04  # ... at this resolution ...
-MOVE_LENGTHS_S = (0.6, 1.0, 1.6)  # ... as a movement this long into or out of the hold ...
-FIT_BREATHS = 0.6  # ... fitted over this many breaths either side (at least this much
-FIT_BEYOND_S = 0.8  # beyond the search) ...
-FIT_RATE_HZ = 25.0  # ... on the deviation averaged down to about this rate
-SETTLE_S = 1.0  # judged time of a hold starts this long after its start, ends this long before
-REST_WINDOW_S = 30.0  # the first rest: lower envelope over a hold (up to 20 s) and rests
-REST_PASSES = 2  # the rest read between the holds, and the holds found again, this often
-REST_EDGE_S = 1.5  # the rest is read this far from the holds (the movements in and out)
-CLEAR_STEPS = 3.0  # holds are clear when they stand this many breathing spreads above rest
-AMBIGUOUS_SHARE = 0.1  # ... and the set spends at most this share of its time between
+
+@dataclass(frozen=True)
+class HoldParams:
+    """The method's settings, each with its unit and reason."""
+
+    level_span_s: float = 4.0  # the levels either side of an edge are read over this (s)
+    # The plateaus' running median (s): a calm breath (rhythm.BREATH_S) and twice a brief
+    # fault, so their ripple does not survive it, while a rest of 2 s between holds (3-4 s
+    # with the movements out and in) still shows (6 s hid it).
+    median_s: float = 4.0
+    breath_regularity: float = 0.2  # below this, no clear breathing: a typical breath,
+    #                                 BREATH_S
+    # The shortest hold counted (s), unless the exercise's hold time asks for longer
+    # (``analysis._min_hold_s``).
+    min_hold_s: float = 3.0
+    merge_gap_s: float = 3.0  # a dip shorter than this (s) inside a hold does not end it:
+    #                           relaxing and drawing in again takes longer
+    held_fraction: float = 0.4  # a hold is above this fraction of the way from the rest to
+    #                             the held level: some holds are held more lightly than the
+    #                             set's typical one
+    # A fault's way out and back goes on beyond its crossings of the tolerance: it is
+    # bridged at least bridge_pad_s (s) and at most bridge_max_s (s) beyond them, until
+    # back within bridge_back of the way from the level before to the fault's peak.
+    bridge_pad_s: float = 0.3
+    bridge_max_s: float = 1.5
+    bridge_back: float = 0.2
+    fault_recovery_s: float = 1.0  # after (and before) a fault the patient finds the hold
+    #                                again within this (s)
+    # Breathing shifts the half-way crossing by up to about a quarter of a breath: the
+    # movement's middle is looked for move_search_s (s) either side of it, every
+    # move_step_s (s), as a movement move_lengths_s (s) long into or out of the hold,
+    # fitted over fit_breaths breaths either side (at least fit_beyond_s (s) beyond the
+    # search) on the deviation averaged down to about fit_rate_hz (Hz).
+    move_search_s: float = 1.6
+    move_step_s: float = 0.04
+    move_lengths_s: tuple[float, ...] = (0.6, 1.0, 1.6)
+    fit_breaths: float = 0.6
+    fit_beyond_s: float = 0.8
+    fit_rate_hz: float = 25.0
+    settle_s: float = 1.0  # a hold's judged time starts this long (s) after its start and
+    #                        ends this long before its end
+    rest_window_s: float = 30.0  # the first rest: lower envelope over this (s), a hold (up
+    #                              to 20 s) and rests
+    rest_passes: int = 2  # the rest read between the holds, and the holds found again,
+    #                       this often
+    rest_edge_s: float = 1.5  # the rest is read this far (s) from the holds (the movements
+    #                           in and out)
+    # Holds are clear when they stand clear_steps breathing spreads above rest and the
+    # set spends at most ambiguous_share of its time between.
+    clear_steps: float = 3.0
+    ambiguous_share: float = 0.1
+
+
+PARAMS = HoldParams()
 
 
 @dataclass(frozen=True)
@@ -68,32 +93,36 @@ class Found:
 
 
 def find(t: np.ndarray, deviation_deg: np.ndarray, judged: np.ndarray, rate_hz: float,
-         min_hold_s: float = MIN_HOLD_S,
+         min_hold_s: float | None = None,
          interruptions: list[tuple[float, float]] = (),
-         way: tuple[int, int] | None = None) -> Found:
+         way: tuple[int, int] | None = None, params: HoldParams = PARAMS) -> Found:
     """Holds inside the judged time (``deviation_deg``: (n, 3) from the reference).
     ``interruptions``: (start, end) in s of movements known not to be the hold's level
     (faults), bridged before the levels are read. ``way``: (column of
     ``deviation_deg``, +1 or -1), the way the exercise's hold goes (the catalogue's
-    ``held_way``); None: learned from the set.
+    ``held_way``); None: learned from the set. ``min_hold_s``: the shortest hold (s);
+    None: ``params.min_hold_s``.
 
     The rest is tracked, never assumed to stay at the reference: the holds are found
     once against the reference, then the rest is read between them (the median of
     the slow deviation over each stretch between two holds, and before the first and
     after the last, linear between their middles), taken off, and the holds found
-    again against it (``REST_PASSES`` times): a rest that settles into the mat, or a
+    again against it (``rest_passes`` times): a rest that settles into the mat, or a
     belt seated again, moves the rest, not the holds."""
+    if min_hold_s is None:
+        min_hold_s = params.min_hold_s
     if not judged.any():
         return Found([], False)
     if len(interruptions):
-        deviation_deg = _bridged(t, deviation_deg, interruptions)
+        deviation_deg = _bridged(t, deviation_deg, interruptions, params)
     # A running median: the hold's steps pass, a breath or a brief fault does not.
-    s = slow.median(deviation_deg, rate_hz, MEDIAN_S)
+    s = slow.median(deviation_deg, rate_hz, params.median_s)
     inside = np.flatnonzero(judged)
     i0, i1 = int(inside[0]), int(inside[-1]) + 1
     faulted = np.zeros(i1 - i0, bool)
     for start, end in interruptions:
-        a, b = np.searchsorted(t, [start - FAULT_RECOVERY_S, end + FAULT_RECOVERY_S])
+        a, b = np.searchsorted(t, [start - params.fault_recovery_s,
+                                     end + params.fault_recovery_s])
         faulted[max(0, a - i0):max(0, b - i0)] = True
     rest = np.zeros_like(s)
     if way is not None:
@@ -101,23 +130,24 @@ def find(t: np.ndarray, deviation_deg: np.ndarray, judged: np.ndarray, rate_hz: 
         # way (a window holds a hold and the rests either side, so some rest).
         direction = np.zeros(3)
         direction[way[0]] = float(way[1])
-        rest = np.outer(_lower_envelope(s @ direction, rate_hz, REST_WINDOW_S), direction)
+        rest = np.outer(_lower_envelope(s @ direction, rate_hz, params.rest_window_s),
+                        direction)
     found = None
-    for n in range(REST_PASSES + 1):
-        found = _segments(s - rest, i0, i1, rate_hz, faulted, way)
+    for n in range(params.rest_passes + 1):
+        found = _segments(s - rest, i0, i1, rate_hz, faulted, way, params)
         if found is None:
             # Nothing held in a set of holds: that the patient held nothing is one reading,
             # a hold too light to see another.
             return Found([], False)
-        if n == REST_PASSES or not found[0]:
+        if n == params.rest_passes or not found[0]:
             break
-        rest = _rest(t, s, found[0], i0, i1)
+        rest = _rest(t, s, found[0], i0, i1, params)
     segments, direction, threshold = found
     deviation_deg = deviation_deg - rest
     s = s - rest
     # For the edges: a median over one breath removes the breath (over a whole cycle
     # exactly), not the step.
-    breath_s = _breath_s(deviation_deg[i0:i1] - s[i0:i1], rate_hz)
+    breath_s = _breath_s(deviation_deg[i0:i1] - s[i0:i1], rate_hz, params)
     fine = slow.median(deviation_deg, rate_hz, breath_s)
     holds = []
     segments = [(a + i0, b + i0) for a, b in segments]
@@ -130,15 +160,16 @@ def find(t: np.ndarray, deviation_deg: np.ndarray, judged: np.ndarray, rate_hz: 
         before = segments[k - 1][1] if k else i0
         after = segments[k + 1][0] if k + 1 < len(segments) else i1
         start, end = _edges(t, deviation_deg, s, fine, a, b, before, after, rate_hz,
-                            breath_s)
+                            breath_s, params)
         if end - start >= min_hold_s:
             holds.append(Hold(round(start, 3), round(end, 3), round(end - start, 3)))
     return Found(holds, bool(holds) and _clear(s[i0:i1] @ direction,
-                                               deviation_deg[i0:i1] @ direction, threshold))
+                                               deviation_deg[i0:i1] @ direction, threshold,
+                                               params))
 
 
 def _segments(s: np.ndarray, i0: int, i1: int, rate_hz: float, faulted: np.ndarray,
-              way: tuple[int, int] | None):
+              way: tuple[int, int] | None, params: HoldParams):
     """The held stretches of the judged time (sample ranges relative to i0), the held
     direction (unit, 3) and the threshold along it; None when nothing is held.
 
@@ -152,7 +183,7 @@ def _segments(s: np.ndarray, i0: int, i1: int, rate_hz: float, faulted: np.ndarr
         direction[way[0]] = float(way[1])
     else:
         dist = np.linalg.norm(s, axis=1)
-        threshold = _threshold(dist, 0.5 * np.percentile(dist, 95))
+        threshold = _threshold(dist, 0.5 * np.percentile(dist, 95), params)
         if threshold is None:
             return None
         held = np.median(s[dist > threshold], axis=0)
@@ -160,24 +191,24 @@ def _segments(s: np.ndarray, i0: int, i1: int, rate_hz: float, faulted: np.ndarr
             return None
         direction = held / np.linalg.norm(held)
     d = s @ direction
-    threshold = _threshold(d, float(np.mean(np.percentile(d, [5, 95]))))
+    threshold = _threshold(d, float(np.mean(np.percentile(d, [5, 95]))), params)
     if threshold is None:
         return None
     # A fault interrupts a hold: its time, and the patient's way back into the hold,
     # does not count towards the dip that would end it.
-    return _merge(runs(d > threshold), int(MERGE_GAP_S * rate_hz), faulted), direction, \
-        threshold
+    return _merge(runs(d > threshold), int(params.merge_gap_s * rate_hz), faulted), \
+        direction, threshold
 
 
-def _rest(t: np.ndarray, s: np.ndarray, segments: list[tuple[int, int]], i0: int, i1: int
-          ) -> np.ndarray:
+def _rest(t: np.ndarray, s: np.ndarray, segments: list[tuple[int, int]], i0: int, i1: int,
+          params: HoldParams) -> np.ndarray:
     """(n, 3) the rest through the set: the median of ``s`` over each stretch between
     held segments (relative to i0), and before the first and after the last, each
-    without REST_EDGE_S at its ends (the movements into and out of the holds), linear
+    without ``rest_edge_s`` at its ends (the movements into and out of the holds), linear
     between the stretches' middles, held flat beyond."""
     edges = [0] + [x for a, b in segments for x in (a, b)] + [i1 - i0]
-    pad = int(REST_EDGE_S / max(float(np.median(np.diff(t[i0:i1]))), 1e-9)) if i1 - i0 > 1 \
-        else 0
+    pad = int(params.rest_edge_s / max(float(np.median(np.diff(t[i0:i1]))), 1e-9)) \
+        if i1 - i0 > 1 else 0
     middles, levels = [], []
     for a, b in zip(edges[0::2], edges[1::2], strict=True):
         a2, b2 = a + pad, b - pad
@@ -204,12 +235,12 @@ def _lower_envelope(x: np.ndarray, rate_hz: float, window_s: float) -> np.ndarra
     return slow.expand(low, step, len(x))
 
 
-def _clear(d: np.ndarray, raw: np.ndarray, threshold: float) -> bool:
+def _clear(d: np.ndarray, raw: np.ndarray, threshold: float, params: HoldParams) -> bool:
     """Whether the held and rest levels along the held direction are clearly apart: the
-    held level (the median above the threshold) stands CLEAR_STEPS breathing spreads
+    held level (the median above the threshold) stands ``clear_steps`` breathing spreads
     (the robust spread of the raw deviation about the slow one) above the rest (the
-    median below), and the slow deviation spends little time near the threshold
-    (within a quarter of the step: a level there is neither)."""
+    median below), and the slow deviation spends at most ``ambiguous_share`` of the time
+    near the threshold (within a quarter of the step: a level there is neither)."""
     high = d > threshold
     if not high.any() or high.all():
         return False
@@ -218,10 +249,11 @@ def _clear(d: np.ndarray, raw: np.ndarray, threshold: float) -> bool:
     residual = raw - d
     spread = 1.4826 * float(np.median(np.abs(residual - np.median(residual))))
     near = np.abs(d - threshold) < 0.25 * step
-    return step >= CLEAR_STEPS * max(spread, 1e-6) and float(near.mean()) <= AMBIGUOUS_SHARE
+    return step >= params.clear_steps * max(spread, 1e-6) and \
+        float(near.mean()) <= params.ambiguous_share
 
 
-def _breath_s(residual: np.ndarray, rate_hz: float) -> float:
+def _breath_s(residual: np.ndarray, rate_hz: float, params: HoldParams) -> float:
     """The breathing period (s): the strongest repetition of what the slow median leaves,
     on its main axis; a typical breath (BREATH_S) if none is clear."""
     if len(residual) < 2 * BREATH_RANGE_S[1] * rate_hz:
@@ -231,25 +263,28 @@ def _breath_s(residual: np.ndarray, rate_hz: float) -> float:
     x = residual - residual.mean(0)
     _, vectors = np.linalg.eigh(np.cov(x, rowvar=False))
     regular, period = regularity(x @ vectors[:, -1], rate_hz / step, *BREATH_RANGE_S)
-    return period if period is not None and regular > BREATH_REGULARITY else BREATH_S
+    return period if period is not None and regular > params.breath_regularity \
+        else BREATH_S
 
 
-def _bridged(t: np.ndarray, x: np.ndarray, spans: list[tuple[float, float]]) -> np.ndarray:
+def _bridged(t: np.ndarray, x: np.ndarray, spans: list[tuple[float, float]],
+             params: HoldParams) -> np.ndarray:
     """``x`` with each span replaced by the straight line between its ends: a fault of a
     second or two is otherwise half of a breath-long median, and moves a hold's edge by
     as much. A span is the fault's time beyond the tolerance; its way out and back goes
-    on beyond, so each end is moved out (by BRIDGE_PAD_S at least, BRIDGE_MAX_S at most)
-    to where the deviation has come back within BRIDGE_BACK of the way from the level
+    on beyond, so each end is moved out (by ``bridge_pad_s`` at least, ``bridge_max_s`` at
+    most) to where the deviation has come back within ``bridge_back`` of the way from the
+    level
     before the fault to its peak."""
     x = x.copy()
     for start, end in spans:
         i, j = np.searchsorted(t, [start, end])
         i, j = int(min(i, len(t) - 1)), int(min(max(j, i + 1), len(t) - 1))
         peak = x[(i + j) // 2]
-        a = max(0, int(np.searchsorted(t, start - BRIDGE_PAD_S)) - 1)
-        b = min(len(t) - 1, int(np.searchsorted(t, end + BRIDGE_PAD_S)))
-        lo = max(0, int(np.searchsorted(t, start - BRIDGE_MAX_S)))
-        hi = min(len(t) - 1, int(np.searchsorted(t, end + BRIDGE_MAX_S)))
+        a = max(0, int(np.searchsorted(t, start - params.bridge_pad_s)) - 1)
+        b = min(len(t) - 1, int(np.searchsorted(t, end + params.bridge_pad_s)))
+        lo = max(0, int(np.searchsorted(t, start - params.bridge_max_s)))
+        hi = min(len(t) - 1, int(np.searchsorted(t, end + params.bridge_max_s)))
         for edge, limit, step in ((a, lo, -1), (b, hi, 1)):
             base = x[limit]
             way = peak - base
@@ -257,7 +292,7 @@ def _bridged(t: np.ndarray, x: np.ndarray, spans: list[tuple[float, float]]) -> 
             k = edge
             if size > 0:
                 unit = way / size
-                while k != limit and float((x[k] - base) @ unit) > BRIDGE_BACK * size:
+                while k != limit and float((x[k] - base) @ unit) > params.bridge_back * size:
                     k += step
             if step < 0:
                 a = k
@@ -270,8 +305,8 @@ def _bridged(t: np.ndarray, x: np.ndarray, spans: list[tuple[float, float]]) -> 
     return x
 
 
-def _threshold(x: np.ndarray, first: float) -> float | None:
-    """Between the two levels of ``x``, rest and held: HELD_FRACTION of the way up from
+def _threshold(x: np.ndarray, first: float, params: HoldParams) -> float | None:
+    """Between the two levels of ``x``, rest and held: ``held_fraction`` of the way up from
     the median below ``first`` to the median above, refined once. None: nothing held."""
     threshold = first
     for _ in range(2):
@@ -281,7 +316,7 @@ def _threshold(x: np.ndarray, first: float) -> float | None:
         if high.all():
             return 0.5 * float(np.median(x))
         rest, held = float(np.median(x[~high])), float(np.median(x[high]))
-        threshold = rest + HELD_FRACTION * (held - rest)
+        threshold = rest + params.held_fraction * (held - rest)
     return threshold
 
 
@@ -299,14 +334,15 @@ def _merge(segments: list[tuple[int, int]], gap: int, faulted: np.ndarray
 
 
 def _edges(t: np.ndarray, dev: np.ndarray, s: np.ndarray, fine: np.ndarray, a: int, b: int,
-           before: int, after: int, rate_hz: float, breath_s: float) -> tuple[float, float]:
+           before: int, after: int, rate_hz: float, breath_s: float, params: HoldParams
+           ) -> tuple[float, float]:
     """Hold start and end: the middles of the movements into and out of the position.
 
     Found in three steps along the hold's direction, each finer: walking out from
     the hold's middle on the breath-long average to half-way between its level and
     the rest either side (the lower tenth of the stretch to the neighbouring hold,
     ``before``..``a`` and ``b``..``after``); the half-way crossing on a one-breath
-    median around it; and there, within MOVE_SEARCH_S, the middle of the movement
+    median around it; and there, within ``move_search_s``, the middle of the movement
     itself (``_movement``: fitted with the breathing either side, which shifts the
     crossing but not the movement).
     """
@@ -315,10 +351,10 @@ def _edges(t: np.ndarray, dev: np.ndarray, s: np.ndarray, fine: np.ndarray, a: i
     if norm == 0:
         return float(t[a]), float(t[b - 1])
     direction = held / norm
-    # All that follows is near this hold: its stretch, and LEVEL_SPAN_S beyond (an
+    # All that follows is near this hold: its stretch, and ``level_span_s`` beyond (an
     # hour's recording is not projected again for each of its holds).
-    lo = max(0, before - int(LEVEL_SPAN_S * rate_hz) - 1)
-    hi = min(len(t), after + int(LEVEL_SPAN_S * rate_hz) + 1)
+    lo = max(0, before - int(params.level_span_s * rate_hz) - 1)
+    hi = min(len(t), after + int(params.level_span_s * rate_hz) + 1)
     t, p, q, along = (t[lo:hi], s[lo:hi] @ direction, fine[lo:hi] @ direction,
                       dev[lo:hi] @ direction)
     a, b, before, after = a - lo, b - lo, before - lo, after - lo
@@ -328,30 +364,33 @@ def _edges(t: np.ndarray, dev: np.ndarray, s: np.ndarray, fine: np.ndarray, a: i
     middle = (a + b) // 2
     rough = (_crossing(t, p, middle, 0.5 * (rest_before + level), -1),
              _crossing(t, p, middle, 0.5 * (rest_after + level), +1))
-    crossings = (_refine(t, q, rough[0], rate_hz, -1), _refine(t, q, rough[1], rate_hz, +1))
-    return (_movement(t, along, crossings[0], +1, breath_s, rate_hz, before, b),
-            _movement(t, along, crossings[1], -1, breath_s, rate_hz, a, after))
+    crossings = (_refine(t, q, rough[0], rate_hz, -1, params),
+                 _refine(t, q, rough[1], rate_hz, +1, params))
+    return (_movement(t, along, crossings[0], +1, breath_s, rate_hz, before, b, params),
+            _movement(t, along, crossings[1], -1, breath_s, rate_hz, a, after, params))
 
 
 def _movement(t: np.ndarray, x: np.ndarray, near_s: float, way: int, breath_s: float,
-              rate_hz: float, first: int, last: int) -> float:
+              rate_hz: float, first: int, last: int, params: HoldParams) -> float:
     """The middle of the movement into (``way`` +1) or out of (-1) the hold near
     ``near_s``: the best least-squares fit, over samples ``first``..``last`` within
-    FIT_BREATHS breaths of it, of a level, a smooth step the right way (half a cosine,
-    MOVE_LENGTHS_S long, its middle within MOVE_SEARCH_S) and breathing at the patient's
+    ``fit_breaths`` breaths of it, of a level, a smooth step the right way (half a cosine,
+    ``move_lengths_s`` long, its middle within ``move_search_s``) and breathing at the
+    patient's
     period with its own amplitude and phase either side of the step (calmer while
     held). ``near_s`` when no step fits the right way."""
-    half = max(FIT_BREATHS * breath_s, MOVE_SEARCH_S + FIT_BEYOND_S)
+    half = max(params.fit_breaths * breath_s, params.move_search_s + params.fit_beyond_s)
     lo, hi = np.searchsorted(t, [near_s - half, near_s + half])
     lo, hi = max(int(lo), first), min(int(hi), last)
-    step = max(1, int(round(rate_hz / FIT_RATE_HZ)))
+    step = max(1, int(round(rate_hz / params.fit_rate_hz)))
     n = (hi - lo) // step
     if n < 10:
         return near_s
     tt = t[lo:lo + n * step].reshape(n, step).mean(1) - near_s
     y = x[lo:lo + n * step].reshape(n, step).mean(1)
-    middles = np.arange(-MOVE_SEARCH_S, MOVE_SEARCH_S + 1e-9, MOVE_STEP_S)
-    lengths = np.array(MOVE_LENGTHS_S)
+    middles = np.arange(-params.move_search_s, params.move_search_s + 1e-9,
+                        params.move_step_s)
+    lengths = np.array(params.move_lengths_s)
     # Every candidate (middle, length) at once: (k, n) steps, then (k, n, 6) regressors.
     mid, length = (g.ravel() for g in np.meshgrid(middles, lengths))
     phase = np.clip((tt[None, :] - mid[:, None]) / length[:, None] + 0.5, 0.0, 1.0)
@@ -371,11 +410,12 @@ def _movement(t: np.ndarray, x: np.ndarray, near_s: float, way: int, breath_s: f
     return float(near_s + mid[k]) if np.isfinite(residual[k]) else near_s
 
 
-def _refine(t: np.ndarray, q: np.ndarray, edge_s: float, rate_hz: float, outward: int) -> float:
-    """The half-way crossing of ``q`` nearest ``edge_s``, between the levels 1.5-4 s either
-    side (``outward``: the side of rest, -1 before the hold, +1 after)."""
+def _refine(t: np.ndarray, q: np.ndarray, edge_s: float, rate_hz: float, outward: int,
+            params: HoldParams) -> float:
+    """The half-way crossing of ``q`` nearest ``edge_s``, between the levels 1.5 s to
+    ``level_span_s`` either side (``outward``: the side of rest, -1 before the hold, +1 after)."""
     e = int(np.searchsorted(t, edge_s))
-    near, far = int(1.5 * rate_hz), int(LEVEL_SPAN_S * rate_hz)
+    near, far = int(1.5 * rate_hz), int(params.level_span_s * rate_hz)
     if outward < 0:
         rest, hold = q[max(0, e - far):max(0, e - near)], q[e + near:e + far]
     else:
