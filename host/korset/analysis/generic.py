@@ -56,6 +56,10 @@ class GenericParams:
     # ``displacement``'s band (Hz): movement over seconds; below it, a degree of tilt
     # error would pass for metres.
     displacement_band_hz: tuple[float, float] = (0.15, 2.0)
+    # A cycle of the generic kind rises at least this far (degrees; acceleration weighted
+    # accel_deg_per_ms2) above its dips: a squat, a sit-to-stand or a bridge moves the
+    # lower back by 15-35 degrees; a few degrees is sway, a breath or a wobble.
+    min_cycle_deg: float = 5.0
     cycles_hz: float = 20.0  # cycles are counted at about this rate (Hz): they take
     #                          seconds
 
@@ -86,14 +90,10 @@ def displacement(linear: np.ndarray, rate_hz: float,
     return np.fft.irfft(spec, size, axis=0)[:n]
 
 
-def _peaks(t: np.ndarray, activity: np.ndarray, period: float, rate_hz: float,
-           params: GenericParams, floor: float | None = None) -> list[float]:
-    return _peaks_and_margin(t, activity, period, rate_hz, params, floor)[0]
-
-
 def _peaks_and_margin(t: np.ndarray, activity: np.ndarray, period: float, rate_hz: float,
                       params: GenericParams, floor: float | None = None, size: float | None = None,
-                      prominence: float | None = None) -> tuple[list[float], float]:
+                      prominence: float | None = None, at_least: float = 0.0
+                      ) -> tuple[list[float], float]:
     """Repetitions among the activity's peaks: big enough, far enough apart, long enough;
     and how clearly the count stands out (the gap, in typical repetitions, between the
     least prominent peak kept and the most prominent one left out).
@@ -119,7 +119,7 @@ def _peaks_and_margin(t: np.ndarray, activity: np.ndarray, period: float, rate_h
     typical_width = float(np.median(props["widths"][upper]))
     size = params.min_size_fraction if size is None else size
     prominence = params.min_prominence_fraction if prominence is None else prominence
-    keep = (heights >= size * typical) & \
+    keep = (heights >= size * typical) & (props["prominences"] >= at_least) & \
         (props["prominences"] >= prominence * typical) & \
         (props["widths"] >= params.min_width_fraction * typical_width)
     relative = props["prominences"] / typical
@@ -130,11 +130,14 @@ def _peaks_and_margin(t: np.ndarray, activity: np.ndarray, period: float, rate_h
 
 def count_generic(t: np.ndarray, dev: np.ndarray, accel: np.ndarray, gravity: np.ndarray,
                   gait: np.ndarray, rate_hz: float, params: GenericParams = PARAMS
-                  ) -> list[float]:
-    """Any repeated movement: steps while walking, cycles of the main movement elsewhere."""
+                  ) -> tuple[list[float], int, int, bool]:
+    """Any repeated movement: steps while walking, cycles of the main movement elsewhere.
+    Every repetition's time, the counts allowed (low, high) and whether the count is
+    sure (steps and cycles are counted by rule: only none at all is)."""
     from korset.analysis.motion import keep_runs, runs, widen
 
     found: list[float] = []
+    low = high = 0
     walking = widen(gait, int(params.gait_pad_s * rate_hz)) & \
         ~_heaving(accel, gravity, rate_hz, params)
     # What heaving left of a walk.
@@ -146,10 +149,13 @@ def count_generic(t: np.ndarray, dev: np.ndarray, accel: np.ndarray, gravity: np
             other[a:b] = True
         else:
             found += steps
+            low, high = low + len(steps), high + len(steps)
     for a, b in runs(other):
         if t[b - 1] - t[a] >= params.min_bout_s:
-            found += _cycles(t[a:b], dev[a:b], accel[a:b], rate_hz, params)
-    return sorted(found)
+            times, lo, hi, _ = _cycles(t[a:b], dev[a:b], accel[a:b], rate_hz, params)
+            found += times
+            low, high = low + lo, high + hi
+    return sorted(found), low, high, high == 0
 
 
 def _heaving(accel: np.ndarray, gravity: np.ndarray, rate_hz: float, params: GenericParams
@@ -196,8 +202,10 @@ def _steps(t: np.ndarray, accel: np.ndarray, gravity: np.ndarray, rate_hz: float
 
 
 def _cycles(t: np.ndarray, dev: np.ndarray, accel: np.ndarray, rate_hz: float,
-            params: GenericParams) -> list[float]:
-    """Cycles of the movement's main direction (squats, sit-to-stand, bridges)."""
+            params: GenericParams) -> tuple[list[float], int, int, bool]:
+    """Cycles of the movement's main direction (squats, sit-to-stand, bridges): their
+    times, the counts allowed (low, high) and whether that is sure (these rules weigh
+    no alternative count, so only "nothing large moved" is)."""
     from scipy import signal  # here: importing it takes half a second
 
     x = np.column_stack([dev, (accel - accel.mean(0)) * params.accel_deg_per_ms2])
@@ -209,7 +217,7 @@ def _cycles(t: np.ndarray, dev: np.ndarray, accel: np.ndarray, rate_hz: float,
     t = t[:n].reshape(-1, step).mean(1)
     rate_hz = rate_hz / step
     if len(x) < 30:
-        return []
+        return [], 0, 0, True
     hi = min(3.0, 0.45 * rate_hz)
     sos = signal.butter(2, [0.08, hi], btype="band", fs=rate_hz, output="sos")
     x = signal.sosfiltfilt(sos, x, axis=0)
@@ -220,5 +228,9 @@ def _cycles(t: np.ndarray, dev: np.ndarray, accel: np.ndarray, rate_hz: float,
     p = p * (1.0 if np.mean(p ** 3) >= 0 else -1.0)
     period = regularity(p, rate_hz, *params.period_range_s)[1] or 2.0
     smooth = ndimage.uniform_filter1d(p, max(1, int(0.15 * period * rate_hz)), mode="nearest")
-    found = _peaks(t, smooth, period, rate_hz, params)
-    return found if len(found) >= params.min_reps else []
+    found = _peaks_and_margin(t, smooth, period, rate_hz, params,
+                              at_least=params.min_cycle_deg)[0]
+    if len(found) >= params.min_reps:
+        return found, len(found), len(found), False
+    # Fewer large movements than a rhythm's worth: none counted, but as many allowed.
+    return [], 0, len(found), not found

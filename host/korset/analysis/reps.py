@@ -167,11 +167,10 @@ def count(t: np.ndarray, deviation_deg: np.ndarray, accel: np.ndarray, gravity: 
         return Count.none()
     i0, i1 = int(inside[0]), int(inside[-1]) + 1
     if exercise.key == cat.REPS:
-        times = count_generic(t[i0:i1], deviation_deg[i0:i1], accel[i0:i1],
-                              gravity[i0:i1], gait[i0:i1], rate_hz)
         # The generic kind's count (steps, cycles of the main movement) is made by rules
-        # of its own, not weighed as a catalogue exercise's is: never confident.
-        return Count(times, len(times), len(times), not times)
+        # of its own, not weighed as a catalogue exercise's is: sure only of nothing.
+        return Count(*count_generic(t[i0:i1], deviation_deg[i0:i1], accel[i0:i1],
+                                    gravity[i0:i1], gait[i0:i1], rate_hz))
     disp = displacement(accel[i0:i1] - gravity[i0:i1], rate_hz)
     step = max(1, int(round(rate_hz / params.rate_hz)))
     n = (i1 - i0) // step
@@ -207,8 +206,9 @@ def count_channels(t: np.ndarray, x: np.ndarray, rate_hz: float, sided: bool,
     low, high = choice.allowed
     chosen = [float(v) for v in times[choice.chosen]]
     if len(chosen) < params.min_reps:
-        # Fewer than a rhythm's worth: whether they are repetitions at all is not known.
-        return Count.none(confident=high < params.min_reps)
+        # Fewer than a rhythm's worth: whether they are repetitions at all is not known
+        # (none, or as many as the recording allows), unless nothing at all was there.
+        return Count([], 0, max(high, len(chosen)), high == 0)
     return Count(chosen, low, high, choice.confident)
 
 
