@@ -30,7 +30,7 @@ import json
 import sys
 from pathlib import Path
 
-from korset.commands import _csvunits, _history
+from korset.commands import _counts, _csvunits, _history
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -89,30 +89,6 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _range(lo_hi, unit: str = "") -> str:
-    lo, hi = lo_hi
-    return f"{lo:g}{unit}" if lo == hi else f"{lo:g}-{hi:g}{unit}"
-
-
-def _reps(a) -> str:
-    """``14 (target 15-20)``; ``about 14 (13-15; target 15-20)``, ``could not be counted
-    reliably (between 3 and 12; target 15-20)`` when the analysis is not sure of it
-    (``korset.report.figures.reps_count``)."""
-    from korset.report import figures as fig
-    from korset.report.language import Language
-
-    L, count = Language("en"), fig.reps_count(a)
-    target = [f"target {_range(a.target_reps)}"] if a.target_reps else []
-    if count.exact:
-        return f"{a.reps}" + (f" ({target[0]})" if target else "")
-    if count.how == fig.ABOUT:
-        head, span = L("reps_about", n=a.reps), _range((count.low, count.high))
-    else:
-        head, span = L("reps_uncounted"), L("reps_between", low=count.low, high=count.high)
-    parts = ([span] if count.ranged else []) + target
-    return head + (f" ({'; '.join(parts)})" if parts else "")
-
-
 def _degrees(by_axis: dict[str, float]) -> str:
     from korsetfw.catalogue import AXES
 
@@ -155,13 +131,14 @@ def _describe(a, loaded) -> str:
         lines += [f"  warning: {w}" for w in a.warnings if w.code != a.not_judged]
         return "\n".join(lines)
     if a.kind == cat.HOLD:
-        target = f" (target {_range(a.target_hold_s, ' s')} each)" if a.target_hold_s else ""
+        target = f" (target {_counts.span(a.target_hold_s, ' s')} each)" \
+            if a.target_hold_s else ""
         about = "" if fig.holds_exact(a) else "about "
         lines.append(f"  holds     {about}{len(a.holds)}{target}")
         for i, h in enumerate(a.holds, 1):
             lines.append(f"    {i:2d}  {h.start_s:7.1f} - {h.end_s:7.1f} s  {h.duration_s:5.1f} s")
     else:
-        lines.append(f"  reps      {_reps(a)}")
+        lines.append(f"  reps      {_counts.reps_phrase(a)}")
         if a.rep_times_s:
             lines.append("    at " + ", ".join(f"{t:.1f}" for t in a.rep_times_s) + " s")
     lines.append(f"  faults    {len(a.faults)}")

@@ -305,6 +305,7 @@ def _span(start_s: float, end_s: float) -> str:
 def _analyse(path: Path, truth: dict, db: Path, exercise) -> None:
     """Analyse the synced session into the demo's history, as 'korset sync' does, and set
     what it found beside what the simulated patient did."""
+    from korset.commands._counts import work_phrase
     from korset.history import History
     from korset.setfiles import record_stored
     from korsetfw import catalogue
@@ -313,9 +314,9 @@ def _analyse(path: Path, truth: dict, db: Path, exercise) -> None:
     record = record_stored(path, history)
     a = record.analysis
     if exercise.kind == catalogue.HOLD:
-        work = f"{len(a.holds)} hold(s) found (the patient held {len(truth['holds'])})"
+        work = f"{work_phrase(a)} found (the patient held {len(truth['holds'])})"
     else:
-        work = f"{a.reps} rep(s) found (the patient did {truth['reps']})"
+        work = f"{work_phrase(a)} found (the patient did {truth['reps']})"
     found = sum(1 for f in truth["faults"] if any(
         _overlaps(g.start_s, g.end_s, f["start_s"], f["end_s"]) for g in a.faults))
     step(f"Analysed the synced session on this computer (what 'korset sync' does with each "

@@ -82,7 +82,6 @@ def _record(path: Path, history: History) -> str:
     """Analyse a stored session into the history; what became of it, in a few words."""
     from korset import KorsetError
     from korset.setfiles import record_stored
-    from korsetfw.catalogue import HOLD
 
     try:
         record = record_stored(path, history)
@@ -102,5 +101,6 @@ def _record(path: Path, history: History) -> str:
 
         return (f"exercise {a.exercise}, not judged ({Language('en').not_judged(a)}): in the "
                 "history as not judged")
-    work = f"{len(a.holds)} hold(s)" if a.kind == HOLD else f"{a.reps} rep(s)"
-    return f"exercise {a.exercise}, {work}, {len(a.faults)} fault(s): in the history"
+    from korset.commands._counts import work_phrase
+
+    return f"exercise {a.exercise}, {work_phrase(a)}, {len(a.faults)} fault(s): in the history"
