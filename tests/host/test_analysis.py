@@ -330,3 +330,18 @@ def test_never_still_means_nothing_is_judged():
         r = analyze(rec, cat.get(key))
         assert r.faults == [] and r.reps == 0 and r.holds == []
         assert any("never still" in w.text for w in r.warnings)
+
+
+def test_walking_from_the_first_judged_sample_judges_nothing_and_says_so():
+    """Leaving the exercise from the judged time's first sample on: the note names that
+    moment, not the recording's last sample (which t[stop - 1] gave)."""
+    from korset.analysis import _left_exercise
+
+    rate = 50.0
+    t = np.arange(500) / rate
+    q = np.tile([1.0, 0.0, 0.0, 0.0], (len(t), 1))
+    notes = []
+    stop = _left_exercise(t, q, np.ones(len(t), bool), np.zeros(len(t), bool), 0, len(t),
+                          rate, notes)
+    assert stop == 0
+    assert notes[0].values == {"at_s": 0.0, "until_s": 0.0}

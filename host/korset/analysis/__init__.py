@@ -217,11 +217,14 @@ def _left_exercise(t, q, gait, still, start, end, rate, warnings) -> int:
         while stop > earliest and not still[stop - 1]:
             stop -= 1
         walked = bool(gait[a:b].mean() > 0.5)
+        # Leaving from the first judged sample on: nothing before it is judged (the
+        # sample before it is not the set's, and t[-1] would be the recording's end).
+        until = t[stop - 1] if stop > start else t[start]
         warnings.append(Note("walked_away" if walked else "moved_away",
                              f"the patient {'walked' if walked else 'moved away'} at "
-                             f"{t[a]:.1f} s: the set is judged up to {t[stop - 1]:.1f} s",
+                             f"{t[a]:.1f} s: the set is judged up to {until:.1f} s",
                              {"at_s": round(float(t[a]), 1),
-                              "until_s": round(float(t[stop - 1]), 1)}))
+                              "until_s": round(float(until), 1)}))
         return stop
     return end
 
