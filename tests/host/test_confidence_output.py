@@ -216,6 +216,11 @@ def test_the_html_report_says_about_and_pales_the_days_bar(reps_set, hold_set):
                        tz=UTC, generated=GENERATED)
     assert "approx" not in sure and "uncertain" not in sure and "about" not in _words(sure)
     assert "16 (target 15–20)" in _words(sure)
+    # How to read it: what "about" and "~" mean, said where a count is unsure, only there.
+    assert "When the sensor cannot tell exactly how many" in words
+    assert "When the sensor cannot tell exactly" not in _words(sure)
+    danish = _words(html_report(records, "da", tz=UTC, generated=GENERATED))
+    assert "Når sensoren ikke kan afgøre præcis" in danish
 
 
 # -- korset analyze ----------------------------------------------------------------------

@@ -101,8 +101,10 @@ def html_report(records: Sequence[SetRecord], lang: str = "en", title: str | Non
     if days:
         meta.append(f"<span>{L('period_label')}: {escape(describe.period(days, L))}</span>")
     meta.append(f"<span>{L('generated')}: {escape(L.date_plain(generated.date()))}</span>")
+    unsure = any(not (fig.reps_count(r.analysis).exact and fig.holds_exact(r.analysis))
+                 for r in records)
     body = [f"<header><h1>{escape(title)}</h1><p class=\"meta\">{''.join(meta)}</p></header>",
-            _explanation(L)]
+            _explanation(L, unsure)]
     if not days:
         body.append(f"<p>{escape(L('no_sets_html'))}</p>")
     else:
@@ -119,8 +121,10 @@ def html_report(records: Sequence[SetRecord], lang: str = "en", title: str | Non
             + "\n".join(body) + "\n</main>\n</body>\n</html>\n")
 
 
-def _explanation(L: Language) -> str:
-    items = "".join(f"<li>{escape(p)}</li>" for p in L.paragraphs("explain"))
+def _explanation(L: Language, unsure: bool = False) -> str:
+    """How to read the report; with what "about" and "~" mean when a count is unsure."""
+    paragraphs = list(L.paragraphs("explain")) + ([L("explain_unsure")] if unsure else [])
+    items = "".join(f"<li>{escape(p)}</li>" for p in paragraphs)
     return (f"<section class=\"explain\"><h2>{escape(L('explain_title'))}</h2>"
             f"<ul>{items}</ul></section>")
 

@@ -195,6 +195,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "desc_faults": "{n} faults shaded.",
         # explanation
         "explain_title": "How to read this report",
+        "explain_unsure": (
+            "When the sensor cannot tell exactly how many repetitions or holds you did, the "
+            "report says so: \"about 15 (14-16)\" gives the count with the range it may be "
+            "in, \"could not be counted reliably\" means the movement did not show the "
+            "count clearly, and a day's total marked ~ includes such a count."),
         "explain": [
             "A sensor on your lower back measured how far your lower back moved away from "
             "the position it had when the set began (the reference), in degrees.",
@@ -389,6 +394,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "desc_holds_uncertain": "{n} fastholdelser vist som felter; de er usikre.",
         "desc_faults": "{n} fejl skraveret.",
         "explain_title": "Sådan læser du rapporten",
+        "explain_unsure": (
+            "Når sensoren ikke kan afgøre præcis, hvor mange gentagelser eller "
+            "fastholdelser du lavede, står det i rapporten: \"ca. 15 (14-16)\" er tallet "
+            "med det spænd, det kan ligge i, \"kunne ikke tælles sikkert\" betyder, at "
+            "bevægelsen ikke viste tallet tydeligt, og en dags total mærket ~ rummer sådan "
+            "en optælling."),
         "explain": [
             "En sensor på din lænd har målt, hvor meget lænden bevægede sig væk fra den "
             "stilling, den havde, da sættet begyndte (udgangspunktet). Bevægelsen måles i "
