@@ -118,14 +118,6 @@ class Exercise:
         return texts[i]
 
     @property
-    def held_way(self):
-        """(catalogue axis, +1 or -1): the way a hold moves into its position, where the
-        catalogue knows it (``korsetfw.catalogue_motion``, host-only); else None."""
-        from korsetfw.catalogue_motion import HELD_WAYS
-
-        return HELD_WAYS.get(self.key)
-
-    @property
     def name_da(self):
         return self._text(0)
 

@@ -2,7 +2,7 @@
 
 Host-only (``korsetfw.HOST_ONLY``: not put on boards, whose RAM they would take
 for nothing: the board judges every exercise against its tolerances alone).
-``catalogue.Exercise.held_way`` looks them up here by key.
+The host's analysis looks them up here by the exercise's key.
 
 ``HELD_WAYS``: for a hold that moves into a position, the axis it moves along
 and which way (+1: towards positive degrees of that catalogue axis). Both of

@@ -157,8 +157,11 @@ def analyze(recording: Recording, exercise: cat.Exercise, *,
 
 
 def _way(exercise: cat.Exercise) -> tuple[int, int] | None:
-    """The catalogue's way into the hold as (column of the deviation, sign), or None."""
-    way = exercise.held_way
+    """The catalogue's way into the hold as (column of the deviation, sign), or None
+    (``korsetfw.catalogue_motion``: host-only, so the boards' catalogue stays as small)."""
+    from korsetfw.catalogue_motion import HELD_WAYS
+
+    way = HELD_WAYS.get(exercise.key)
     return None if way is None else (orientation.AXES.index(way[0]), int(way[1]))
 
 

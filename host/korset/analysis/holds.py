@@ -104,8 +104,8 @@ def find(t: np.ndarray, deviation_deg: np.ndarray, judged: np.ndarray, rate_hz: 
     ``interruptions``: (start, end) in s of movements known not to be the hold's level
     (faults), bridged before the levels are read. ``way``: (column of
     ``deviation_deg``, +1 or -1), the way the exercise's hold goes (the catalogue's
-    ``held_way``); None: learned from the set. ``min_hold_s``: the shortest hold (s);
-    None: ``params.min_hold_s``.
+    ``catalogue_motion.HELD_WAYS``); None: learned from the set. ``min_hold_s``: the
+    shortest hold (s); None: ``params.min_hold_s``.
 
     The rest is tracked, never assumed to stay at the reference: the holds are found
     once against the reference, then the rest is read between them (the median of
