@@ -38,14 +38,18 @@ its evidence, and one decision is taken over all of them:
    less the ripples (under ``ripple`` of a typical repetition).
 6. Evidence, a log-likelihood ratio per candidate, from three things a
    repetition is: as large as the set's repetitions (a two-component Gaussian
-   mixture of log prominence fitted by EM, Dempster, Laird and Rubin 1977; the
-   odds from size capped at ``size_odds``: among movements as large, some are
-   fidgets); out and back (the level after it is the level before,
-   ``_return_evidence``: a sensor seated again moves and stays); and, once
-   repetitions are known, as long as they are (``_width_evidence``: a twitch
-   moves as far for a fraction of the time). Each model's density is mixed
-   with a uniform outlier density (a robust likelihood, Huber 1981), so that
-   one odd feature moves the decision by a bounded amount.
+   mixture of log prominence fitted by EM, Dempster, Laird and Rubin 1977);
+   out and back (the level after it is the level before, ``_return_evidence``:
+   a sensor seated again moves and stays); and, once repetitions are known,
+   as long as they are (``_width_evidence``: a twitch moves as far for a
+   fraction of the time). Each model's density is mixed with a uniform outlier
+   density (a robust likelihood, Huber 1981), so that one odd feature moves
+   the decision by a bounded amount. The three are weighed against two kinds
+   of other movement (``_combined_evidence``): smaller ones shaped like a
+   repetition (a breath comes back and lasts as long), told apart by size
+   only; and, one in ``size_odds`` of the movements as large as a repetition,
+   movements of any shape (a fidget, the belt pulled straight), told apart by
+   how they come back and how long they last.
 7. The decision, once, over every candidate (``repchoice``: the most probable
    chain of a semi-Markov model, by dynamic programming, with a log-normal
    duration prior and a pause component), at the period under which the best
@@ -120,7 +124,8 @@ class RepParams:
     return_span: float = 1.5
     # Among movements as large as a repetition, about one in this many is something else
     # (settling in, a fidget, pulling the belt straight): size alone gives odds of at
-    # most this much for a repetition.
+    # most this much for a repetition; only the way it comes back and how long it lasts
+    # give more.
     size_odds: float = 20.0
     # Robust evidence: each model's density mixed with this share of a uniform density
     # over outlier_span (log units: a few either way), so that no single feature
@@ -235,11 +240,12 @@ def _pass(t, x, rest, ways, local_period, rate_hz, end_marked, params, known_s=N
     peaks, prominence, width = peaks[keep], prominence[keep], width[keep]
     if len(peaks) < 2:
         return None
-    evidence = _evidence(prominence, params)
-    evidence = evidence + _return_evidence(x, away, channels, smooth, peaks, params)
+    size = _size_evidence(prominence, params)
+    shape = _return_evidence(x, away, channels, smooth, peaks, params)
     if known_s is not None:
-        evidence = evidence + _width_evidence(width / rate_hz, _near(t[peaks], known_s, period),
-                                              params)
+        shape = shape + _width_evidence(width / rate_hz, _near(t[peaks], known_s, period),
+                                        params)
+    evidence = _combined_evidence(size, shape, params)
     times = t[peaks]
     ends = {"start_s": float(t[0]), "end_s": float(t[-1]) if end_marked else None}
     if local_period is not None:
@@ -433,9 +439,10 @@ def _prominences(x: np.ndarray, peaks: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return prominence, width
 
 
-def _evidence(prominence: np.ndarray, params: RepParams) -> np.ndarray:
-    """Log-likelihood ratio of each candidate being a repetition, from a two-component
-    Gaussian mixture of log prominence fitted by EM (module docstring, step 6)."""
+def _size_evidence(prominence: np.ndarray, params: RepParams) -> np.ndarray:
+    """Log-likelihood ratio of each candidate being a repetition rather than a smaller
+    movement, from a two-component Gaussian mixture of log prominence fitted by EM
+    (module docstring, step 6)."""
     y = np.log(np.maximum(prominence, 1e-9))
     floor = params.mixture_floor_sd
     # Start: repetitions at the typical size (the larger half's median), the rest a
@@ -464,9 +471,31 @@ def _evidence(prominence: np.ndarray, params: RepParams) -> np.ndarray:
             mean, sd = new_mean, new_sd
             break
         mean, sd = new_mean, new_sd
-    llr = _robust_llr(np.minimum(y, mean[1]), (mean[1], sd[1]), (mean[0], sd[0]),
-                      params.outlier_share, params.outlier_span)
-    return np.minimum(llr, np.log(params.size_odds))
+    return _robust_llr(np.minimum(y, mean[1]), (mean[1], sd[1]), (mean[0], sd[0]),
+                       params.outlier_share, params.outlier_span)
+
+
+def _combined_evidence(size: np.ndarray, shape: np.ndarray, params: RepParams
+                       ) -> np.ndarray:
+    """Log-likelihood ratio of each candidate being a repetition against being another
+    movement, from its size evidence (log A: repetition against smaller movement) and its
+    shape evidence (log B: the way it comes back and how long it lasts, repetition against
+    a movement of any shape).
+
+    The other movements are of two kinds: smaller ones shaped like a repetition (breaths,
+    wobbles: they come back, and last as long), and, a share f = 1 / ``size_odds`` of
+    them, movements as large as a repetition of any shape (a fidget, the belt pulled
+    straight). With those likelihoods,
+
+        ratio = A / ((1 - f) + f A / B):
+
+    for a small movement (A small) its size decides, however it is shaped; for one as
+    large as a repetition (A large) the odds are those of its shape against a fidget's,
+    B / f. (Capping size at 1 / f and counting shape only against it is the same model
+    without the shape's support: a movement that moves, comes back and lasts like the
+    set's repetitions has more in its favour than its size.)"""
+    f = 1.0 / params.size_odds
+    return size - np.logaddexp(np.log1p(-f), np.log(f) + size - shape)
 
 
 def _near(times_s: np.ndarray, known_s: np.ndarray, period: float) -> np.ndarray:
@@ -477,13 +506,13 @@ def _near(times_s: np.ndarray, known_s: np.ndarray, period: float) -> np.ndarray
 
 
 def _width_evidence(width_s: np.ndarray, like: np.ndarray, params: RepParams) -> np.ndarray:
-    """Log-likelihood ratio, never above 0, of each candidate being a repetition, from
-    how long it lasts (its width at half prominence): log width as the repetitions
-    chosen before (``like``: their median, spread by their MAD, at least
+    """Log-likelihood ratio of each candidate being a repetition rather than a movement
+    of any shape, from how long it lasts (its width at half prominence): log width as
+    the repetitions chosen before (``like``: their median, spread by their MAD, at least
     ``width_floor_sd``) against any width (the same median, spread ``width_other_sd``).
-    Only against: settling in, a fidget or reaching for the phone after the set moves
-    as far as a repetition but for a fraction of its time, while a movement as long as
-    a repetition may still be a breath."""
+    Settling in, a fidget or reaching for the phone after the set moves as far as a
+    repetition but for a fraction of its time (a breath lasts as long as a repetition:
+    ``_combined_evidence`` weighs this against fidgets only)."""
     y = np.log(np.maximum(width_s, 1e-3))
     if like.sum() < params.min_reps:
         return np.zeros(len(y))
@@ -491,17 +520,17 @@ def _width_evidence(width_s: np.ndarray, like: np.ndarray, params: RepParams) ->
     spread = max(1.4826 * float(np.median(np.abs(y[like] - typical))), params.width_floor_sd)
     llr = _robust_llr(y, (typical, spread), (typical, params.width_other_sd),
                       params.outlier_share, params.outlier_span)
-    return np.minimum(llr, 0.0)
+    return llr
 
 
 def _return_evidence(x: np.ndarray, away: np.ndarray, channels: np.ndarray,
                      smooth: np.ndarray, peaks: np.ndarray, params: RepParams) -> np.ndarray:
-    """Log-likelihood ratio, never above 0, of each candidate being a repetition, from
-    whether it comes back: a repetition is one whole cycle, out and back, so the level
-    after it (every channel, at the lowest point between it and the next candidate) is
-    the level before it (the lowest point between it and the one before); a sensor
-    seated again on the belt, or a patient settling into another position, moves and
-    stays.
+    """Log-likelihood ratio of each candidate being a repetition rather than a movement
+    of any shape, from whether it comes back: a repetition is one whole cycle, out and
+    back, so the level after it (every channel, at the lowest point between it and the
+    next candidate) is the level before it (the lowest point between it and the one
+    before); a sensor seated again on the belt, or a patient settling into another
+    position, moves and stays.
 
     The measure is the distance between the two levels over the movement's size at its
     peak (channels weighted as in the count). Repetitions: half-normal about 0, spread
@@ -524,7 +553,7 @@ def _return_evidence(x: np.ndarray, away: np.ndarray, channels: np.ndarray,
         rep = np.log(2.0) - 0.5 * (ratio / params.return_sd) ** 2 - np.log(
             params.return_sd * np.sqrt(2 * np.pi))
         other = -np.log(params.return_span)
-        out[k] = min(max(rep, np.log(params.outlier_share)) - other, 0.0)
+        out[k] = max(rep, np.log(params.outlier_share)) - other
     return out
 
 
