@@ -45,6 +45,9 @@ class GenericParams:
     walk_max_heave_m: float = 0.2  # a walk lifts the pelvis by a few cm each step (m); a
     #                                squat by 30
     walk_heave_window_s: float = 2.0  # the pelvis's heave is judged over this (s)
+    heave_band_hz: tuple[float, float] = (0.3, 4.0)  # ... in this band (Hz): a squat or
+    #                                                  sitting down takes a second or two,
+    #                                                  a step a quarter to a half
     step_regularity: float = 0.25  # the jolts repeat at least this clearly at a walk's
     #                                cadence
     step_size_fraction: float = 0.3  # a step's jolt is at least this share of the typical
@@ -62,6 +65,11 @@ class GenericParams:
     min_cycle_deg: float = 5.0
     cycles_hz: float = 20.0  # cycles are counted at about this rate (Hz): they take
     #                          seconds
+    cycles_band_hz: tuple[float, float] = (0.08, 3.0)  # cycles are found in this band (Hz):
+    #                                                    a slow one takes 12 s, and the
+    #                                                    upper edge keeps a step's jolt
+    cycles_smooth_periods: float = 0.15  # ... smoothed over this (periods): a breath's
+    #                                      ripple on a cycle is not a second peak
 
 
 PARAMS = GenericParams()
@@ -168,7 +176,7 @@ def _heaving(accel: np.ndarray, gravity: np.ndarray, rate_hz: float, params: Gen
     # Up changes over seconds, the band's movements are faster: the vertical acceleration
     # integrates to the vertical displacement (one column, a third of the work).
     lifting = np.einsum("ij,ij->i", accel, gravity) / np.maximum(g, 1e-9) - g
-    vertical = displacement(lifting[:, None], rate_hz, band_hz=(0.3, 4.0))[:, 0]
+    vertical = displacement(lifting[:, None], rate_hz, band_hz=params.heave_band_hz)[:, 0]
     size = max(1, int(params.walk_heave_window_s * rate_hz))
     spread = ndimage.maximum_filter1d(vertical, size) - ndimage.minimum_filter1d(vertical, size)
     return spread > params.walk_max_heave_m
@@ -218,8 +226,9 @@ def _cycles(t: np.ndarray, dev: np.ndarray, accel: np.ndarray, rate_hz: float,
     rate_hz = rate_hz / step
     if len(x) < 30:
         return [], 0, 0, True
-    hi = min(3.0, 0.45 * rate_hz)
-    sos = signal.butter(2, [0.08, hi], btype="band", fs=rate_hz, output="sos")
+    lo, hi = params.cycles_band_hz
+    sos = signal.butter(2, [lo, min(hi, 0.45 * rate_hz)], btype="band", fs=rate_hz,
+                        output="sos")
     x = signal.sosfiltfilt(sos, x, axis=0)
     # First principal component: the movement's main direction.
     _, vectors = np.linalg.eigh(np.cov(x, rowvar=False))  # ascending eigenvalues
@@ -227,7 +236,8 @@ def _cycles(t: np.ndarray, dev: np.ndarray, accel: np.ndarray, rate_hz: float,
     # A repetition goes out and comes back: the movement is skewed towards "out".
     p = p * (1.0 if np.mean(p ** 3) >= 0 else -1.0)
     period = regularity(p, rate_hz, *params.period_range_s)[1] or 2.0
-    smooth = ndimage.uniform_filter1d(p, max(1, int(0.15 * period * rate_hz)), mode="nearest")
+    width = max(1, int(params.cycles_smooth_periods * period * rate_hz))
+    smooth = ndimage.uniform_filter1d(p, width, mode="nearest")
     found = _peaks_and_margin(t, smooth, period, rate_hz, params,
                               at_least=params.min_cycle_deg)[0]
     if len(found) >= params.min_reps:

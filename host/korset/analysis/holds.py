@@ -77,6 +77,9 @@ class HoldParams:
     #                       this often
     rest_edge_s: float = 1.5  # the rest is read this far (s) from the holds (the movements
     #                           in and out)
+    level_near_s: float = 1.5  # a hold's edge is the half-way crossing between the levels
+    #                            read from this far (s) either side of it out to
+    #                            level_span_s (the movement in or out takes about a second)
     # Holds are clear when they stand clear_steps breathing spreads above rest and the
     # set spends at most ambiguous_share of its time between.
     clear_steps: float = 3.0
@@ -419,10 +422,11 @@ def _movement(t: np.ndarray, x: np.ndarray, near_s: float, way: int, breath_s: f
 
 def _refine(t: np.ndarray, q: np.ndarray, edge_s: float, rate_hz: float, outward: int,
             params: HoldParams) -> float:
-    """The half-way crossing of ``q`` nearest ``edge_s``, between the levels 1.5 s to
-    ``level_span_s`` either side (``outward``: the side of rest, -1 before the hold, +1 after)."""
+    """The half-way crossing of ``q`` nearest ``edge_s``, between the levels
+    ``level_near_s`` to ``level_span_s`` either side (``outward``: the side of rest, -1
+    before the hold, +1 after)."""
     e = int(np.searchsorted(t, edge_s))
-    near, far = int(1.5 * rate_hz), int(params.level_span_s * rate_hz)
+    near, far = int(params.level_near_s * rate_hz), int(params.level_span_s * rate_hz)
     if outward < 0:
         rest, hold = q[max(0, e - far):max(0, e - near)], q[e + near:e + far]
     else:
