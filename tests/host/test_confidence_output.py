@@ -223,6 +223,23 @@ def test_the_html_report_says_about_and_pales_the_days_bar(reps_set, hold_set):
     assert "Når sensoren ikke kan afgøre præcis" in danish
 
 
+def test_the_set_chart_numbers_the_repetitions_only_when_the_count_is_sure(reps_set):
+    from korset.report.charts import set_chart
+    from korset.report.language import Language
+
+    def rep_marks(a: Analysis) -> str:
+        chart = set_chart(a, Language("en"), "c")
+        return re.search(r'<g class="reps">(.*?)</g>', chart, re.S).group(1)
+
+    n = len(reps_set.rep_times_s)
+    sure = rep_marks(reps_set)
+    assert sure.count("<circle") == n and f"rep {n}:" in sure and ">1</text>" in sure
+    unsure = rep_marks(_about(reps_set, 15, 17))
+    assert unsure.count("<circle") == n  # every movement found is still shown ...
+    assert "<text" not in unsure and "rep 1:" not in unsure  # ... but not counted
+    assert "a repetition found (the count is uncertain)" in unsure
+
+
 # -- korset analyze ----------------------------------------------------------------------
 
 @pytest.fixture

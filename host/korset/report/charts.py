@@ -284,18 +284,22 @@ def _reference_and_end(a: Analysis, x: svg.Scale, label_top: float, top: float,
 
 
 def _reps(a: Analysis, x: svg.Scale, row_top: float, L: Language) -> str:
+    """The repetitions found, a dot each, numbered when the count is sure: numbers 1..N
+    under an unsure count would tell the patient a count the analysis does not know."""
     times = a.rep_times_s
     if not times:
         return ""
+    numbered = reps_count(a).exact
     spacing = min(np.diff(x(np.asarray(times)))) if len(times) > 1 else WIDTH
     every = 1 if spacing >= 24 else 5
     dot_y = row_top + EVENT_ROW_H - 7
     parts = []
     for n, t_s in enumerate(times, 1):
-        tip = svg.title(f"{L('where_rep', n=n)}: {L.seconds(t_s)}")
+        what = L("where_rep", n=n) if numbered else L("where_rep_unsure")
+        tip = svg.title(f"{what}: {L.seconds(t_s)}")
         parts.append(svg.element("circle", tip, cx=float(x(t_s)), cy=float(dot_y), r=4.5,
                                  fill=REP_DOT, class_="rep"))
-        if n == 1 or n % every == 0:
+        if numbered and (n == 1 or n % every == 0):
             parts.append(svg.text(x(t_s), dot_y - 10, str(n), font_size=FONT_SMALL,
                                   text_anchor="middle", fill=MUTED))
     return svg.group(parts, class_="reps")
