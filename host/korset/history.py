@@ -5,7 +5,8 @@ session file and by the SHA-256 of its recording (``recording_sha256``: the
 samples and their rate, not the header): analysing the same file again, or
 the same recording stored as another session file (a CSV saved again with
 another exercise or tolerance), replaces its result instead of adding a
-second row, and keeps the row's id. A row keeps what listings need as columns
+second row, and keeps the row's id. Ids are never given out again, not even
+the last one after it was deleted (schema 3). A row keeps what listings need as columns
 (device, session number, start time, exercise, counts, whether the set could
 be judged and why not) and the whole result as ``Analysis.to_dict()`` JSON,
 with its ``Trace`` as a BLOB. A set that could not be judged
@@ -53,14 +54,17 @@ from korset import KorsetError, paths
 from korset.analysis.result import Analysis, Trace
 from korsetfw import catalogue as cat
 
-SCHEMA_VERSION = 2  # PRAGMA user_version of a history this code writes
+SCHEMA_VERSION = 3  # PRAGMA user_version of a history this code writes
 
 # A set's time for ordering, filtering and days: its start, else when it was analysed.
 _WHEN = "coalesce(started_unix_s, analysed_at_unix_s)"
 
-_SCHEMA = f"""
-CREATE TABLE sets (
-    id INTEGER PRIMARY KEY,
+# ``id`` is AUTOINCREMENT: a set's number is never given to another set, not even after
+# the last set was deleted (a physiotherapist's note "set 12 looked wrong" keeps meaning
+# that set).
+_TABLE = """
+CREATE TABLE {name} (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     device TEXT NOT NULL,
     session INTEGER,
     started_unix_s REAL,
@@ -78,11 +82,11 @@ CREATE TABLE sets (
     recording_sha256 TEXT,
     judged INTEGER NOT NULL DEFAULT 1,
     not_judged TEXT
-);
-CREATE INDEX sets_by_time ON sets ({_WHEN});
-CREATE INDEX sets_by_recording ON sets (recording_sha256);
-PRAGMA user_version = {SCHEMA_VERSION};
-"""
+)"""
+_INDEXES = (f"CREATE INDEX sets_by_time ON sets ({_WHEN})",
+            "CREATE INDEX sets_by_recording ON sets (recording_sha256)")
+_SCHEMA = ";\n".join([_TABLE.format(name="sets"), *_INDEXES,
+                      f"PRAGMA user_version = {SCHEMA_VERSION}"]) + ";"
 
 # Schema 1 -> 2: the recording's hash (NULL where its session file is gone) and whether
 # the set was judged (filled in from each row's result by _migrate).
@@ -91,6 +95,20 @@ _MIGRATE_1 = (
     "ALTER TABLE sets ADD COLUMN judged INTEGER NOT NULL DEFAULT 1",
     "ALTER TABLE sets ADD COLUMN not_judged TEXT",
     "CREATE INDEX sets_by_recording ON sets (recording_sha256)",
+)
+
+# Schema 2 -> 3: the table rebuilt with ids never reused (SQLite cannot add AUTOINCREMENT
+# to a table: a new table, the rows copied with their ids, the old one dropped; the
+# procedure of https://www.sqlite.org/lang_altertable.html section 7).
+_ALL_COLUMNS = ("id, device, session, started_unix_s, path, sha256, exercise, exercise_key, "
+                "kind, reps, holds, faults, analysed_at_unix_s, analysis_json, trace, "
+                "recording_sha256, judged, not_judged")
+_MIGRATE_2 = (
+    _TABLE.format(name="sets_rebuilt"),
+    f"INSERT INTO sets_rebuilt ({_ALL_COLUMNS}) SELECT {_ALL_COLUMNS} FROM sets",
+    "DROP TABLE sets",
+    "ALTER TABLE sets_rebuilt RENAME TO sets",
+    *_INDEXES,
 )
 
 _COLUMNS = ("id, device, session, started_unix_s, path, sha256, analysed_at_unix_s, "
@@ -229,8 +247,8 @@ class History:
         version = con.execute("PRAGMA user_version").fetchone()[0]
         if version == SCHEMA_VERSION:
             return
-        if version == 1:
-            self._migrate(con)
+        if version in (1, 2):
+            self._migrate(con, version)
             return
         if version > SCHEMA_VERSION:
             raise HistoryError(f"{self.path} was written by a newer korset (history schema "
@@ -243,36 +261,44 @@ class History:
                                f"(tables: {', '.join(tables)}); give another path")
         con.executescript(_SCHEMA)  # autocommits: the empty file becomes a history
 
-    def _migrate(self, con: sqlite3.Connection) -> None:
-        """Schema 1 -> 2, in one transaction (a failure leaves the file at schema 1)."""
+    def _migrate(self, con: sqlite3.Connection, version: int) -> None:
+        """Schema 1 or 2 -> 3, in one transaction (a failure leaves the file as it was)."""
         try:
             con.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as e:
             raise HistoryError(f"{self.path} is a history of an older korset and must be "
                                f"brought up to date, which needs to write it ({e})") from None
         try:
-            for statement in _MIGRATE_1:
+            if version == 1:
+                self._migrate_1(con)
+            for statement in _MIGRATE_2:
                 con.execute(statement)
-            rows = con.execute("SELECT id, path, analysis_json FROM sets").fetchall()
-            for set_id, path, data in rows:
-                judged, reason = 1, None
-                try:
-                    a = Analysis.from_dict(json.loads(data))
-                    judged, reason = int(a.judged), a.not_judged
-                except (KeyError, TypeError, ValueError):
-                    pass  # another version's result: _record says so when it is read
-                digest = None
-                try:
-                    digest = recording_digest(Path(path).read_bytes(), path)
-                except (OSError, KorsetError):
-                    pass  # its session file is gone or damaged: not matched with others
-                con.execute("UPDATE sets SET judged = ?, not_judged = ?, recording_sha256 = ? "
-                            "WHERE id = ?", (judged, reason, digest, set_id))
             con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             con.commit()
         except BaseException:
             con.rollback()
             raise
+
+    @staticmethod
+    def _migrate_1(con: sqlite3.Connection) -> None:
+        """Schema 1 -> 2: the new columns, filled in from each row's result and file."""
+        for statement in _MIGRATE_1:
+            con.execute(statement)
+        rows = con.execute("SELECT id, path, analysis_json FROM sets").fetchall()
+        for set_id, path, data in rows:
+            judged, reason = 1, None
+            try:
+                a = Analysis.from_dict(json.loads(data))
+                judged, reason = int(a.judged), a.not_judged
+            except (KeyError, TypeError, ValueError):
+                pass  # another version's result: _record says so when it is read
+            digest = None
+            try:
+                digest = recording_digest(Path(path).read_bytes(), path)
+            except (OSError, KorsetError):
+                pass  # its session file is gone or damaged: not matched with others
+            con.execute("UPDATE sets SET judged = ?, not_judged = ?, recording_sha256 = ? "
+                        "WHERE id = ?", (judged, reason, digest, set_id))
 
     def add(self, analysis: Analysis, path: str | Path, *, device: str, session: int | None,
             started_unix_s: float | None, sha256: str | bytes,

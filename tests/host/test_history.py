@@ -174,6 +174,57 @@ def test_a_new_history_has_the_schema_version(tmp_path):
     con.close()
 
 
+def test_a_deleted_sets_number_is_never_given_to_another(tmp_path):
+    h = History(tmp_path / "h.sqlite")
+    first, second = add(h, "a", 1.7e9), add(h, "b", 1.7e9 + 60)
+    h.delete(second.id)  # the last set: SQLite would give its rowid out again
+    third = add(h, "c", 1.7e9 + 120)
+    assert third.id not in (first.id, second.id) and third.id > second.id
+    assert [r.id for r in h.sets()] == [first.id, third.id]
+
+
+# Schema 2, as korset wrote it before set ids were AUTOINCREMENT.
+SCHEMA_2 = """
+CREATE TABLE sets (
+    id INTEGER PRIMARY KEY, device TEXT NOT NULL, session INTEGER, started_unix_s REAL,
+    path TEXT NOT NULL, sha256 TEXT NOT NULL UNIQUE, exercise TEXT NOT NULL,
+    exercise_key TEXT NOT NULL, kind TEXT NOT NULL, reps INTEGER NOT NULL,
+    holds INTEGER NOT NULL, faults INTEGER NOT NULL, analysed_at_unix_s REAL NOT NULL,
+    analysis_json TEXT NOT NULL, trace BLOB, recording_sha256 TEXT,
+    judged INTEGER NOT NULL DEFAULT 1, not_judged TEXT
+);
+CREATE INDEX sets_by_time ON sets (coalesce(started_unix_s, analysed_at_unix_s));
+CREATE INDEX sets_by_recording ON sets (recording_sha256);
+PRAGMA user_version = 2;
+"""
+
+
+def test_a_history_of_schema_2_keeps_its_sets_and_ids_and_reuses_none(tmp_path):
+    path = tmp_path / "h.sqlite"
+    with sqlite3.connect(path) as con:
+        con.executescript(SCHEMA_2)
+        for set_id, sha in ((3, "a"), (7, "b")):
+            a = make_analysis(reps=10 + set_id)
+            con.execute(
+                "INSERT INTO sets (id, device, session, started_unix_s, path, sha256, "
+                "exercise, exercise_key, kind, reps, holds, faults, analysed_at_unix_s, "
+                "analysis_json, recording_sha256) VALUES (?, 'abc123', 4, ?, ?, ?, '3', "
+                "'bridge', 'reps', ?, 0, 2, 1.7e9, ?, ?)",
+                (set_id, 1.7e9 + set_id, f"/store/{sha}.kss", sha * 64, a.reps,
+                 json.dumps(a.to_dict()), sha * 64))
+    con.close()
+    h = History(path)
+    assert [(r.id, r.analysis.reps) for r in h.sets()] == [(3, 13), (7, 17)]
+    with sqlite3.connect(path) as con:
+        assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        indexes = {r[0] for r in con.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'sets'")}
+    con.close()
+    assert {"sets_by_time", "sets_by_recording"} <= indexes
+    h.delete(7)
+    assert add(h, "c", 1.8e9).id == 8
+
+
 @pytest.mark.parametrize("content", [b"this is not a database\n" * 100,
                                      b"SQLite format 3\x00" + b"\xff" * 4000])
 def test_a_corrupt_file_is_an_error_and_is_left_alone(tmp_path, content):

@@ -118,7 +118,7 @@ def test_a_history_of_schema_1_is_read_and_brought_up_to_date(old_history):
     records = h.sets()
     assert [r.id for r in records] == [1, 2, 3, 4, 5]
     with sqlite3.connect(old_history) as con:
-        assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
         assert con.execute("SELECT id, judged, not_judged FROM sets WHERE judged = 0"
                            ).fetchall() == [(4, 0, "never_still_unjudged")]
     con.close()
