@@ -224,6 +224,33 @@ def test_a_hold_lost_during_a_fault_goes_on_after_it():
     _assert_timed(found, [(8.0, 32.0)])
 
 
+def test_a_brief_large_fault_is_no_level_of_a_hold_found_without_a_way():
+    """A hold of the generic kind (no way from the catalogue) of 1.8 degrees, and a
+    fault 8 degrees further for two seconds in its middle (before faults are known): one
+    hold, not the fault taken for the held level and the hold for rest."""
+    rate = 50.0
+    t = np.arange(0.0, 32.0, 1.0 / rate)
+    dev = _held(t, 1.8, [(6.0, 25.0)])
+    dev[:, 0], dev[:, 1] = dev[:, 1], 0.05 * np.sin(2 * np.pi * t / 4.0)  # held on rotation
+    # Out in half a second, 7.5 degrees further for two and a half, back in half a second.
+    dev[:, 0] += 7.5 * np.clip(np.minimum(t - 9.8, 13.3 - t) / 0.5, 0.0, 1.0)
+    judged = (t >= 3.0) & (t <= 28.0)
+    _assert_timed(holds.find(t, dev, judged, rate, 4.5, way=None), [(6.0, 25.0)])
+
+
+def test_holds_stay_inside_the_judged_time():
+    """Still held when the set ended (the end of the judged time): the hold found ends
+    there, not where the patient let go after it."""
+    rate = 50.0
+    t = np.arange(0.0, 40.0, 1.0 / rate)
+    dev = _held(t, 1.0, [(8.0, 32.0)])
+    judged = (t >= 3.0) & (t <= 26.0)
+    found = holds.find(t, dev, judged, rate, 3.6, way=(1, 1)).holds
+    assert len(found) == 1
+    assert found[0].start_s == pytest.approx(8.0, abs=0.3)
+    assert found[0].end_s <= t[judged][-1]
+
+
 def test_a_rest_drifted_the_other_way_from_the_hold_is_rest():
     """Between the second and third holds the rest sits half a degree the other side of
     the reference (as far from it as the holds): still rest."""

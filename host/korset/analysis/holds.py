@@ -168,6 +168,9 @@ def find(t: np.ndarray, deviation_deg: np.ndarray, judged: np.ndarray, rate_hz: 
         after = segments[k + 1][0] if k + 1 < len(segments) else i1
         start, end = _edges(t, deviation_deg, s, fine, a, b, before, after, rate_hz,
                             breath_s, params)
+        # Inside the judged time: a hold does not begin before the reference nor end
+        # after the set (walking out to the rest may cross either).
+        start, end = max(start, float(t[i0])), min(end, float(t[i1 - 1]))
         if end - start >= min_hold_s:
             holds.append(Hold(round(start, 3), round(end, 3), round(end - start, 3)))
     return Found(holds, bool(holds) and _clear(s[i0:i1] @ direction,
@@ -185,26 +188,37 @@ def _segments(s: np.ndarray, i0: int, i1: int, rate_hz: float, faulted: np.ndarr
     the distance from it, then along the direction held (a rest that drifted the
     other way from the hold is as far from the reference as a light hold, yet rest)."""
     s = s[i0:i1]
-    if way is not None:
-        direction = np.zeros(3)
-        direction[way[0]] = float(way[1])
-    else:
+    if way is None:
+        # Away from the reference, a set spends most of its time held: a fault, as far
+        # again for a second or two, is no level. The first guess is half the distance
+        # of the set's farther half (its median), not of its farthest moments.
         dist = np.linalg.norm(s, axis=1)
-        threshold = _threshold(dist, 0.5 * np.percentile(dist, 95), params)
+        threshold = _threshold(dist, 0.5 * _farther_half(dist), params)
         if threshold is None:
             return None
         held = np.median(s[dist > threshold], axis=0)
         if not np.linalg.norm(held):
             return None
         direction = held / np.linalg.norm(held)
-    d = s @ direction
-    threshold = _threshold(d, float(np.mean(np.percentile(d, [5, 95]))), params)
+        d = s @ direction
+        first = 0.5 * _farther_half(d)
+    else:
+        direction = np.zeros(3)
+        direction[way[0]] = float(way[1])
+        d = s @ direction
+        first = float(np.mean(np.percentile(d, [5, 95])))
+    threshold = _threshold(d, first, params)
     if threshold is None:
         return None
     # A fault interrupts a hold: its time, and the patient's way back into the hold,
     # does not count towards the dip that would end it.
     return _merge(runs(d > threshold), int(params.merge_gap_s * rate_hz), faulted), \
         direction, threshold
+
+
+def _farther_half(x: np.ndarray) -> float:
+    """The median of the larger half of ``x``."""
+    return float(np.median(x[x >= np.median(x)]))
 
 
 def _rest(t: np.ndarray, s: np.ndarray, segments: list[tuple[int, int]], i0: int, i1: int,
