@@ -61,7 +61,10 @@ its evidence, and one decision is taken over all of them:
 
 The result carries the counts the recording allows (``repchoice.Choice``): a
 range, and whether the count is confident (the only count within a log Bayes
-factor of ``repchoice.ChoiceParams.margin`` of the best).
+factor of ``repchoice.ChoiceParams.margin`` of the best). Without a marked end,
+a last repetition within ``unmarked_tail_periods`` of the recording's end may be
+the patient finishing after the set: one fewer is allowed, and the count is not
+confident.
 
 Deviations from the methods cited: the mixture's repetition component is the
 larger one and the smaller stays at least ``min_separation`` below it (two kinds
@@ -111,6 +114,9 @@ class RepParams:
     min_separation: float = 0.9  # EM: the smaller movements' mean log prominence at least
     #                              this below the repetitions' (a factor of 2.5)
     min_reps: int = 3  # fewer than this is no rhythm to count by
+    # Without a marked end, a last repetition within this many periods of the
+    # recording's end may be the patient finishing instead (reaching to stop it).
+    unmarked_tail_periods: float = 1.0
     ripple: float = 0.05  # candidates rise at least this much of a typical repetition
     # Width evidence (log width at half prominence): the repetitions' spread at least
     # this (a set's repetitions last alike within a fifth), any movement's this (a
@@ -214,6 +220,12 @@ def count_channels(t: np.ndarray, x: np.ndarray, rate_hz: float, sided: bool,
         # Fewer than a rhythm's worth: whether they are repetitions at all is not known
         # (none, or as many as the recording allows), unless nothing at all was there.
         return Count([], 0, max(high, len(chosen)), high == 0)
+    if not end_marked and t[-1] - chosen[-1] < params.unmarked_tail_periods * period:
+        # Nobody marked where the set ended: a recording stopped by hand runs on for a
+        # few seconds after it, and a movement there (reaching for the phone, getting
+        # up) may be the set's last repetition or the patient finishing. One fewer is
+        # allowed, and the count is not sure.
+        return Count(chosen, min(low, len(chosen) - 1), high, False)
     return Count(chosen, low, high, choice.confident)
 
 
