@@ -210,6 +210,9 @@ def read_csv(path: str | Path, problems: list[str] | None = None) -> Recording:
         raise RecordingError(f"{path}: {e}") from None
     if decimal == ",":
         body = [line.replace(",", ".") for line in body]
+    if not body:
+        # numpy would warn ("input contained no data") on its way to an empty array.
+        raise RecordingError(f"{path}: no samples (a header without data rows)")
     try:
         data = np.loadtxt(body, delimiter=sep, usecols=cols, ndmin=2, quotechar='"')
     except ValueError as e:

@@ -93,6 +93,14 @@ def test_a_missing_column_is_named_with_what_was_read(tmp_path):
         read_csv(path)
 
 
+def test_a_header_without_data_rows_is_said_without_numpys_warning(tmp_path, recwarn):
+    path = tmp_path / "empty.csv"
+    path.write_text(",".join(COLUMNS) + "\n")
+    with pytest.raises(RecordingError, match="no samples"):
+        read_csv(path)
+    assert not [w for w in recwarn if "no data" in str(w.message)]
+
+
 def test_a_clock_set_back_is_said(tmp_path):
     path = tmp_path / "back.csv"
     path.write_text("t,ax,ay,az,gx,gy,gz\n" + "".join(
