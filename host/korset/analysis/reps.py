@@ -62,9 +62,9 @@ its evidence, and one decision is taken over all of them:
 The result carries the counts the recording allows (``repchoice.Choice``): a
 range, and whether the count is confident (the only count within a log Bayes
 factor of ``repchoice.ChoiceParams.margin`` of the best). Without a marked end,
-a last repetition within ``unmarked_tail_periods`` of the recording's end may be
-the patient finishing after the set: one fewer is allowed, and the count is not
-confident.
+a last movement within ``unmarked_tail_periods`` of the recording's end is taken
+for the patient stopping the recording (a recording stopped by hand holds that
+movement): the count is one fewer, one more is allowed, and it is not confident.
 
 Deviations from the methods cited: the mixture's repetition component is the
 larger one and the smaller stays at least ``min_separation`` below it (two kinds
@@ -119,8 +119,8 @@ class RepParams:
     # from 90.1 to 91.1 % (seed 1, every family) and 93.7 to 94.0 % (seed 7).
     min_separation: float = 1.4
     min_reps: int = 3  # fewer than this is no rhythm to count by
-    # Without a marked end, a last repetition within this many periods of the
-    # recording's end may be the patient finishing instead (reaching to stop it).
+    # Without a marked end, a last movement within this many periods of the recording's
+    # end is taken for the patient stopping it (the count one fewer, not sure).
     unmarked_tail_periods: float = 1.0
     ripple: float = 0.05  # candidates rise at least this much of a typical repetition
     # Width evidence (log width at half prominence): the repetitions' spread at least
@@ -226,11 +226,13 @@ def count_channels(t: np.ndarray, x: np.ndarray, rate_hz: float, sided: bool,
         # (none, or as many as the recording allows), unless nothing at all was there.
         return Count([], 0, max(high, len(chosen)), high == 0)
     if not end_marked and t[-1] - chosen[-1] < params.unmarked_tail_periods * period:
-        # Nobody marked where the set ended: a recording stopped by hand runs on for a
-        # few seconds after it, and a movement there (reaching for the phone, getting
-        # up) may be the set's last repetition or the patient finishing. One fewer is
-        # allowed, and the count is not sure.
-        return Count(chosen, min(low, len(chosen) - 1), high, False)
+        # Nobody marked where the set ended: a recording stopped by hand runs on after
+        # it, and holds the patient's movement to stop it (reaching for the phone,
+        # getting up). A last movement within a period of the end is taken for that
+        # (a repetition so close to the end would leave no time for it); that it was the
+        # set's last repetition is allowed, and the count is not sure.
+        kept = chosen[:-1] if len(chosen) > params.min_reps else []
+        return Count(kept, min(low, len(kept)), max(high, len(chosen)), False)
     return Count(chosen, low, high, choice.confident)
 
 
