@@ -98,42 +98,35 @@ def displacement(linear: np.ndarray, rate_hz: float,
     return np.fft.irfft(spec, size, axis=0)[:n]
 
 
-def _peaks_and_margin(t: np.ndarray, activity: np.ndarray, period: float, rate_hz: float,
-                      params: GenericParams, floor: float | None = None, size: float | None = None,
-                      prominence: float | None = None, at_least: float = 0.0
-                      ) -> tuple[list[float], float]:
-    """Repetitions among the activity's peaks: big enough, far enough apart, long enough;
-    and how clearly the count stands out (the gap, in typical repetitions, between the
-    least prominent peak kept and the most prominent one left out).
+def _peaks(t: np.ndarray, activity: np.ndarray, period: float, rate_hz: float,
+           params: GenericParams, at_least: float = 0.0) -> list[float]:
+    """Repetitions among the activity's peaks: big enough (at least ``at_least`` above
+    their dips, in the activity's units), far enough apart, long enough.
 
     Sizes and lengths are judged against this set's own typical repetition (the
-    median of the larger half), so the count adapts to small and slow movers.
-    A short twitch (settling in, fidgeting at the end) is not a repetition.
+    median of the larger half, above the activity's quiet level), so the count adapts
+    to small and slow movers. A short twitch (settling in, fidgeting at the end) is
+    not a repetition.
     """
     from scipy import signal  # here: importing it takes half a second
 
-    if floor is None:  # an activity at rest: its quiet level
-        floor = float(np.percentile(activity, 10))
+    floor = float(np.percentile(activity, 10))  # an activity at rest: its quiet level
     spacing = max(1, int(params.min_spacing_fraction * period * rate_hz))
     peaks, props = signal.find_peaks(activity, distance=spacing,
                                      prominence=1e-9, width=1, rel_height=0.5)
     if not len(peaks):
-        return [], 0.0
+        return []
     heights = activity[peaks] - floor
     upper = heights >= np.median(heights)
     typical = float(np.median(heights[upper]))
     if typical <= 0:
-        return [], 0.0
+        return []
     typical_width = float(np.median(props["widths"][upper]))
-    size = params.min_size_fraction if size is None else size
-    prominence = params.min_prominence_fraction if prominence is None else prominence
-    keep = (heights >= size * typical) & (props["prominences"] >= at_least) & \
-        (props["prominences"] >= prominence * typical) & \
+    keep = (heights >= params.min_size_fraction * typical) & \
+        (props["prominences"] >= at_least) & \
+        (props["prominences"] >= params.min_prominence_fraction * typical) & \
         (props["widths"] >= params.min_width_fraction * typical_width)
-    relative = props["prominences"] / typical
-    margin = float(relative[keep].min() if keep.any() else 0.0) - \
-        float(relative[~keep].max() if (~keep).any() else 0.0)
-    return [float(t[p]) for p in peaks[keep]], margin
+    return [float(t[p]) for p in peaks[keep]]
 
 
 def count_generic(t: np.ndarray, dev: np.ndarray, accel: np.ndarray, gravity: np.ndarray,
@@ -238,8 +231,7 @@ def _cycles(t: np.ndarray, dev: np.ndarray, accel: np.ndarray, rate_hz: float,
     period = regularity(p, rate_hz, *params.period_range_s)[1] or 2.0
     width = max(1, int(params.cycles_smooth_periods * period * rate_hz))
     smooth = ndimage.uniform_filter1d(p, width, mode="nearest")
-    found = _peaks_and_margin(t, smooth, period, rate_hz, params,
-                              at_least=params.min_cycle_deg)[0]
+    found = _peaks(t, smooth, period, rate_hz, params, at_least=params.min_cycle_deg)
     if len(found) >= params.min_reps:
         return found, len(found), len(found), False
     # Fewer large movements than a rhythm's worth: none counted, but as many allowed.
