@@ -20,7 +20,7 @@ from korsetfw import catalogue as cat
 
 DEG = np.pi / 180.0
 AXIS_INDEX = {cat.ROTATION: 0, cat.FLEXION: 1, cat.LATERAL: 2}  # order in deviation arrays
-SITTING_TILT_DEG = 15.0  # the pelvis tilted back sitting, from standing (see posture_rotation)
+SITTING_PELVIS_TILT_DEG = 15.0  # the simulated pelvis tilted back sitting (see posture_rotation)
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ def posture_rotation(posture: str, side: int) -> np.ndarray:
         # Sitting tilts the pelvis back (the sensor's up axis tips back, a negative turn
         # about y): by 6-39 degrees from standing, 18 the median, in UCI HAPT's waist
         # recordings (tests/data/real/hapt).
-        return ry(-SITTING_TILT_DEG * DEG)
+        return ry(-SITTING_PELVIS_TILT_DEG * DEG)
     if posture == cat.SUPINE:
         return ry(-90 * DEG)  # anterior (x) up
     if posture == cat.PRONE:
