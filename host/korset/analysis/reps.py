@@ -238,8 +238,8 @@ def count_channels(t: np.ndarray, x: np.ndarray, rate_hz: float, sided: bool,
 
 def _pass(t, x, rest, ways, local_period, rate_hz, end_marked, params, known_s=None):
     """Steps 2-7 once: (candidate times, choice, combined excursion, period) or None.
-    ``known_s``: repetitions chosen before, whose direction the candidates' is compared
-    with."""
+    ``known_s``: repetitions chosen before, whose widths the candidates' are compared
+    with (``_width_evidence``)."""
     away = x - rest
     excursion = np.where(ways == 0, np.abs(away), np.maximum(away * ways, 0.0))
     channels, period = _combined(excursion, rate_hz, params)
